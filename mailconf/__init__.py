@@ -1,0 +1,74 @@
+"""mailconf: typed, lossless configuration models for Postfix, Dovecot and Mailman.
+
+>>> import mailconf
+>>> doc = mailconf.parse_file("/etc/postfix/main.cf")      # doctest: +SKIP
+>>> doc.to_bytes() == open("/etc/postfix/main.cf", "rb").read()  # doctest: +SKIP
+True
+
+Public names: :func:`parse_file`, :class:`Document`, :class:`MailconfError`, :class:`ParseError`,
+and the subpackages :mod:`mailconf.postfix`, :mod:`mailconf.dovecot`, :mod:`mailconf.mailman`,
+:mod:`mailconf.policy`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mailconf.document import Document
+from mailconf.errors import EditError, MailconfError, ParseError
+
+__version__ = "0.1.0"
+__all__ = ["Document", "EditError", "MailconfError", "ParseError", "__version__", "detect_kind", "parse_file"]
+
+KINDS = ("postfix-main", "postfix-master", "dovecot", "mailman3", "mailman2")
+
+
+def detect_kind(path: str | Path) -> str | None:
+    """The kind of configuration file a path names, from its name alone (None if unknown)."""
+    name = Path(path).name
+    if name == "main.cf" or name.endswith(".main.cf"):
+        return "postfix-main"
+    if name == "master.cf" or name.endswith(".master.cf"):
+        return "postfix-master"
+    if name == "mailman.cfg" or (name.startswith("mailman") and name.endswith(".cfg")):
+        return "mailman3"
+    if name == "mm_cfg.py":
+        return "mailman2"
+    if name == "dovecot.conf" or name.endswith((".conf", ".conf.ext")):
+        return "dovecot"
+    return None
+
+
+def parse_file(path: str | Path, *, kind: str | None = None) -> Document:
+    """Parse one configuration file into a lossless :class:`Document`.
+
+    The kind is detected from the file name (main.cf, master.cf, dovecot.conf, ``*.conf``,
+    ``*.conf.ext``, mailman.cfg, mm_cfg.py); pass ``kind=`` (one of ``KINDS``) to force it.
+    Raises :class:`ParseError` (with file, line and column) for files the daemon rejects and
+    ``OSError`` for files that cannot be read.
+    """
+    kind = kind or detect_kind(path)
+    if kind is None:
+        raise MailconfError(f"{path}: unknown configuration file kind; pass kind= (one of {', '.join(KINDS)})")
+    data = Path(path).read_bytes()
+    if kind == "postfix-main":
+        from mailconf.postfix import parse_main
+
+        return parse_main(data, path=path)
+    if kind == "postfix-master":
+        from mailconf.postfix import parse_master
+
+        return parse_master(data, path=path)
+    if kind == "dovecot":
+        from mailconf.dovecot import parse
+
+        return parse(data, path=path)
+    if kind == "mailman3":
+        from mailconf.mailman import parse_mailman_cfg
+
+        return parse_mailman_cfg(data, path=path)
+    if kind == "mailman2":
+        from mailconf.mailman import parse_mm_cfg
+
+        return parse_mm_cfg(data, path=path)
+    raise MailconfError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")

@@ -1,0 +1,42 @@
+"""The common face of every parsed file."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar
+
+
+class Document(ABC):
+    """One configuration file, held losslessly.
+
+    ``to_bytes()`` gives back exactly the bytes that were read as long as nothing was edited;
+    after edits, only the bytes of the edited entries differ.
+    """
+
+    kind: ClassVar[str]
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path: Path | None = Path(path) if path is not None else None
+
+    @abstractmethod
+    def to_bytes(self) -> bytes:
+        """The file's bytes, exact when unchanged."""
+
+    def write(self, path: str | Path | None = None) -> None:
+        """Write the document atomically (temporary file, fsync, rename; mode and owner kept).
+
+        The new text is parsed again before anything is written, so a document that the daemon
+        would reject never reaches the disk.
+        """
+        from mailconf._atomic import write_atomic
+
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("document has no path; pass one to write()")
+        data = self.to_bytes()
+        self.check(data)
+        write_atomic(target, data)
+
+    def check(self, data: bytes) -> None:  # noqa: B027 - optional hook
+        """Raise ParseError if ``data`` is not a valid file of this kind (default: no check)."""
