@@ -1,0 +1,159 @@
+"""Physical lines of main.cf and master.cf, from the Lark grammars.
+
+Both files share Postfix's line rules: skipped lines (blank, whitespace-only, or first non-blank
+byte ``#``) never end an entry, an indented line continues the entry before it. This module turns
+the Lark tokens into :class:`Line` objects and groups them into logical entries; the documents
+build parameters and services from those groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from mailconf._grammars import parser
+from mailconf.errors import ParseError
+
+LineKind = Literal["entry", "continuation", "comment", "blank"]
+
+BLANKS = " \t\n\v\f\r"
+_KIND = {"ENTRY": "entry", "CONTINUATION": "continuation", "COMMENT": "comment", "BLANK": "blank"}
+_RULE_KIND = {"entry": "entry", "continuation": "continuation"}
+
+
+@dataclass(slots=True)
+class Line:
+    """One physical line, newline included (the last line of a file may lack it)."""
+
+    kind: LineKind
+    text: str
+    number: int  # 1-based line number in the file
+
+    @property
+    def content(self) -> str:
+        """The line without its newline."""
+        return self.text[:-1] if self.text.endswith("\n") else self.text
+
+
+@dataclass(slots=True)
+class Group:
+    """A logical entry (its lines, skipped lines inside it included), or one skipped line.
+
+    ``kind`` is "entry", "orphan" (indented lines before the first entry: Postfix warns
+    "logical line must not start with whitespace" and ignores them), "comment" or "blank".
+    """
+
+    kind: Literal["entry", "orphan", "comment", "blank"]
+    lines: list[Line]
+
+    @property
+    def text(self) -> str:
+        return "".join(line.text for line in self.lines)
+
+    @property
+    def line(self) -> int:
+        return self.lines[0].number
+
+    @property
+    def end_line(self) -> int:
+        return self.lines[-1].number
+
+    def logical(self) -> tuple[str, list[tuple[int, int, int]]]:
+        """The logical line as Postfix builds it, and a map back to the file.
+
+        Postfix appends each continuation line (leading blanks included, newline removed) to
+        the entry; skipped lines contribute nothing. The map holds ``(logical_offset,
+        line_number, column_of_that_offset)`` for the start of each contributing line.
+        """
+        parts: list[str] = []
+        spans: list[tuple[int, int, int]] = []
+        size = 0
+        for line in self.lines:
+            if line.kind in ("comment", "blank"):
+                continue
+            content = line.content
+            spans.append((size, line.number, 1))
+            parts.append(content)
+            size += len(content)
+        return "".join(parts), spans
+
+
+def position(spans: list[tuple[int, int, int]], offset: int) -> tuple[int, int]:
+    """File (line, column) of a logical-line offset, given the map from :meth:`Group.logical`."""
+    best = spans[0]
+    for span in spans:
+        if span[0] <= offset:
+            best = span
+        else:
+            break
+    return best[1], best[2] + offset - best[0]
+
+
+def _tokens(name: str, text: str, path: str | None) -> list[tuple[str, str]]:
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        tree = parser(name).parse(text)
+    except UnexpectedInput as exc:  # the grammars accept any text; kept as a safety net
+        raise ParseError("unreadable line", path=path, line=exc.line, column=exc.column) from None
+    except LarkError as exc:
+        raise ParseError(f"cannot parse: {exc}", path=path) from None
+    out: list[tuple[str, str]] = []
+    for child in tree.children:
+        if isinstance(child, str):  # a Token: a whole-line terminal
+            out.append((_KIND[child.type], str(child)))
+        else:
+            out.append((_RULE_KIND[str(child.data)], "".join(str(tok) for tok in child.children)))
+    return out
+
+
+def read_lines(grammar: str, text: str, path: str | None = None) -> list[Line]:
+    """Split ``text`` into classified physical lines with the named grammar."""
+    if not text:
+        return []
+    missing_newline = not text.endswith("\n")
+    tokens = _tokens(grammar, text + "\n" if missing_newline else text, path)
+    lines = [Line(kind, value, number) for number, (kind, value) in enumerate(tokens, 1)]  # type: ignore[arg-type]
+    if missing_newline:
+        last = lines[-1]
+        last.text = last.text[:-1]
+    return lines
+
+
+def group_lines(lines: list[Line]) -> list[Group]:
+    """Group physical lines into logical entries and skipped lines.
+
+    Skipped lines that follow an entry belong to it only when another continuation line comes
+    after them (Postfix skips them inside the value); otherwise they stand alone.
+    """
+    groups: list[Group] = []
+    current: Group | None = None
+    pending: list[Line] = []
+    for line in lines:
+        kind = line.kind
+        if kind == "entry":
+            groups.extend(Group(p.kind, [p]) for p in pending)  # type: ignore[arg-type]
+            pending = []
+            current = Group("entry", [line])
+            groups.append(current)
+        elif kind == "continuation":
+            if current is None:
+                groups.extend(Group(p.kind, [p]) for p in pending)  # type: ignore[arg-type]
+                pending = []
+                current = Group("orphan", [line])
+                groups.append(current)
+            else:
+                current.lines.extend(pending)
+                current.lines.append(line)
+                pending = []
+        else:
+            pending.append(line)
+    groups.extend(Group(p.kind, [p]) for p in pending)  # type: ignore[arg-type]
+    return groups
+
+
+def printable(text: str) -> str:
+    """Text as Postfix prints it in messages: bytes outside printable ASCII become ``?``."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)
