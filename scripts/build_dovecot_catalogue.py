@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Rebuild mailconf/dovecot/data/catalogue_2_3.json from the installed Dovecot 2.3 ``doveconf``.
+
+Usage: ``.venv/bin/python scripts/build_dovecot_catalogue.py [--doveconf PATH] [--out FILE]``
+
+What it asks doveconf (nothing is copied from Dovecot's sources):
+
+* ``doveconf -c /dev/null -a``: every global setting with its default (in doveconf's export
+  format) and the built-in services with their per-service defaults and listeners;
+* ``doveconf -a`` on small probe files (``namespace x { mailbox y {} }``, ``passdb {}``, ...):
+  the settings of each section type;
+* each setting set to an invalid value: the error message tells its type (bool, number, size,
+  time, enum, port, string); a time setting set to ``1s`` tells seconds from milliseconds;
+* enum values: the ``a:b:c`` strings in Dovecot's binaries that start with the default value;
+* ``doveconf -c /dev/null -n``: the lines doveconf prints for an empty configuration (settings
+  whose default is computed at run time, e.g. managesieve capabilities).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "mailconf" / "dovecot" / "data" / "catalogue_2_3.json"
+
+# (section type, probe file text opening it, closing text, path of the block in -a output)
+PROBES: list[tuple[str, str, str, str]] = [
+    ("namespace", "namespace probens {\n", "}\n", "namespace probens"),
+    (
+        "namespace/mailbox",
+        "namespace probens {\nmailbox probembox {\n",
+        "}\n}\n",
+        "namespace probens/mailbox probembox",
+    ),
+    ("passdb", "passdb {\ndriver = pam\n", "}\n", "passdb"),
+    ("userdb", "userdb {\ndriver = passwd\n", "}\n", "userdb"),
+    ("service", "service probesvc {\n", "}\n", "service probesvc"),
+    (
+        "service/inet_listener",
+        "service probesvc {\ninet_listener probel {\n",
+        "}\n}\n",
+        "service probesvc/inet_listener probel",
+    ),
+    (
+        "service/unix_listener",
+        "service probesvc {\nunix_listener probel {\n",
+        "}\n}\n",
+        "service probesvc/unix_listener probel",
+    ),
+    (
+        "service/fifo_listener",
+        "service probesvc {\nfifo_listener probel {\n",
+        "}\n}\n",
+        "service probesvc/fifo_listener probel",
+    ),
+    ("metric", "metric probemetric {\nfilter = event=x\n", "}\n", "metric probemetric"),
+    ("event_exporter", "event_exporter probeexp {\nformat = json\n", "}\n", "event_exporter probeexp"),
+]
+STRLISTS = ["plugin", "dict"]  # sections taking any key = value
+
+
+def doveconf(exe: str, text: str, *args: str) -> tuple[int, str, str]:
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", encoding="latin-1") as f:
+        f.write(text)
+        f.flush()
+        proc = subprocess.run([exe, "-c", f.name, *args], capture_output=True, timeout=60)
+    return proc.returncode, proc.stdout.decode("latin-1"), proc.stderr.decode("latin-1")
+
+
+def parse_dump(text: str) -> dict[str, Any]:
+    """doveconf output as nested dicts: {"settings": {..}, "blocks": [(header, dict), ...]}."""
+    root: dict[str, Any] = {"settings": {}, "blocks": []}
+    stack = [root]
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        s = line.strip()
+        if s == "}":
+            stack.pop()
+        elif s.endswith(" {") and " = " not in s:
+            node: dict[str, Any] = {"settings": {}, "blocks": []}
+            stack[-1]["blocks"].append((s[:-2], node))
+            stack.append(node)
+        else:
+            key, _, value = s.partition(" = ")
+            if key.endswith(" ="):
+                key, value = key[:-2], ""
+            stack[-1]["settings"][key] = value
+    return root
+
+
+def find_block(tree: dict[str, Any], path: str) -> dict[str, Any]:
+    node = tree
+    for part in path.split("/"):
+        node = next(n for h, n in node["blocks"] if h == part)
+    return node
+
+
+def classify(err: str) -> str | None:
+    table = [
+        ("Invalid boolean value", "bool"),
+        ("Invalid size", "size"),
+        ("Invalid time interval", "time"),
+        ("is missing units", "time"),
+        ("Invalid port", "port"),
+        ("Invalid number", "number"),
+        ("Invalid value", "enum"),
+    ]
+    for needle, kind in table:
+        if needle in err:
+            return kind
+    return None
+
+
+def enum_strings() -> list[list[str]]:
+    found: set[str] = set()
+    paths = [p for p in Path("/usr/lib/dovecot").rglob("*") if p.is_file() and not p.is_symlink()]
+    paths += [Path("/usr/sbin/dovecot"), Path("/usr/bin/doveconf"), Path("/usr/bin/doveadm")]
+    pat = re.compile(rb"[a-z0-9][a-z0-9_.+-]*(?::[a-z0-9_.+-]*)+")
+    for p in paths:
+        try:
+            data = p.read_bytes()
+        except OSError:
+            continue
+        for m in re.finditer(rb"(?<=\x00)" + pat.pattern + rb"(?=\x00)", data):
+            found.add(m.group().decode())
+    return [s.split(":") for s in sorted(found)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--doveconf", default="doveconf")
+    ap.add_argument("--out", default=str(OUT))
+    ns = ap.parse_args()
+    exe = ns.doveconf
+
+    _rc, out, _ = doveconf(exe, "", "-a")
+    header = out.splitlines()[0]
+    version = header.split()[1]
+    base = parse_dump(out)
+    settings: dict[str, dict[str, Any]] = {k: {"default": v} for k, v in base["settings"].items()}
+    services: dict[str, Any] = {}
+    for head, node in base["blocks"]:
+        kind, _, name = head.partition(" ")
+        if kind == "service":
+            services[name] = node
+
+    sections: dict[str, dict[str, Any]] = {}
+    for kind, opener, closer, path in PROBES:
+        _rc, out, _err = doveconf(exe, opener + closer, "-a")
+        block = find_block(parse_dump(out), path)
+        sections[kind] = {
+            "settings": {k: {"default": v} for k, v in block["settings"].items()},
+            "strlist": False,
+        }
+    for kind in STRLISTS:
+        sections[kind] = {"settings": {}, "strlist": True}
+
+    # type probes
+    jobs: list[tuple[dict[str, Any], str]] = []
+    for name, spec in settings.items():
+        jobs.append((spec, f"{name} = @probe\n"))
+    for kind, opener, closer, _path in PROBES:
+        for name, spec in sections[kind]["settings"].items():
+            jobs.append((spec, f"{opener}{name} = @probe\n{closer}"))
+
+    def probe(job: tuple[dict[str, Any], str]) -> None:
+        spec, text = job
+        _rc, _out, err = doveconf(exe, text, "-n")
+        # only errors doveconf raises while reading a line tell the type; later checks do not
+        m = re.search(r"Error in configuration file .* line \d+: (.*)", err)
+        kind = classify(m.group(1)) if m else None
+        spec["type"] = kind or "string"
+        if m and kind is None:
+            spec["probe_error"] = m.group(1)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(probe, jobs))
+
+    # number vs octal; time vs milliseconds
+    def refine(spec: dict[str, Any]) -> None:
+        default = spec["default"]
+        if spec["type"] == "number" and re.fullmatch(r"0[0-7]+", default):
+            spec["type"] = "octal"
+        if spec["type"] == "time" and default.endswith(" ms"):
+            spec["type"] = "time_msecs"
+
+    for spec in settings.values():
+        refine(spec)
+    for sec in sections.values():
+        for spec in sec["settings"].values():
+            refine(spec)
+
+    # milliseconds settings whose default is 0 cannot be told by their default: ask doveconf
+    def msec_probe(item: tuple[str, dict[str, Any], str, str]) -> None:
+        name, spec, opener, closer = item
+        rc, out, _err = doveconf(exe, f"{opener}{name} = 1s\n{closer}", "-n")
+        if rc == 0 and "1000 ms" in out:
+            spec["type"] = "time_msecs"
+
+    items = [(n, s, "", "") for n, s in settings.items() if s["type"] == "time"]
+    for kind, opener, closer, _path in PROBES:
+        items += [(n, s, opener, closer) for n, s in sections[kind]["settings"].items() if s["type"] == "time"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(msec_probe, items))
+
+    # enum values
+    candidates = enum_strings()
+
+    def enum_values(spec: dict[str, Any], name: str) -> None:
+        default = spec["default"]
+        matches = [c for c in candidates if c[0] == default]
+        if len(matches) > 1:  # several lists start with the same default: ask doveconf which
+            good = []
+            for cand in matches:
+                ok = all(
+                    "Invalid value" not in doveconf(exe, f"{spec['_opener']}{name} = {v}\n{spec['_closer']}", "-n")[2]
+                    for v in cand
+                    if v
+                )
+                if ok:
+                    good.append(cand)
+            matches = sorted(good, key=len, reverse=True)[:1]
+        spec["values"] = matches[0] if matches else [default]
+
+    for name, spec in settings.items():
+        if spec["type"] == "enum":
+            spec["_opener"], spec["_closer"] = "", ""
+            enum_values(spec, name)
+    for kind, opener, closer, _path in PROBES:
+        for name, spec in sections[kind]["settings"].items():
+            if spec["type"] == "enum":
+                spec["_opener"], spec["_closer"] = opener, closer
+                enum_values(spec, name)
+    for spec in list(settings.values()) + [s for sec in sections.values() for s in sec["settings"].values()]:
+        spec.pop("_opener", None)
+        spec.pop("_closer", None)
+
+    _rc, base_n, _ = doveconf(exe, "", "-n")
+    baseline = [ln for ln in base_n.splitlines() if not ln.startswith("# ")]
+
+    service_defaults: dict[str, Any] = {}
+    for name, node in services.items():
+        entry: dict[str, Any] = {"settings": node["settings"], "listeners": {}}
+        for head, child in node["blocks"]:
+            ltype, _, lname = head.partition(" ")
+            entry["listeners"].setdefault(ltype, {})[lname] = child["settings"]
+        service_defaults[name] = entry
+
+    data = {
+        "version": version,
+        "generated_by": "scripts/build_dovecot_catalogue.py",
+        "settings": dict(sorted(settings.items())),
+        "sections": sections,
+        "service_defaults": service_defaults,
+        "baseline_n": baseline,
+    }
+    Path(ns.out).write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    print(f"{ns.out}: {len(settings)} settings, {len(sections)} section types, {len(services)} services")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
