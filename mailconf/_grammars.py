@@ -1,20 +1,38 @@
-"""Loading the Lark grammars shipped with mailconf.
+"""Loading the Lark grammars shipped with mailconf, and a content-addressed token cache.
 
 In a wheel the grammars live in ``mailconf/_grammars``; in a source checkout (editable install)
 they are the top-level ``grammars/`` directory. Parsers are LALR with the contextual lexer and
 Lark's cache, built once per process.
+
+Importing Lark costs more than Postfix's whole ``postconf -n`` run, and the lint command runs in
+every commit hook on files that rarely change. :func:`tokens` therefore keeps the flat token list
+of each parsed text in a cache directory keyed by the grammar and the text's hash (like ruff's
+cache): an unchanged file is read back without importing Lark at all. The cached tokens are
+checked to join back into exactly the text before they are used. ``MAILCONF_CACHE=0`` turns the
+cache off; ``MAILCONF_CACHE_DIR`` moves it (default ``$XDG_CACHE_HOME/mailconf`` or
+``~/.cache/mailconf``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import marshal
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lark import Lark
+    from lark import Lark, Token, Tree
 
 _HERE = Path(__file__).resolve().parent
+_CACHE_FORMAT = b"mailconf-tokens-1"
+_CACHE_MIN_SIZE = 2048  # small texts parse faster than a cache file can be looked up
+_CACHE_MAX_FILES = 512
+
+TokenPair = tuple[str, str]
 
 
 def grammar_dir() -> Path:
@@ -25,16 +43,64 @@ def grammar_dir() -> Path:
 
 
 @functools.cache
+def grammar_text(name: str) -> str:
+    return (grammar_dir() / f"{name}.lark").read_text(encoding="utf-8")
+
+
+@functools.cache
 def parser(name: str) -> Lark:
     """The LALR parser for ``grammars/<name>.lark``."""
     from lark import Lark
 
-    path = grammar_dir() / f"{name}.lark"
     return Lark(
-        path.read_text(encoding="utf-8"),
+        grammar_text(name),
         parser="lalr",
         lexer="contextual",
         cache=True,
         maybe_placeholders=False,
         propagate_positions=False,
     )
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("MAILCONF_CACHE", "1") in ("0", "no", "off", "false"):
+        return None
+    configured = os.environ.get("MAILCONF_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mailconf"
+
+
+def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair]]) -> list[TokenPair]:
+    """Parse ``text`` with grammar ``name`` and flatten the tree into ``(type, text)`` tokens.
+
+    The tokens must cover the text exactly (every byte in one token). Results for larger texts
+    are cached on disk by content; see the module docs.
+    """
+    directory = _cache_dir() if len(text) >= _CACHE_MIN_SIZE else None
+    entry: Path | None = None
+    if directory is not None:
+        digest = hashlib.sha256(_CACHE_FORMAT + grammar_text(name).encode() + text.encode("latin-1", "replace"))
+        entry = directory / f"{name}-{digest.hexdigest()[:40]}.bin"
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            cached = marshal.loads(entry.read_bytes())
+            if isinstance(cached, list) and "".join(value for _, value in cached) == text:
+                return cached
+    result = flatten(parser(name).parse(text))
+    if entry is not None:
+        _store(entry, result)
+    return result
+
+
+def _store(entry: Path, result: list[TokenPair]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(result))
+        os.replace(tmp, entry)
+        files = list(entry.parent.glob("*.bin"))
+        if len(files) > _CACHE_MAX_FILES:
+            files.sort(key=lambda p: p.stat().st_mtime)
+            for old in files[: len(files) - _CACHE_MAX_FILES // 2]:
+                old.unlink(missing_ok=True)

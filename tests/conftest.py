@@ -11,3 +11,9 @@ settings.register_profile(
     "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# Keep the token cache of the test run out of the user's ~/.cache.
+if "MAILCONF_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["MAILCONF_CACHE_DIR"] = tempfile.mkdtemp(prefix="mailconf-test-cache-")

@@ -9,10 +9,13 @@ build parameters and services from those groups.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from mailconf._grammars import parser
+from mailconf._grammars import tokens
 from mailconf.errors import ParseError
+
+if TYPE_CHECKING:
+    from lark import Token, Tree
 
 LineKind = Literal["entry", "continuation", "comment", "blank"]
 
@@ -89,15 +92,7 @@ def position(spans: list[tuple[int, int, int]], offset: int) -> tuple[int, int]:
     return best[1], best[2] + offset - best[0]
 
 
-def _tokens(name: str, text: str, path: str | None) -> list[tuple[str, str]]:
-    from lark.exceptions import LarkError, UnexpectedInput
-
-    try:
-        tree = parser(name).parse(text)
-    except UnexpectedInput as exc:  # the grammars accept any text; kept as a safety net
-        raise ParseError("unreadable line", path=path, line=exc.line, column=exc.column) from None
-    except LarkError as exc:
-        raise ParseError(f"cannot parse: {exc}", path=path) from None
+def _flatten(tree: Tree[Token]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for child in tree.children:
         if isinstance(child, str):  # a Token: a whole-line terminal
@@ -105,6 +100,19 @@ def _tokens(name: str, text: str, path: str | None) -> list[tuple[str, str]]:
         else:
             out.append((_RULE_KIND[str(child.data)], "".join(str(tok) for tok in child.children)))
     return out
+
+
+def _tokens(name: str, text: str, path: str | None) -> list[tuple[str, str]]:
+    try:
+        return tokens(name, text, _flatten)
+    except Exception as exc:  # the grammars accept any text; kept as a safety net
+        from lark.exceptions import LarkError, UnexpectedInput
+
+        if isinstance(exc, UnexpectedInput):
+            raise ParseError("unreadable line", path=path, line=exc.line, column=exc.column) from None
+        if isinstance(exc, LarkError):
+            raise ParseError(f"cannot parse: {exc}", path=path) from None
+        raise
 
 
 def read_lines(grammar: str, text: str, path: str | None = None) -> list[Line]:
