@@ -1,0 +1,62 @@
+"""Findings: what a rule reports, with the place in the file that causes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def severity_rank(severity: str) -> int:
+    """0 for info, 1 for warning, 2 for error."""
+    return _RANK[severity]
+
+
+def parse_severity(text: str) -> Severity:
+    value = text.strip().lower()
+    if value == "error":
+        return "error"
+    if value == "warning":
+        return "warning"
+    if value == "info":
+        return "info"
+    raise ValueError(f"unknown severity {text!r}: expected error, warning or info")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem: rule ID, severity, message (what is wrong and what to write instead), place, fix hint.
+
+    ``path`` is the file as it was given (no normalisation); lines and columns are 1-based,
+    columns count bytes. ``end_line``/``end_column`` are set when the span is known.
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    fix: str | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "fix": self.fix,
+        }

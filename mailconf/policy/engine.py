@@ -1,0 +1,473 @@
+"""The lint engine: load each configuration set, run the selected rules, apply suppressions.
+
+``lint(paths, options) -> LintResult`` is the library entry point; the CLI (``mailconf lint``) is
+a thin layer over it. Files that cannot be read or parsed are SYN001 findings and make
+``LintResult.failed`` true: a set with such a file is never reported clean.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailconf.policy._finding import Finding, Severity, parse_severity
+from mailconf.policy.discover import ConfigSet, discover, is_live
+from mailconf.policy.profiles import OFF, Profile
+from mailconf.policy.registry import Rule, Version, load_rules, select_rules
+from mailconf.policy.settings import Settings
+from mailconf.policy.suppress import Suppression, scan
+
+
+@dataclass
+class Options:
+    """What the command line (or a library caller) asks for; None means "from the settings"."""
+
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    profile: str | None = None
+    postfix_version: Version | None = None
+    dovecot_version: Version | None = None
+    root: Path | None = None
+    strict_errors: bool = False  # re-raise exceptions from rules (tests)
+
+
+@dataclass
+class SetReport:
+    name: str
+    postfix_version: Version | None
+    dovecot_version: Version | None
+    profile: str
+    files: list[str]
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files: list[str]
+    sets: list[SetReport]
+    rules: dict[str, Rule]  # the rules that ran, for reporters (SARIF tool.driver.rules)
+    failed: bool  # some file could not be read or parsed
+    internal_errors: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+
+class Context:
+    """What a rule sees: one configuration set, loaded, with its versions and profile."""
+
+    def __init__(
+        self,
+        cs: ConfigSet,
+        profile: Profile,
+        postfix_version: Version | None,
+        dovecot_version: Version | None,
+        root: Path | None,
+    ) -> None:
+        self.cs = cs
+        self.profile = profile
+        self.postfix_version = postfix_version
+        self.dovecot_version = dovecot_version
+        self.root = root
+        self.postfix: Any = None  # mailconf.postfix PostfixConfig, when loaded
+        self.dovecot: Any = None  # mailconf.dovecot config tree, when loaded
+        self.mailman: list[Any] = []  # mailconf.mailman documents
+        self.files: list[str] = []
+        self.findings: list[Finding] = []
+        self.rule: Rule | None = None
+        self._cache: dict[str, Any] = {}
+
+    # -- versions -------------------------------------------------------------------------
+    def postfix_at_least(self, version: Version, *, unknown: bool = True) -> bool:
+        """Target Postfix >= version (``unknown`` when the version is not known)."""
+        return unknown if self.postfix_version is None else self.postfix_version >= version
+
+    def dovecot_at_least(self, version: Version, *, unknown: bool = True) -> bool:
+        return unknown if self.dovecot_version is None else self.dovecot_version >= version
+
+    def option(self, name: str) -> Any:
+        return self.profile.option(name)
+
+    def cached(self, key: str, factory: Any) -> Any:
+        """A value computed once per set and shared between rules."""
+        if key not in self._cache:
+            self._cache[key] = factory()
+        return self._cache[key]
+
+    # -- reporting ------------------------------------------------------------------------
+    def report(
+        self,
+        message: str,
+        *,
+        path: str | Path | None,
+        line: int = 1,
+        column: int = 1,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        fix: str | None = None,
+        severity: str | None = None,
+        rule: str | None = None,
+    ) -> None:
+        """Record a finding of the running rule (``severity`` overrides the rule's default)."""
+        assert self.rule is not None or rule is not None
+        rule_id = rule or (self.rule.id if self.rule else "")
+        sev: Severity = parse_severity(severity) if severity else (self.rule.severity if self.rule else "error")
+        self.findings.append(
+            Finding(
+                rule_id,
+                sev,
+                message,
+                str(path) if path is not None else self.cs.name,
+                line,
+                column,
+                end_line,
+                end_column,
+                fix,
+            )
+        )
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def _error_finding(error: BaseException, fallback: Path | str) -> Finding:
+    from mailconf.errors import ParseError
+
+    if isinstance(error, ParseError):
+        return Finding(
+            "SYN001",
+            "error",
+            error.message,
+            error.path or str(fallback),
+            max(error.line, 1),
+            max(error.column, 1),
+            fix="correct the file so that the daemon can read it",
+        )
+    if isinstance(error, OSError):
+        where = error.filename if getattr(error, "filename", None) else fallback
+        return Finding(
+            "SYN001", "error", f"cannot read: {error.strerror or error}", str(where), fix="make the file readable"
+        )
+    if isinstance(error, RecursionError):
+        return Finding("SYN001", "error", "nesting too deep to read", str(fallback), fix="flatten the file")
+    if isinstance(error, MemoryError):
+        return Finding("SYN001", "error", "file too large to read", str(fallback))
+    return Finding("SYN001", "error", f"cannot read ({type(error).__name__}: {error})", str(fallback))
+
+
+def _load(ctx: Context, failures: list[Finding]) -> None:
+    cs = ctx.cs
+    if cs.postfix_dir is not None:
+        try:
+            postfix: Any = importlib.import_module("mailconf.postfix")
+            ctx.postfix = postfix.load(cs.postfix_dir)
+            for name in ("main.cf", "master.cf"):
+                if (cs.postfix_dir / name).exists():
+                    ctx.files.append(str(cs.postfix_dir / name))
+        except (Exception, RecursionError, MemoryError) as error:
+            failures.append(_error_finding(error, cs.postfix_dir / "main.cf"))
+            ctx.files += [str(cs.postfix_dir / n) for n in ("main.cf", "master.cf") if (cs.postfix_dir / n).exists()]
+    if cs.dovecot_conf is not None:
+        try:
+            dovecot: Any = importlib.import_module("mailconf.dovecot")
+            ctx.dovecot = dovecot.load(cs.dovecot_conf)
+            ctx.files += dovecot_files(ctx.dovecot, cs.dovecot_conf)
+        except (Exception, RecursionError, MemoryError) as error:
+            failures.append(_error_finding(error, cs.dovecot_conf))
+            ctx.files.append(str(cs.dovecot_conf))
+    for path in cs.mailman:
+        ctx.files.append(str(path))
+        try:
+            mailman: Any = importlib.import_module("mailconf.mailman")
+            data = path.read_bytes()
+            if path.name == "mm_cfg.py":
+                ctx.mailman.append(mailman.parse_mm_cfg(data, path=path))
+            else:
+                ctx.mailman.append(mailman.parse_mailman_cfg(data, path=path))
+        except (Exception, RecursionError, MemoryError) as error:
+            failures.append(_error_finding(error, path))
+
+
+def dovecot_files(tree: Any, top: Path) -> list[str]:
+    """Every file of a loaded Dovecot tree (top first), whatever the layer calls that list."""
+    for attr in ("files", "paths", "sources"):
+        value = getattr(tree, attr, None)
+        if value is not None:
+            if callable(value):
+                value = value()
+            out = [str(v) for v in value]
+            if out:
+                return out
+    return [str(top)]
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+_DOC_VERSION = re.compile(r"postfix-(\d+\.\d+(?:\.\d+)?)")
+
+
+def detect_postfix_version(ctx: Context) -> Version | None:
+    """From the files: mail_version, the versioned doc directories of stock 2.x configs,
+    compatibility_level; from postconf for the live /etc; else None (unknown)."""
+    pf = ctx.postfix
+    if pf is None or getattr(pf, "main", None) is None:
+        return _installed_postfix() if is_live(ctx.cs) else None
+    values: dict[str, str] = pf.main.values()
+    if "mail_version" in values:
+        try:
+            return _version_prefix(values["mail_version"])
+        except ValueError:
+            pass
+    for name in ("readme_directory", "sample_directory", "html_directory", "manpage_directory"):
+        match = _DOC_VERSION.search(values.get(name, ""))
+        if match:
+            return _version_prefix(match.group(1))
+    if is_live(ctx.cs):
+        installed = _installed_postfix()
+        if installed is not None:
+            return installed
+    level = values.get("compatibility_level", "").strip()
+    if re.fullmatch(r"\d+(\.\d+)*", level):
+        number = _version_prefix(level)
+        if number >= (3, 6):
+            return number
+        if number >= (1,):
+            return (3, 0)
+    return None
+
+
+def _version_prefix(text: str) -> Version:
+    match = re.match(r"\d+(?:\.\d+)*", text.strip())
+    if not match:
+        raise ValueError(text)
+    return tuple(int(p) for p in match.group(0).split("."))
+
+
+def _installed_postfix() -> Version | None:
+    return _tool_version(["postconf", "-h", "mail_version"])
+
+
+def _installed_dovecot() -> Version | None:
+    return _tool_version(["dovecot", "--version"]) or _tool_version(["doveconf", "-h", "version"])
+
+
+def _tool_version(argv: list[str]) -> Version | None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which(argv[0]) or (f"/usr/sbin/{argv[0]}" if Path(f"/usr/sbin/{argv[0]}").exists() else None)
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=10, check=False).stdout
+        return _version_prefix(out)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+_DOVECOT_HEADER = re.compile(r"^#\s*(\d+\.\d+(?:\.\d+)*)[\s:(]", re.MULTILINE)
+
+
+def detect_dovecot_version(ctx: Context) -> Version | None:
+    """2.4 from dovecot_config_version; a doveconf -n header; the installed tool for the live /etc;
+    1.x/2.0-2.2 from settings that only those versions know; else None."""
+    if ctx.cs.dovecot_conf is None:
+        return None
+    try:
+        head = ctx.cs.dovecot_conf.read_bytes()[:65536].decode("latin-1")
+    except OSError:
+        return None
+    match = re.search(r"^\s*dovecot_config_version\s*=\s*(\S+)", head, re.MULTILINE)
+    if match:
+        try:
+            return _version_prefix(match.group(1))
+        except ValueError:
+            return (2, 4)
+    match = _DOVECOT_HEADER.search(head)
+    if match:
+        return _version_prefix(match.group(1))
+    if is_live(ctx.cs):
+        installed = _installed_dovecot()
+        if installed is not None:
+            return installed
+    return None
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+def _paths_of(cs: ConfigSet) -> list[Path]:
+    out = [cs.base]
+    if cs.postfix_dir is not None:
+        out.append(cs.postfix_dir)
+    if cs.dovecot_conf is not None:
+        out.append(cs.dovecot_conf)
+    return out + list(cs.mailman)
+
+
+def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | None = None) -> LintResult:
+    """Lint already discovered sets."""
+    opts = options or Options()
+    registry = load_rules()
+    all_findings: list[Finding] = []
+    all_files: list[str] = []
+    reports: list[SetReport] = []
+    ran: dict[str, Rule] = {}
+    failed = False
+    internal: list[str] = []
+    for cs in sets:
+        # Settings, then per-path overrides, then the command line.
+        profile_name = settings.profile
+        select = settings.select
+        ignore = list(settings.ignore)
+        pf_version = settings.postfix_version
+        dc_version = settings.dovecot_version
+        root = settings.root
+        for override in settings.overrides:
+            if override.matches(_paths_of(cs)):
+                profile_name = override.profile or profile_name
+                select = override.select if override.select is not None else select
+                ignore += override.ignore or []
+                pf_version = override.postfix_version or pf_version
+                dc_version = override.dovecot_version or dc_version
+                root = override.root or root
+        profile = settings.get_profile(opts.profile or profile_name)
+        if opts.select is not None:
+            select = opts.select
+        ignore += opts.ignore
+        ctx = Context(cs, profile, None, None, opts.root or root)
+        failures: list[Finding] = []
+        _load(ctx, failures)
+        ctx.postfix_version = opts.postfix_version or pf_version or detect_postfix_version(ctx)
+        ctx.dovecot_version = opts.dovecot_version or dc_version or detect_dovecot_version(ctx)
+        if failures:
+            failed = True
+        chosen = select_rules(registry.values(), select, ignore)
+        enabled = {}
+        for r in chosen:
+            level = profile.override_for(r.id)
+            if level == OFF:
+                continue
+            enabled[r.id] = r
+        loaded = {
+            "postfix": ctx.postfix is not None,
+            "dovecot": ctx.dovecot is not None,
+            "mailman": bool(ctx.mailman),
+        }
+        loaded["cross"] = loaded["postfix"] and loaded["dovecot"]
+        for r in enabled.values():
+            if r.func is None or not all(loaded.get(n, False) for n in r.needs):
+                continue
+            if not r.applies_to(ctx.postfix_version, ctx.dovecot_version):
+                continue
+            ctx.rule = r
+            try:
+                r.func(ctx)
+            except Exception as error:
+                if opts.strict_errors:
+                    raise
+                internal.append(f"{cs.name}: rule {r.id} failed: {type(error).__name__}: {error}")
+        ctx.rule = None
+        findings = failures + ctx.findings
+        # Profile severities, then suppressions.
+        adjusted: list[Finding] = []
+        for f in findings:
+            level = profile.override_for(f.rule)
+            if f.rule != "SYN001" and f.rule not in enabled:
+                continue
+            if level is not None and level != OFF and level != f.severity and f.rule != "SYN001":
+                f = Finding(
+                    f.rule, parse_severity(level), f.message, f.path, f.line, f.column, f.end_line, f.end_column, f.fix
+                )
+            adjusted.append(f)
+        adjusted = _apply_suppressions(adjusted, ctx.files, enabled, registry)
+        all_findings += adjusted
+        for name in ctx.files:
+            if name not in all_files:
+                all_files.append(name)
+        ran.update(enabled)
+        reports.append(SetReport(cs.name, ctx.postfix_version, ctx.dovecot_version, profile.name, ctx.files))
+    all_findings.sort(key=Finding.sort_key)
+    used = {f.rule for f in all_findings}
+    rules_out = {k: v for k, v in registry.items() if k in ran or k in used}
+    return LintResult(all_findings, all_files, reports, rules_out, failed, internal)
+
+
+def _apply_suppressions(
+    findings: list[Finding], files: list[str], enabled: dict[str, Rule], registry: dict[str, Rule]
+) -> list[Finding]:
+    by_file: dict[str, list[Suppression]] = {}
+    for file in files:
+        try:
+            text = Path(file).read_bytes().decode("latin-1")
+        except OSError:
+            continue
+        trailing = not Path(file).name.endswith(".cf")
+        found = scan(text, file, trailing=trailing)
+        if found:
+            by_file[file] = found
+    if not by_file:
+        return findings
+    kept: list[Finding] = []
+    for f in findings:
+        silenced = False
+        if f.rule != "SYN001":
+            for sup in by_file.get(f.path, []):
+                sel = sup.covers(f.rule, f.line)
+                if sel is not None:
+                    sup.used.add(sel)
+                    silenced = True
+        if not silenced:
+            kept.append(f)
+    if "SYN007" in enabled:
+        unused: list[Finding] = []
+        for file, sups in by_file.items():
+            for sup in sups:
+                for sel in sup.ids:
+                    if sel in sup.used:
+                        continue
+                    if not any(rule_id.startswith(sel) for rule_id in registry):
+                        msg = f"suppression names unknown rule {sel!r}; write an existing rule ID or remove it"
+                    elif any(rule_id.startswith(sel) for rule_id in enabled):
+                        what = "this line" if sup.target is not None else "this file"
+                        msg = f"unused suppression: {sel} reports nothing on {what}; remove {sel} from the comment"
+                    else:
+                        continue
+                    unused.append(
+                        Finding(
+                            "SYN007",
+                            enabled["SYN007"].severity,
+                            msg,
+                            file,
+                            sup.line,
+                            sup.column,
+                            fix="remove the stale suppression",
+                        )
+                    )
+        # SYN007 itself obeys disable-file=SYN007.
+        for f in unused:
+            if not any(s.target is None and s.covers("SYN007", f.line) for s in by_file.get(f.path, [])):
+                kept.append(f)
+    return kept
+
+
+def lint(paths: list[Path], settings: Settings, options: Options | None = None) -> LintResult:
+    """Discover the sets under ``paths`` and lint them (raises DiscoveryError for bad paths)."""
+    return lint_sets(discover(paths), settings, options)
+
+
+def is_loopback_network(text: str) -> bool:
+    """True for 127.0.0.0/8 and ::1 networks (``[::1]/128`` bracket form accepted)."""
+    value = text.strip().replace("[", "").replace("]", "")
+    try:
+        return ipaddress.ip_network(value, strict=False).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,223 @@
+"""Lint configuration: ``[tool.mailconf]`` in pyproject.toml, or a ``.mailconf.toml``.
+
+The file is looked for upwards from the linted paths (the first path given; the current
+directory when none). In one directory ``.mailconf.toml`` wins over ``pyproject.toml``, and a
+pyproject.toml without a ``[tool.mailconf]`` table is passed over. Keys (``-`` or ``_``)::
+
+    profile = "office"                 # or "strict", or one of [profiles.*]
+    select = ["TLS", "AUTH"]           # IDs or prefixes; default: all rules of the profile
+    ignore = ["AUTH202"]
+    fail-on = "warning"                # error | warning | info
+    postfix-version = "3.7"
+    dovecot-version = "2.3"
+    root = "snapshot"                  # treat this dir as / for CERT checks (relative to the file)
+
+    [profiles.ours]                    # custom profiles (see mailconf.policy.profiles)
+    extends = "office"
+    severity = { TLS205 = "off" }
+
+    [[overrides]]                      # per-path: sets whose files match one of the globs
+    paths = ["hosts/centos6-*/**"]
+    postfix-version = "2.6"
+    dovecot-version = "2.0"
+    ignore = ["LEG101"]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailconf.policy._finding import Severity, parse_severity
+from mailconf.policy.profiles import BUILTIN, Profile, ProfileError, resolve_profiles
+from mailconf.policy.registry import Version, parse_version
+
+CONFIG_NAMES = (".mailconf.toml", "pyproject.toml")
+_TOP_KEYS = {
+    "profile",
+    "select",
+    "ignore",
+    "extend_ignore",
+    "fail_on",
+    "postfix_version",
+    "dovecot_version",
+    "root",
+    "profiles",
+    "overrides",
+}
+_OVERRIDE_KEYS = {"paths", "profile", "select", "ignore", "postfix_version", "dovecot_version", "root"}
+
+
+class SettingsError(ValueError):
+    """A configuration file that cannot be used (reported as a usage error, exit 2)."""
+
+
+@dataclass
+class Override:
+    paths: list[str]
+    base: Path
+    profile: str | None = None
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    postfix_version: Version | None = None
+    dovecot_version: Version | None = None
+    root: Path | None = None
+
+    def matches(self, files: list[Path]) -> bool:
+        for file in files:
+            try:
+                rel = file.resolve().relative_to(self.base.resolve()).as_posix()
+            except ValueError:
+                rel = file.as_posix()
+            for pattern in self.paths:
+                pattern = pattern.rstrip("/")
+                if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
+                    return True
+                if rel == pattern or rel.startswith(pattern + "/"):
+                    return True
+        return False
+
+
+@dataclass
+class Settings:
+    profile: str = "office"
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    fail_on: Severity = "warning"
+    postfix_version: Version | None = None
+    dovecot_version: Version | None = None
+    root: Path | None = None
+    profiles: dict[str, Profile] = field(default_factory=lambda: dict(BUILTIN))
+    overrides: list[Override] = field(default_factory=list)
+    source: Path | None = None
+
+    def get_profile(self, name: str | None = None) -> Profile:
+        key = name or self.profile
+        if key not in self.profiles:
+            raise SettingsError(f"unknown profile {key!r} (known: {', '.join(self.profiles)})")
+        return self.profiles[key]
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest .mailconf.toml, or pyproject.toml with [tool.mailconf], at or above ``start``."""
+    try:
+        here = start.resolve()
+    except OSError:
+        return None
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / ".mailconf.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                text = candidate.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if "[tool.mailconf" in text:
+                return candidate
+    return None
+
+
+def _norm(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(k).replace("-", "_"): v for k, v in table.items()}
+
+
+def _str_list(value: Any, key: str, where: Path) -> list[str]:
+    if isinstance(value, str):
+        return [s.strip() for s in value.split(",") if s.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [v.strip() for v in value]
+    raise SettingsError(f"{where}: '{key}' must be a list of rule IDs or prefixes")
+
+
+def _version(value: Any, key: str, where: Path) -> Version:
+    try:
+        return parse_version(str(value))
+    except ValueError as error:
+        raise SettingsError(f"{where}: '{key}': {error}") from None
+
+
+def load_settings(path: Path) -> Settings:
+    """Read one configuration file (raises SettingsError with the file name on any problem)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SettingsError(f"{path}: cannot read configuration: {error}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("mailconf", {})
+    else:
+        table = data.get("tool", {}).get("mailconf", data) if "tool" in data else data
+    if not isinstance(table, Mapping):
+        raise SettingsError(f"{path}: [tool.mailconf] must be a table")
+    table = _norm(table)
+    unknown = set(table) - _TOP_KEYS
+    if unknown:
+        raise SettingsError(f"{path}: unknown keys: {', '.join(sorted(unknown))}")
+    settings = Settings(source=path)
+    base = path.parent
+    try:
+        settings.profiles = resolve_profiles(table.get("profiles", {}))
+    except ProfileError as error:
+        raise SettingsError(f"{path}: {error}") from None
+    if "profile" in table:
+        settings.profile = str(table["profile"])
+        settings.get_profile()
+    if "select" in table:
+        settings.select = _str_list(table["select"], "select", path)
+    if "ignore" in table:
+        settings.ignore = _str_list(table["ignore"], "ignore", path)
+    if "extend_ignore" in table:
+        settings.ignore += _str_list(table["extend_ignore"], "extend-ignore", path)
+    if "fail_on" in table:
+        try:
+            settings.fail_on = parse_severity(str(table["fail_on"]))
+        except ValueError as error:
+            raise SettingsError(f"{path}: fail-on: {error}") from None
+    if "postfix_version" in table:
+        settings.postfix_version = _version(table["postfix_version"], "postfix-version", path)
+    if "dovecot_version" in table:
+        settings.dovecot_version = _version(table["dovecot_version"], "dovecot-version", path)
+    if "root" in table:
+        settings.root = base / str(table["root"])
+    overrides = table.get("overrides", [])
+    if not isinstance(overrides, list):
+        raise SettingsError(f"{path}: 'overrides' must be an array of tables ([[tool.mailconf.overrides]])")
+    for raw in overrides:
+        if not isinstance(raw, Mapping):
+            raise SettingsError(f"{path}: each override must be a table")
+        entry = _norm(raw)
+        bad = set(entry) - _OVERRIDE_KEYS
+        if bad:
+            raise SettingsError(f"{path}: override: unknown keys: {', '.join(sorted(bad))}")
+        if "paths" not in entry:
+            raise SettingsError(f"{path}: override without 'paths'")
+        override = Override(paths=_str_list(entry["paths"], "paths", path), base=base)
+        if "profile" in entry:
+            override.profile = str(entry["profile"])
+            settings.get_profile(override.profile)
+        if "select" in entry:
+            override.select = _str_list(entry["select"], "select", path)
+        if "ignore" in entry:
+            override.ignore = _str_list(entry["ignore"], "ignore", path)
+        if "postfix_version" in entry:
+            override.postfix_version = _version(entry["postfix_version"], "postfix-version", path)
+        if "dovecot_version" in entry:
+            override.dovecot_version = _version(entry["dovecot_version"], "dovecot-version", path)
+        if "root" in entry:
+            override.root = base / str(entry["root"])
+        settings.overrides.append(override)
+    return settings
+
+
+def discover_settings(paths: list[Path]) -> Settings:
+    """Settings from the configuration file found upwards from the first path (or the cwd)."""
+    found = find_config(paths[0] if paths else Path.cwd())
+    return load_settings(found) if found is not None else Settings()
