@@ -1,0 +1,349 @@
+"""Mailman 3 ``mailman.cfg``: a lossless document read the way Mailman reads it.
+
+Mailman 3 loads its configuration with lazr.config, which hands the text to Python's
+``configparser.RawConfigParser(strict=False)`` after ``textwrap.dedent`` (a no-op for the meaning:
+it shifts every line by the same margin). The rules reproduced here, from configparser's reader:
+
+- Lines end at ``\\r\\n``, ``\\r`` or ``\\n`` (Mailman opens the file in text mode).
+- A line whose first non-blank character is ``#`` or ``;`` is a comment, wherever it is,
+  also in the middle of a multi-line value (it is skipped, the value goes on after it).
+- A non-blank line indented deeper than the option line above it continues that option's value
+  (whatever it looks like); a blank line inside a value adds an empty line to it; trailing empty
+  lines are dropped from the value.
+- Otherwise ``[name]`` (``[``, at least one character, ``]``, anything after) opens a section;
+  ``key: value`` or ``key = value`` (first ``:`` or ``=``) sets an option, names are lowercased;
+  anything else is an error, as is an option before the first section.
+- Sections may repeat (merged); options may repeat (the last wins). ``[DEFAULT]`` supplies values
+  to every section.
+
+Inline comments do not exist: ``lmtp_port: 8024 # x`` has the value ``8024 # x``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from mailconf._text import decode, display, encode
+from mailconf.document import Document
+from mailconf.errors import EditError, ParseError
+
+# str.strip()'s ASCII whitespace (latin-1 text: \x85 and \xa0 are data, not blanks).
+WS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_OPTION = re.compile(r"(?P<key>.*?)[ \t\x0b\x0c\x1c-\x1f]*(?P<sep>[=:])[ \t\x0b\x0c\x1c-\x1f]*(?P<value>.*)$")
+DEFAULT_SECTION = "DEFAULT"
+
+
+@dataclass
+class Line:
+    """One physical line: leading blanks, body, line end (each possibly empty)."""
+
+    indent: str
+    kind: str  # "blank", "comment", "header", "text"
+    body: str
+    newline: str
+
+    @property
+    def text(self) -> str:
+        return self.indent + self.body + self.newline
+
+
+@dataclass
+class Option:
+    """``key: value`` (or ``key = value``), with its continuation lines."""
+
+    section: str
+    name: str  # lowercased, as configparser stores it
+    key: str  # the key as written
+    separator: str  # ":" or "="
+    value: str  # the logical value, as configparser gives it
+    line: int  # 1-based, the option line
+    column: int  # 1-based byte column of the key
+    end_line: int  # last line that belongs to the value
+    value_line: int
+    value_column: int
+    first_index: int = field(repr=False, default=0)  # index into Mailman3Document.lines
+    last_index: int = field(repr=False, default=0)
+
+
+@dataclass
+class Section:
+    """A ``[name]`` header and the options under it (until the next header)."""
+
+    name: str
+    line: int
+    column: int
+    options: list[Option] = field(default_factory=list)
+    index: int = field(repr=False, default=0)
+    end_index: int = field(repr=False, default=0)  # index of the last line that belongs to it
+
+    def get(self, name: str) -> Option | None:
+        found = None
+        for option in self.options:
+            if option.name == name.lower():
+                found = option
+        return found
+
+
+def _split_lines(text: str, path: str | Path | None) -> list[Line]:
+    from lark.exceptions import UnexpectedInput
+
+    from mailconf._grammars import parser
+
+    try:
+        tree = parser("mailman_cfg").parse(text)
+    except UnexpectedInput as error:  # pragma: no cover - the grammar accepts every text
+        raise ParseError(f"cannot read line: {error}", path=path, line=error.line, column=error.column) from None
+    lines: list[Line] = []
+    for node in tree.children:
+        indent = body = newline = ""
+        kind = "blank"
+        for token in node.children:  # type: ignore[union-attr]
+            ttype = token.type  # type: ignore[union-attr]
+            if ttype == "INDENT":
+                indent = str(token)
+            elif ttype == "NEWLINE":
+                newline = str(token)
+            else:
+                body = str(token)
+                kind = {"COMMENT": "comment", "HEADER": "header", "TEXT": "text"}[ttype]
+        lines.append(Line(indent, kind, body, newline))
+    return lines
+
+
+class Mailman3Document(Document):
+    """A ``mailman.cfg`` file, held losslessly.
+
+    ``sections`` lists the section headers in file order (a repeated header is listed again);
+    ``get(section, key)`` gives the option Mailman uses (last one wins); ``values()`` the
+    strings configparser would give. ``set``/``remove`` edit one option and touch no other line.
+    """
+
+    kind: ClassVar[str] = "mailman3"
+
+    def __init__(self, text: str, path: str | Path | None = None) -> None:
+        super().__init__(path)
+        self._load(text)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _load(self, text: str) -> None:
+        where = self.path
+        self.lines: list[Line] = _split_lines(text, where)
+        self.sections: list[Section] = []
+        self.options: list[Option] = []
+        errors: list[ParseError] = []
+        current: Section | None = None
+        option: Option | None = None
+        pieces: list[str] = []
+        indent_level = 0
+
+        def finish() -> None:
+            if option is not None:
+                option.value = "\n".join(pieces).rstrip(WS)
+                last = option.last_index
+                option.end_line = last + 1
+
+        for index, line in enumerate(self.lines):
+            number = index + 1
+            if line.kind == "comment":
+                continue
+            if line.kind == "blank":
+                if option is not None:
+                    pieces.append("")
+                continue
+            value = line.body.rstrip(WS)
+            level = len(line.indent)
+            if option is not None and level > indent_level:
+                pieces.append(value)
+                option.last_index = index
+                if current is not None:
+                    current.end_index = index
+                continue
+            finish()
+            option = None
+            pieces = []
+            indent_level = level
+            column = len(line.indent) + 1
+            if line.kind == "header":
+                name = value[1 : value.rindex("]")]
+                current = Section(name, number, column, index=index, end_index=index)
+                self.sections.append(current)
+                continue
+            if current is None:
+                raise ParseError(
+                    f"file contains no section headers: {display(value)!r} (line {number})",
+                    path=where,
+                    line=number,
+                    column=column,
+                )
+            match = _OPTION.match(value)
+            if match is None or not match.group("key"):
+                what = "an option without a name" if match is not None else "not an option, section or comment"
+                errors.append(ParseError(f"{what}: {display(value)!r}", path=where, line=number, column=column))
+                continue
+            key = match.group("key")
+            option = Option(
+                section=current.name,
+                name=key.rstrip(WS).lower(),
+                key=key,
+                separator=match.group("sep"),
+                value="",
+                line=number,
+                column=column,
+                end_line=number,
+                value_line=number,
+                value_column=len(line.indent) + match.start("value") + 1,
+                first_index=index,
+                last_index=index,
+            )
+            pieces = [match.group("value").strip(WS)]
+            current.options.append(option)
+            current.end_index = index
+            self.options.append(option)
+        finish()
+        if errors:
+            raise errors[0]
+
+    def to_bytes(self) -> bytes:
+        return encode(self.text)
+
+    @property
+    def text(self) -> str:
+        return "".join(line.text for line in self.lines)
+
+    def check(self, data: bytes) -> None:
+        Mailman3Document(decode(data), path=self.path)
+
+    def section_names(self) -> list[str]:
+        """Section names in order of first appearance (``DEFAULT`` included when present)."""
+        seen: dict[str, None] = {}
+        for section in self.sections:
+            seen.setdefault(section.name, None)
+        return list(seen)
+
+    def iter_options(self, section: str) -> Iterator[Option]:
+        for option in self.options:
+            if option.section == section:
+                yield option
+
+    def get(self, section: str, key: str, *, defaults: bool = True) -> Option | None:
+        """The option Mailman reads for ``[section] key`` (last wins; ``[DEFAULT]`` as fallback)."""
+        found = None
+        for option in self.iter_options(section):
+            if option.name == key.lower():
+                found = option
+        if found is None and defaults and section != DEFAULT_SECTION:
+            return self.get(DEFAULT_SECTION, key, defaults=False)
+        return found
+
+    def values(self) -> dict[str, dict[str, str]]:
+        """``{section: {key: value}}`` exactly as configparser reads the file (DEFAULT merged in)."""
+        defaults = {o.name: o.value for o in self.iter_options(DEFAULT_SECTION)}
+        result: dict[str, dict[str, str]] = {}
+        for name in self.section_names():
+            if name == DEFAULT_SECTION:
+                continue
+            merged = dict(defaults)
+            merged.update({o.name: o.value for o in self.iter_options(name)})
+            result[name] = merged
+        return result
+
+    # -- editing -------------------------------------------------------------------------
+
+    def _replace(self, start: int, stop: int, new: list[str]) -> None:
+        before = "".join(line.text for line in self.lines[:start])
+        after = "".join(line.text for line in self.lines[stop:])
+        text = before + "".join(new) + after
+        self._load(text)
+
+    def _newline(self) -> str:
+        for line in self.lines:
+            if line.newline:
+                return line.newline
+        return "\n"
+
+    def set(self, section: str, key: str, value: str) -> None:
+        """Set ``[section] key`` to ``value`` (a str; newlines make continuation lines).
+
+        An existing option keeps its key, separator and spacing; only its value lines change.
+        A new option goes after the last option of the section (the last header of that name),
+        written like its neighbours; a new section goes at the end of the file.
+        """
+        if any(c in value for c in "\r") or value != value.strip(" \t"):
+            raise EditError(f"value for {section}.{key} must not have leading/trailing blanks or \\r")
+        nl = self._newline()
+        option = self.get(section, key, defaults=False)
+        rendered_tail = value.split("\n")
+        if option is not None:
+            first = self.lines[option.first_index]
+            head = first.indent + first.body[: option.value_column - 1 - len(first.indent)]
+            if head.endswith(option.separator) and rendered_tail[0] and not first.body[len(head) - len(first.indent) :]:
+                head += " "  # the old value started on the next line: write "key: value"
+            cont_indent = self._continuation_indent(option)
+            new = [head + rendered_tail[0] + nl]
+            new += [cont_indent + part + nl if part else nl for part in rendered_tail[1:]]
+            # comment lines inside the old value stay (after the new value)
+            new += [
+                line.text
+                for line in self.lines[option.first_index + 1 : option.last_index + 1]
+                if line.kind == "comment"
+            ]
+            last_nl = self.lines[option.last_index].newline
+            if not last_nl:
+                new[-1] = new[-1][: -len(nl)]
+            self._replace(option.first_index, option.last_index + 1, new)
+            return
+        sections = [s for s in self.sections if s.name == section]
+        if not sections:
+            prefix = ""
+            if self.lines and not self.lines[-1].newline:
+                prefix = nl
+            blank = nl if self.lines and any(line.kind != "blank" for line in self.lines) else ""
+            new = [prefix + blank + f"[{section}]" + nl]
+            new += self._render_new(section, key, rendered_tail, nl, self.options[-1] if self.options else None)
+            self._replace(len(self.lines), len(self.lines), new)
+            return
+        target = sections[-1]
+        style = target.options[-1] if target.options else (self.options[-1] if self.options else None)
+        at = target.end_index + 1
+        new = self._render_new(section, key, rendered_tail, nl, style)
+        if not self.lines[target.end_index].newline:
+            new[0] = nl + new[0]
+        self._replace(at, at, new)
+
+    def _continuation_indent(self, option: Option | None) -> str:
+        if option is not None:
+            for line in self.lines[option.first_index + 1 : option.last_index + 1]:
+                if line.kind != "blank" and line.indent:
+                    return line.indent
+        return "    "
+
+    def _render_new(self, section: str, key: str, parts: list[str], nl: str, style: Option | None) -> list[str]:
+        if style is not None:
+            first = self.lines[style.first_index]
+            between = first.body[len(style.key) : style.value_column - 1 - len(first.indent)]
+        else:
+            between = ": "
+        if not parts[0] and between.endswith(" "):
+            between = between.rstrip(" ")
+        indent = self._continuation_indent(style)
+        out = [key + between + parts[0] + nl]
+        out += [indent + part + nl if part else nl for part in parts[1:]]
+        return out
+
+    def remove(self, section: str, key: str) -> None:
+        """Delete every ``key`` line (with its continuation lines) of the section."""
+        targets = [o for o in self.iter_options(section) if o.name == key.lower()]
+        if not targets:
+            raise EditError(f"no option {key!r} in section [{section}]")
+        for option in reversed(targets):
+            self._replace(option.first_index, option.last_index + 1, [])
+
+
+def parse_mailman_cfg(data: bytes, path: str | Path | None = None) -> Mailman3Document:
+    """Parse a Mailman 3 ``mailman.cfg`` (or any lazr.config file such as postfix.cfg)."""
+    return Mailman3Document(decode(data), path=path)

@@ -1,0 +1,280 @@
+"""Mailman 2 ``mm_cfg.py`` read with Python's ``ast`` module: never imported, never executed.
+
+What mailconf understands:
+
+- ``from Defaults import *`` (also ``from Mailman.Defaults import *``) and docstrings;
+- ``NAME = <literal>`` (strings, numbers, booleans, None, lists/tuples/dicts/sets of those),
+  also ``A = B = <literal>`` and ``NAME = OTHER`` when ``OTHER`` was given a literal earlier in
+  the file;
+- ``add_virtualhost(url_host[, email_host])`` with literal (or earlier-literal) arguments.
+
+Every other statement (imports, ``try``, ``if``, function calls, assignments of computed values,
+augmented assignments, ...) is kept as a :class:`Statement` of kind ``"not understood"`` with the
+reason, and names it assigns are reported as unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from mailconf._text import decode, encode
+from mailconf.document import Document
+from mailconf.errors import EditError, ParseError
+
+UNDERSTOOD = ("defaults import", "docstring", "assignment", "add_virtualhost")
+
+
+@dataclass
+class Statement:
+    """One top-level statement of the file and what mailconf made of it."""
+
+    kind: str  # "defaults import", "docstring", "assignment", "add_virtualhost", "not understood"
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    source: str
+    names: list[str] = field(default_factory=list)  # names assigned (also for not-understood code)
+    value: object = None  # the literal value (assignment) or (url_host, email_host)
+    reason: str | None = None  # why it is not understood
+
+    @property
+    def understood(self) -> bool:
+        return self.kind != "not understood"
+
+
+@dataclass
+class Assignment:
+    """The value a name has after the file ran (as far as mailconf can tell without running it)."""
+
+    name: str
+    value: object
+    known: bool  # False: assigned by code mailconf does not evaluate
+    line: int
+    column: int
+    value_line: int
+    value_column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class VirtualHost:
+    url_host: str
+    email_host: str | None  # None: not given (Mailman uses the URL host)
+    line: int
+    column: int
+
+
+def _assigned_names(node: ast.AST) -> list[str]:
+    names: list[str] = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+            names.append(child.id)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(child.name)
+        elif isinstance(child, ast.Import | ast.ImportFrom):
+            for alias in child.names:
+                if alias.name != "*":
+                    names.append((alias.asname or alias.name).split(".")[0])
+    return names
+
+
+class _Literal(Exception):
+    """A value mailconf does not evaluate."""
+
+
+def _literal(node: ast.expr, known: dict[str, object]) -> object:
+    if isinstance(node, ast.Name):
+        if node.id in known:
+            return known[node.id]
+        raise _Literal(f"{node.id} is not given a literal value earlier in the file")
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise _Literal("the value is computed, not a literal") from None
+
+
+class Mailman2Document(Document):
+    """An ``mm_cfg.py`` file: its exact bytes plus the statements read from its syntax tree."""
+
+    kind: ClassVar[str] = "mailman2"
+
+    def __init__(self, data: bytes, path: str | Path | None = None) -> None:
+        super().__init__(path)
+        self._load(data)
+
+    def _load(self, data: bytes) -> None:
+        self._data = data
+        try:
+            tree = ast.parse(data, filename=str(self.path or "<mm_cfg.py>"))
+        except SyntaxError as error:
+            message = error.msg or "invalid syntax"
+            raise ParseError(
+                f"Python syntax error: {message} (mm_cfg.py is read as Python 3; Python 2-only syntax such as "
+                "print statements or 0755 octals is not accepted)",
+                path=self.path,
+                line=error.lineno or 1,
+                column=max(error.offset or 1, 1),
+            ) from None
+        except ValueError as error:  # NUL bytes
+            raise ParseError(f"not a Python source file: {error}", path=self.path) from None
+        self._lines = decode(data).splitlines(keepends=True)
+        self.statements: list[Statement] = []
+        self.assignments: dict[str, Assignment] = {}
+        self.virtual_hosts: list[VirtualHost] = []
+        known: dict[str, object] = {}
+        for index, node in enumerate(tree.body):
+            self.statements.append(self._statement(index, node, known))
+
+    def _source(self, node: ast.stmt) -> str:
+        end_line = node.end_lineno or node.lineno
+        end_col = node.end_col_offset if node.end_col_offset is not None else 0
+        lines = self._lines[node.lineno - 1 : end_line]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0][node.col_offset : end_col]
+        return lines[0][node.col_offset :] + "".join(lines[1:-1]) + lines[-1][:end_col]
+
+    def _statement(self, index: int, node: ast.stmt, known: dict[str, object]) -> Statement:
+        def make(kind: str, **extra: object) -> Statement:
+            return Statement(
+                kind,
+                node.lineno,
+                node.col_offset + 1,
+                node.end_lineno or node.lineno,
+                (node.end_col_offset or 0) + 1,
+                self._source(node),
+                **extra,  # type: ignore[arg-type]
+            )
+
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module in ("Defaults", "Mailman.Defaults")
+            and [a.name for a in node.names] == ["*"]
+        ):
+            return make("defaults import")
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            and index == 0
+        ):
+            return make("docstring")
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            try:
+                value = _literal(node.value, known)
+            except _Literal as why:
+                self._unknown(names, node)
+                for name in names:
+                    known.pop(name, None)
+                return make("not understood", names=names, reason=str(why))
+            for target in node.targets:
+                assert isinstance(target, ast.Name)
+                known[target.id] = value
+                self.assignments[target.id] = Assignment(
+                    target.id,
+                    value,
+                    True,
+                    target.lineno,
+                    target.col_offset + 1,
+                    node.value.lineno,
+                    node.value.col_offset + 1,
+                    node.value.end_lineno or node.value.lineno,
+                    (node.value.end_col_offset or 0) + 1,
+                )
+            return make("assignment", names=names, value=value)
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "add_virtualhost"
+        ):
+            call = node.value
+            try:
+                if call.keywords or not 1 <= len(call.args) <= 2:
+                    raise _Literal("add_virtualhost() takes a URL host and an optional email host")
+                args = [_literal(arg, known) for arg in call.args]
+                if not all(isinstance(a, str) for a in args):
+                    raise _Literal("add_virtualhost() arguments must be strings")
+            except _Literal as why:
+                return make("not understood", reason=str(why))
+            url_host = str(args[0])
+            email_host = str(args[1]) if len(args) > 1 else None
+            self.virtual_hosts.append(VirtualHost(url_host, email_host, node.lineno, node.col_offset + 1))
+            return make("add_virtualhost", value=(url_host, email_host))
+        names = _assigned_names(node)
+        self._unknown(names, node)
+        for name in names:
+            known.pop(name, None)
+        return make("not understood", names=names, reason=f"{type(node).__name__.lower()} statement is not evaluated")
+
+    def _unknown(self, names: list[str], node: ast.stmt) -> None:
+        for name in names:
+            self.assignments[name] = Assignment(
+                name,
+                None,
+                False,
+                node.lineno,
+                node.col_offset + 1,
+                node.lineno,
+                node.col_offset + 1,
+                node.end_lineno or node.lineno,
+                (node.end_col_offset or 0) + 1,
+            )
+
+    # -- the Document face ---------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        return self._data
+
+    def check(self, data: bytes) -> None:
+        Mailman2Document(data, path=self.path)
+
+    @property
+    def not_understood(self) -> list[Statement]:
+        return [s for s in self.statements if not s.understood]
+
+    def get(self, name: str) -> Assignment | None:
+        """The last assignment of ``name`` (``known`` is False when its value was computed)."""
+        return self.assignments.get(name)
+
+    def values(self) -> dict[str, object]:
+        """Names with a known literal value, after the whole file."""
+        return {name: a.value for name, a in self.assignments.items() if a.known}
+
+    def set(self, name: str, value: object) -> None:
+        """Give ``name`` a new literal value: the last literal assignment's value is replaced in
+        place; otherwise ``NAME = value`` is appended at the end of the file."""
+        text = repr(value)
+        try:
+            if ast.literal_eval(text) != value:
+                raise ValueError
+        except (ValueError, SyntaxError):
+            raise EditError(f"{name}: {value!r} is not a Python literal") from None
+        current = self.assignments.get(name)
+        lines = decode(self._data).splitlines(keepends=True)
+        if current is not None and not current.known:
+            raise EditError(f"{name} is set by code mailconf does not evaluate (line {current.line}); edit it by hand")
+        if current is not None:
+            start = sum(len(x) for x in lines[: current.value_line - 1]) + current.value_column - 1
+            stop = sum(len(x) for x in lines[: current.end_line - 1]) + current.end_column - 1
+            raw = decode(self._data)
+            new = raw[:start] + text + raw[stop:]
+        else:
+            raw = decode(self._data)
+            newline = "\r\n" if "\r\n" in raw else "\n"
+            if raw and not raw.endswith(("\n", "\r")):
+                raw += newline
+            new = raw + f"{name} = {text}{newline}"
+        self._load(encode(new))
+
+
+def parse_mm_cfg(data: bytes, path: str | Path | None = None) -> Mailman2Document:
+    """Parse a Mailman 2 ``mm_cfg.py`` without running it."""
+    return Mailman2Document(data, path=path)

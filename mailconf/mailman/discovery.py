@@ -1,0 +1,63 @@
+"""Finding Mailman's configuration files on a system or below a directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Where Mailman 3 and Mailman 2 keep their configuration (Debian's mailman3 package, Mailman 3's
+#: own search path, Debian's and Fedora's mailman package, a source install of Mailman 2).
+WELL_KNOWN: tuple[str, ...] = (
+    "etc/mailman3/mailman.cfg",
+    "etc/mailman.cfg",
+    "etc/mailman/mm_cfg.py",
+    "usr/lib/mailman/Mailman/mm_cfg.py",
+    "usr/local/mailman/Mailman/mm_cfg.py",
+)
+NAMES: tuple[str, ...] = ("mailman.cfg", "mm_cfg.py")
+_SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+
+
+def is_mailman_file(path: str | Path) -> bool:
+    return Path(path).name in NAMES
+
+
+def find_mailman_files(root: str | Path | None = None) -> list[Path]:
+    """Mailman configuration files, each once (symlinks to the same file are collapsed).
+
+    Without ``root``: the well-known places on this system (``/etc/mailman3/mailman.cfg``,
+    ``/etc/mailman/mm_cfg.py``, ``/usr/lib/mailman/Mailman/mm_cfg.py``, ...). With a directory:
+    the same places below it, then every ``mailman.cfg`` and ``mm_cfg.py`` at any depth (version
+    control and virtualenv directories skipped, symlinked directories not followed). With a file:
+    that file, if it is named like a Mailman configuration file.
+    """
+    base = Path(root) if root is not None else Path("/")
+    if base.is_file():
+        return [base] if is_mailman_file(base) else []
+    found: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        try:
+            if not path.is_file():
+                return
+            key = path.resolve()
+        except OSError:
+            return
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for relative in WELL_KNOWN:
+        add(base / relative)
+    if root is None or not base.is_dir():
+        return found
+    walked: list[Path] = []
+    for directory, subdirs, files in os.walk(base, followlinks=False):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            if name in NAMES:
+                walked.append(Path(directory) / name)
+    for path in sorted(walked):
+        add(path)
+    return found

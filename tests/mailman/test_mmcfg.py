@@ -1,0 +1,167 @@
+"""Mailman 2 mm_cfg.py: read with ast, never executed; unknown code reported, not guessed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import mailconf
+from mailconf.errors import EditError, ParseError
+from mailconf.mailman import Mailman2Document, load_mailman2, parse_mm_cfg
+from tests.support import CORPUS, corpus_sets
+
+
+def mm_cfg_files() -> list[Path]:
+    files: list[Path] = []
+    for folder in corpus_sets("mailman"):
+        files += sorted(folder.glob("mm_cfg.py"))
+    return files
+
+
+def test_corpus_has_mailman2_files() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    assert len(mm_cfg_files()) >= 4
+
+
+@pytest.mark.parametrize("path", mm_cfg_files(), ids=lambda p: p.parent.name)
+def test_corpus_round_trip_and_model(path: Path) -> None:
+    data = path.read_bytes()
+    doc = mailconf.parse_file(path)
+    assert isinstance(doc, Mailman2Document)
+    assert doc.to_bytes() == data
+    config = load_mailman2(path)
+    assert config.mta.source in ("file", "default")
+    assert all(s.reason for s in doc.not_understood)
+    # every top-level statement is accounted for, in order
+    lines = [s.line for s in doc.statements]
+    assert lines == sorted(lines)
+
+
+def test_corpus_purdue_uses_postfix() -> None:
+    path = CORPUS / "134-PurdueIEEE-ServerConfig" / "mm_cfg.py"
+    if not path.exists():
+        pytest.skip("corpus set 134 not present")
+    config = load_mailman2(path)
+    assert config.uses_postfix
+    assert config.default_email_host.value == "lists.purdueieee.org"
+    assert [(v.url_host, v.email_host) for v in config.virtual_hosts] == [
+        ("lists.purdueieee.org", "lists.purdueieee.org")
+    ]
+
+
+SAMPLE = b'''"""Site settings."""
+from Defaults import *
+import socket
+MTA = 'Postfix'
+DEFAULT_EMAIL_HOST = 'lists.example.org'
+DEFAULT_URL_HOST = 'www.example.org'
+add_virtualhost(DEFAULT_URL_HOST, DEFAULT_EMAIL_HOST)
+add_virtualhost('www.other.org')
+POSTFIX_STYLE_VIRTUAL_DOMAINS = ['other.org']
+HOST = socket.getfqdn()
+add_virtualhost(HOST)
+if HOST:
+    MTA = None
+'''
+
+
+def test_literals_virtual_hosts_and_not_understood_code() -> None:
+    doc = parse_mm_cfg(SAMPLE, path="mm_cfg.py")
+    assert [s.kind for s in doc.statements] == [
+        "docstring",
+        "defaults import",
+        "not understood",
+        "assignment",
+        "assignment",
+        "assignment",
+        "add_virtualhost",
+        "add_virtualhost",
+        "assignment",
+        "not understood",
+        "not understood",
+        "not understood",
+    ]
+    assert [(v.url_host, v.email_host) for v in doc.virtual_hosts] == [
+        ("www.example.org", "lists.example.org"),
+        ("www.other.org", None),
+    ]
+    host = doc.get("HOST")
+    assert host is not None and not host.known
+    # MTA is assigned inside an `if`: mailconf does not know which value wins
+    mta = doc.get("MTA")
+    assert mta is not None and not mta.known and mta.line == 12
+    assert doc.values()["POSTFIX_STYLE_VIRTUAL_DOMAINS"] == ["other.org"]
+    bad = [s for s in doc.not_understood]
+    assert bad[0].source == "import socket" and bad[0].reason
+    assert bad[1].names == ["HOST"] and "computed" in (bad[1].reason or "")
+    assert "HOST" in (bad[2].reason or "")
+    assert bad[3].names == ["MTA"] and bad[3].end_line == 13
+
+
+def test_model_defaults_and_unknowns() -> None:
+    doc = parse_mm_cfg(SAMPLE)
+    from mailconf.mailman.config import Mailman2Config
+
+    config = Mailman2Config(doc, "/etc/mailman/mm_cfg.py")
+    assert not config.uses_postfix  # unknown: set inside an if
+    assert config.mta.known is False
+    assert config.postfix_style_virtual_domains == ["other.org"]
+    assert config.value("POSTFIX_ALIAS_CMD").value == "/usr/sbin/postalias"
+    assert config.value("POSTFIX_ALIAS_CMD").source == "default"
+    assert "/var/lib/mailman/data/aliases" in config.aliases_maps
+
+
+def test_data_dir_from_file_or_location() -> None:
+    from mailconf.mailman.config import Mailman2Config
+
+    doc = parse_mm_cfg(b"VAR_PREFIX = '/srv/mailman'\n")
+    assert Mailman2Config(doc, "/etc/mailman/mm_cfg.py").aliases_maps == ("/srv/mailman/data/aliases",)
+    doc = parse_mm_cfg(b"MTA = 'Postfix'\n")
+    maps = Mailman2Config(doc, "/opt/mm/Mailman/mm_cfg.py").aliases_maps
+    assert maps[0] == "/opt/mm/data/aliases"
+
+
+def test_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    source = f"open({str(marker)!r}, 'w').write('x')\nMTA = 'Postfix'\n".encode()
+    doc = parse_mm_cfg(source)
+    assert not marker.exists()
+    assert doc.values() == {"MTA": "Postfix"}
+    assert len(doc.not_understood) == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        (b"MTA = 'Postfix'\nprint 'hello'\n", 2),
+        (b"MODE = 0755\n", 1),
+        (b"x = (\n", 1),
+        (b"MTA = 'Postfix'\n  DEFAULT_URL_HOST = 'x'\n", 2),
+    ],
+)
+def test_syntax_errors_are_parse_errors(source: bytes, line: int) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_mm_cfg(source, path="mm_cfg.py")
+    assert info.value.line == line
+    assert info.value.path == "mm_cfg.py"
+    assert "syntax" in info.value.message
+
+
+def test_set_replaces_only_the_literal() -> None:
+    source = b"# comment\nMTA = 'Manual'   # was manual\nX = 1\n"
+    doc = parse_mm_cfg(source)
+    doc.set("MTA", "Postfix")
+    assert doc.to_bytes() == b"# comment\nMTA = 'Postfix'   # was manual\nX = 1\n"
+    doc.set("POSTFIX_STYLE_VIRTUAL_DOMAINS", ["example.org"])
+    assert doc.to_bytes().endswith(b"X = 1\nPOSTFIX_STYLE_VIRTUAL_DOMAINS = ['example.org']\n")
+    assert doc.values()["POSTFIX_STYLE_VIRTUAL_DOMAINS"] == ["example.org"]
+
+
+def test_set_refuses_computed_names() -> None:
+    doc = parse_mm_cfg(b"import os\nHOST = os.uname()[1]\n")
+    with pytest.raises(EditError):
+        doc.set("HOST", "x")
+    with pytest.raises(EditError):
+        doc.set("MTA", object())
