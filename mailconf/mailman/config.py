@@ -55,7 +55,7 @@ class Setting:
     column: int = 1
 
 
-def _system_path(path: Path, root: Path | None) -> str:
+def system_path_of(path: Path, root: Path | None) -> str:
     """``path`` as the target system sees it (``root`` stands for ``/``)."""
     if root is not None:
         try:
@@ -318,7 +318,7 @@ def load_mailman3(
         current = (current.parent / extends.value.strip()) if extends is not None else None
     config = Mailman3Config(
         documents,
-        system_path=system_path if system_path is not None else _system_path(file, root_path),
+        system_path=system_path if system_path is not None else system_path_of(file, root_path),
         root=root_path,
     )
     config.problems[:0] = problems
@@ -420,4 +420,4 @@ def load_mailman2(
     file = Path(path)
     doc = parse_mm_cfg(file.read_bytes(), path=file)
     root_path = Path(root) if root is not None else None
-    return Mailman2Config(doc, system_path if system_path is not None else _system_path(file, root_path))
+    return Mailman2Config(doc, system_path if system_path is not None else system_path_of(file, root_path))

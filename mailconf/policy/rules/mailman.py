@@ -1,0 +1,618 @@
+"""MM: Mailman with Postfix (rules.md MM301-MM304, plus MM305 for Debian's postfix-to-mailman.py).
+
+The rules read Mailman's files through :mod:`mailconf.mailman.config` (effective settings with
+Mailman's defaults) and Postfix's effective values; each finding points at the main.cf or
+master.cf line that causes it (line 1 of main.cf when the value is Postfix's default), or at
+the Mailman setting when Mailman's side is what has to change. Background: docs/mailman.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mailconf.policy.registry import rule
+
+if TYPE_CHECKING:
+    from mailconf.policy.engine import Context
+
+DOC = "docs/mailman.md"
+
+# Postfix defaults of the parameters these rules read (Postfix 3.x, compatibility_level >= 2
+# where it matters; used only when the Postfix layer does not provide an effective value).
+_DEFAULTS = {
+    "transport_maps": "",
+    "local_recipient_maps": "proxy:unix:passwd.byname $alias_maps",
+    "alias_maps": "hash:/etc/aliases, nis:mail.aliases",
+    "virtual_alias_maps": "$virtual_maps",
+    "virtual_maps": "",
+    "relay_domains": "",
+    "mydestination": "$myhostname, localhost.$mydomain, localhost",
+    "recipient_delimiter": "",
+    "owner_request_special": "yes",
+    "unknown_local_recipient_reject_code": "550",
+    "default_database_type": "hash",
+    "lmtp_host_lookup": "dns",
+    "inet_interfaces": "all",
+    "default_destination_recipient_limit": "50",
+    "myhostname": "",
+    "mydomain": "",
+}
+_SERVICE_PORTS = {"smtp": 25, "submission": 587, "smtps": 465, "submissions": 465}
+
+
+@dataclass(frozen=True)
+class _Val:
+    name: str
+    value: str  # expanded
+    source: str  # "main", "master", "default"
+    path: str | None
+    line: int
+    column: int
+
+
+def _main_path(ctx: Context) -> str:
+    pf = ctx.postfix
+    main = getattr(pf, "main", None)
+    if main is not None and getattr(main, "path", None) is not None:
+        return str(main.path)
+    return str(Path(pf.directory) / "main.cf")
+
+
+def _raw_main(ctx: Context) -> dict[str, str]:
+    main = getattr(ctx.postfix, "main", None)
+    return dict(main.values()) if main is not None else {}
+
+
+_MACRO = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\)|([A-Za-z0-9_]+))")
+
+
+def _expand(text: str, raw: dict[str, str], depth: int = 0) -> str:
+    if depth > 20 or "$" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2) or match.group(3)
+        value = raw.get(name, _DEFAULTS.get(name, ""))
+        return _expand(value, raw, depth + 1)
+
+    return _MACRO.sub(one, text)
+
+
+def _value(ctx: Context, name: str) -> _Val:
+    """The effective main.cf-level value of ``name``: the Postfix layer's when it has one,
+    else main.cf (last wins) or Postfix's default, ``$name``-expanded."""
+    effective = getattr(ctx.postfix, "effective", None)
+    if callable(effective):
+        try:
+            v = effective(name)
+        except (KeyError, LookupError, ValueError):
+            v = None
+        if v is not None:
+            return _Val(name, str(v.expanded), str(v.source), v.path or _main_path(ctx), v.line or 1, v.column or 1)
+    raw = _raw_main(ctx)
+    main = getattr(ctx.postfix, "main", None)
+    param = main.get(name) if main is not None else None
+    if param is not None:
+        return _Val(name, _expand(param.value, raw), "main", _main_path(ctx), param.line, 1)
+    if name.endswith("_destination_recipient_limit") and name not in _DEFAULTS:
+        default = "$default_destination_recipient_limit"
+    else:
+        default = _DEFAULTS.get(name, "")
+    return _Val(name, _expand(default, raw), "default", _main_path(ctx), 1, 1)
+
+
+def _items(value: str) -> list[str]:
+    return [w for w in re.split(r"[\s,]+", value.replace("{", " ").replace("}", " ")) if w]
+
+
+def _maps(value: str) -> list[tuple[str, str]]:
+    """``(type, name)`` of each table in a map list (``proxy:`` unwrapped)."""
+    out: list[tuple[str, str]] = []
+    for word in _items(value):
+        if ":" not in word:
+            continue
+        kind, _, name = word.partition(":")
+        if kind == "proxy" and ":" in name:
+            kind, _, name = name.partition(":")
+        out.append((kind.lower(), name))
+    return out
+
+
+def _same_file(a: str, b: str) -> bool:
+    return posixpath.normpath(a) == posixpath.normpath(b)
+
+
+def _root(ctx: Context) -> Path | None:
+    if ctx.root is not None:
+        return ctx.root
+    if ctx.cs.live:
+        return None
+    base = ctx.cs.base
+    return base.parent if base.name == "etc" else base
+
+
+def _mailman3(ctx: Context) -> list[Any]:
+    def build() -> list[Any]:
+        from mailconf.mailman import Mailman3Document
+        from mailconf.mailman.config import Mailman3Config, load_mailman3
+
+        out = []
+        for doc in ctx.mailman:
+            if not isinstance(doc, Mailman3Document) or doc.path is None or doc.path.name != "mailman.cfg":
+                continue
+            try:
+                out.append(load_mailman3(doc.path, root=_root(ctx)))
+            except Exception:  # the engine already reported the unreadable file (SYN001)
+                out.append(Mailman3Config([doc], root=_root(ctx)))
+        return out
+
+    result: list[Any] = ctx.cached("mailman3", build)
+    return result
+
+
+def _mailman2(ctx: Context) -> list[Any]:
+    def build() -> list[Any]:
+        from mailconf.mailman import Mailman2Document
+        from mailconf.mailman.config import Mailman2Config, system_path_of
+
+        out = []
+        for doc in ctx.mailman:
+            if isinstance(doc, Mailman2Document):
+                system = system_path_of(doc.path, _root(ctx)) if doc.path is not None else None
+                out.append(Mailman2Config(doc, system))
+        return out
+
+    result: list[Any] = ctx.cached("mailman2", build)
+    return result
+
+
+def _report_at(ctx: Context, val: _Val, message: str, fix: str) -> None:
+    ctx.report(message, path=val.path, line=val.line, column=val.column, fix=fix)
+
+
+def _where(val: _Val) -> str:
+    return "Postfix's default" if val.source == "default" else f"{val.name} = {val.value}"
+
+
+# -- MM301 ---------------------------------------------------------------------------------------
+
+
+def _map_types(ctx: Context, mailman_type: str | None) -> set[str] | None:
+    if mailman_type == "hash":
+        return {"hash", _value(ctx, "default_database_type").value.strip() or "hash"}
+    if mailman_type == "regexp":
+        return {"regexp", "pcre"}
+    return None
+
+
+def _check_map(ctx: Context, param: str, basename: str, expected: str | None, types: set[str] | None, mm: Any) -> bool:
+    """Report when ``param`` does not name Mailman's ``basename`` map; True when it does."""
+    val = _value(ctx, param)
+    refs = [(t, n) for t, n in _maps(val.value) if posixpath.basename(n.removesuffix(".db")) == basename]
+    want_type = sorted(types)[0] if types else "hash"
+    wanted = f"{want_type}:{expected}" if expected else f"{want_type}:<data_dir>/{basename}"
+    if not refs:
+        _report_at(
+            ctx,
+            val,
+            f"{param} does not include Mailman's {basename} map ({_where(val)}); Mailman 3 "
+            f"({mm.path}) delivers list mail through it: add {wanted}",
+            f"add {wanted} to {param}",
+        )
+        return False
+    for kind, name in refs:
+        if expected and not _same_file(name, expected):
+            _report_at(
+                ctx,
+                val,
+                f"{param} uses {kind}:{name} but Mailman writes {expected} (data_dir of {mm.path})",
+                f"write {wanted}",
+            )
+        elif types and kind not in types:
+            _report_at(
+                ctx,
+                val,
+                f"{param} reads {name} as a {kind}: table but Mailman writes it as "
+                f"{'an indexed (postmap) table' if 'hash' in types else 'a regexp table'}",
+                f"write {wanted}",
+            )
+    return True
+
+
+def _generated_domains(mm: Any) -> list[str] | None:
+    if mm.postfix_domains is None:
+        return None
+    text = mm.read_generated(mm.postfix_domains)
+    if text is None:
+        return None
+    domains = []
+    for line in text.splitlines():
+        words = line.split()
+        if words and not words[0].startswith("#"):
+            domains.append(words[-1].lower())
+    return domains
+
+
+@rule(
+    "MM301",
+    "error",
+    "Mailman 3 LMTP maps missing from transport_maps/local_recipient_maps/relay_domains",
+    needs=("mailman", "postfix"),
+)
+def mm301(ctx: Context) -> None:
+    for mm in _mailman3(ctx):
+        if not mm.uses_postfix_lmtp:
+            continue
+        types = _map_types(ctx, mm.postfix_map_type)
+        _check_map(ctx, "transport_maps", "postfix_lmtp", mm.postfix_lmtp, types, mm)
+        local = _value(ctx, "local_recipient_maps")
+        if local.value.strip():
+            _check_map(ctx, "local_recipient_maps", "postfix_lmtp", mm.postfix_lmtp, types, mm)
+        relay = _value(ctx, "relay_domains")
+        has_domains = any(posixpath.basename(n.removesuffix(".db")) == "postfix_domains" for _, n in _maps(relay.value))
+        domains = _generated_domains(mm)
+        if domains is not None:
+            local_domains = {d.lower().rstrip(".") for d in _items(_value(ctx, "mydestination").value)}
+            outside = [d for d in domains if d not in local_domains]
+            if outside and not has_domains:
+                _report_at(
+                    ctx,
+                    relay,
+                    f"relay_domains does not include Mailman's postfix_domains map, and list domain(s) "
+                    f"{', '.join(outside)} are not in mydestination: Postfix rejects their mail "
+                    "(Relay access denied)",
+                    f"add {sorted(types or {'hash'})[0]}:{mm.postfix_domains} to relay_domains",
+                )
+            elif has_domains:
+                _check_map(ctx, "relay_domains", "postfix_domains", mm.postfix_domains, types, mm)
+        elif not has_domains:
+            where = mm.postfix_domains or "<data_dir>/postfix_domains"
+            ctx.report(
+                f"relay_domains does not include Mailman's postfix_domains map ({_where(relay)}): list domains "
+                "outside mydestination are refused; the map could not be read to tell whether there are any",
+                path=relay.path,
+                line=relay.line,
+                column=relay.column,
+                severity="warning",
+                fix=f"add {sorted(types or {'hash'})[0]}:{where} to relay_domains",
+            )
+        else:
+            _check_map(ctx, "relay_domains", "postfix_domains", mm.postfix_domains, types, mm)
+        vmap = mm.postfix_vmap
+        if vmap is not None and mm.read_generated(vmap) is not None:
+            _check_map(ctx, "virtual_alias_maps", "postfix_vmap", vmap, types, mm)
+
+
+# -- MM302 ---------------------------------------------------------------------------------------
+
+
+def _inet_port(name: str) -> tuple[str | None, int | None]:
+    """``[host:]port`` of an inet service name (service names like ``submission`` resolved)."""
+    host: str | None = None
+    port = name
+    if name.startswith("["):
+        end = name.find("]")
+        host, port = name[1:end], name[end + 2 :]
+    elif ":" in name:
+        host, port = name.rsplit(":", 1)
+    if port.isdigit():
+        return host, int(port)
+    return host, _SERVICE_PORTS.get(port)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _services(ctx: Context) -> list[Any]:
+    master = getattr(ctx.postfix, "master", None)
+    return list(master.services) if master is not None else []
+
+
+def _master_path(ctx: Context) -> str:
+    master = getattr(ctx.postfix, "master", None)
+    if master is not None and getattr(master, "path", None) is not None:
+        return str(master.path)
+    return str(Path(ctx.postfix.directory) / "master.cf")
+
+
+def _override(service: Any, name: str) -> str | None:
+    found = None
+    for o in service.overrides:
+        if o.name == name:
+            found = o.value
+    return found
+
+
+def _command(service: Any) -> str:
+    return str(posixpath.basename(service.command))
+
+
+def _lmtp_hops(text: str) -> set[tuple[str, int]]:
+    hops: set[tuple[str, int]] = set()
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 2 and not words[0].startswith("#"):
+            match = re.fullmatch(r"lmtp:(?:inet:)?\[?([^\]]+?)\]?:(\d+)", words[-1])
+            if match:
+                hops.add((match.group(1), int(match.group(2))))
+    return hops
+
+
+def _requires_auth(service: Any) -> bool:
+    for name in (
+        "smtpd_client_restrictions",
+        "smtpd_helo_restrictions",
+        "smtpd_sender_restrictions",
+        "smtpd_relay_restrictions",
+        "smtpd_recipient_restrictions",
+    ):
+        value = _override(service, name)
+        if value is None:
+            continue
+        words = _items(value)
+        if "permit_sasl_authenticated" in words and "reject" in words:
+            before = words[: words.index("reject")]
+            if not any(w.startswith("permit") and w != "permit_sasl_authenticated" for w in before):
+                return True
+    return False
+
+
+@rule("MM302", "error", "Mailman 3 lmtp/smtp host and port do not match Postfix", needs=("mailman", "postfix"))
+def mm302(ctx: Context) -> None:
+    services = _services(ctx)
+    for mm in _mailman3(ctx):
+        host = mm.lmtp_host.value.strip()
+        port = mm.port(mm.lmtp_port)
+        if mm.uses_postfix_lmtp:
+            if services and not any(s.type == "unix" and _command(s) == "lmtp" and s.name == "lmtp" for s in services):
+                ctx.report(
+                    "master.cf has no 'lmtp unix ... lmtp' service, but Mailman's postfix_lmtp map sends list "
+                    "mail to the lmtp transport: it stays deferred",
+                    path=_master_path(ctx),
+                    line=1,
+                    fix="add: lmtp      unix  -       -       y       -       -       lmtp",
+                )
+            if host.lower() in ("localhost", "localhost.localdomain"):
+                lookup = _value(ctx, "lmtp_host_lookup")
+                if "native" not in _items(lookup.value):
+                    ctx.report(
+                        f"Mailman lmtp_host is {host!r}; Postfix looks up LMTP next hops in DNS only "
+                        f"(lmtp_host_lookup = {lookup.value or 'dns'}), where {host} usually does not resolve: "
+                        "use 127.0.0.1 (Mailman's documentation says the same)",
+                        path=mm.lmtp_host.path,
+                        line=mm.lmtp_host.line,
+                        column=mm.lmtp_host.column,
+                        severity="warning",
+                        fix="lmtp_host: 127.0.0.1",
+                    )
+            if mm.postfix_lmtp is not None and port is not None:
+                text = mm.read_generated(mm.postfix_lmtp)
+                hops = _lmtp_hops(text) if text is not None else set()
+                stale = sorted(h for h in hops if h != (host, port))
+                if stale:
+                    ctx.report(
+                        f"{mm.postfix_lmtp} sends list mail to lmtp:[{stale[0][0]}]:{stale[0][1]} but Mailman "
+                        f"listens on {host}:{port}: the map is stale",
+                        path=mm.lmtp_port.path,
+                        line=mm.lmtp_port.line,
+                        column=mm.lmtp_port.column,
+                        fix="run 'mailman aliases' to regenerate the maps, then reload Postfix",
+                    )
+        _check_smtp(ctx, mm, services)
+
+
+def _check_smtp(ctx: Context, mm: Any, services: list[Any]) -> None:
+    if not services:
+        return
+    smtp_host = mm.smtp_host.value.strip()
+    smtp_port = mm.port(mm.smtp_port)
+    where = {"path": mm.smtp_port.path, "line": mm.smtp_port.line, "column": mm.smtp_port.column}
+    if smtp_port is None:
+        ctx.report(f"Mailman smtp_port {mm.smtp_port.value!r} is not a port number", fix="smtp_port: 25", **where)
+        return
+    listeners = []
+    for s in services:
+        if s.type != "inet" or _command(s) not in ("smtpd", "postscreen"):
+            continue
+        shost, sport = _inet_port(s.name)
+        if sport != smtp_port:
+            continue
+        if shost and smtp_host and _is_ip(shost) and _is_ip(smtp_host) and shost != smtp_host:
+            continue
+        if shost and _is_loopback(shost) != _is_loopback(smtp_host) and (_is_ip(smtp_host) or smtp_host == "localhost"):
+            continue
+        listeners.append(s)
+    if not listeners:
+        ctx.report(
+            f"Mailman sends list mail to {smtp_host}:{smtp_port} (smtp_host/smtp_port) but master.cf has no "
+            "smtpd listener there: outgoing list mail fails",
+            fix="point smtp_port at the smtp (25) service, or add an smtpd listener for Mailman",
+            **where,
+        )
+        return
+    if _is_loopback(smtp_host):
+        interfaces = _value(ctx, "inet_interfaces")
+        words = [w.lower() for w in _items(interfaces.value)]
+        if words and not any(w in ("all", "loopback-only", "localhost") or _is_loopback(w) for w in words):
+            _report_at(
+                ctx,
+                interfaces,
+                f"Mailman sends list mail to {smtp_host}:{smtp_port} but Postfix does not listen on the loopback "
+                f"interface (inet_interfaces = {interfaces.value})",
+                "add 127.0.0.1 (or loopback-only) to inet_interfaces, or set Mailman's smtp_host",
+            )
+    if not mm.smtp_user.value.strip() and all(_requires_auth(s) for s in listeners):
+        service = listeners[0]
+        ctx.report(
+            f"the {service.name} service requires SMTP AUTH but Mailman has no smtp_user/smtp_pass: "
+            "Postfix refuses Mailman's outgoing list mail",
+            path=_master_path(ctx),
+            line=service.line,
+            fix="send Mailman's mail to port 25 (smtp_port: 25), or set smtp_user/smtp_pass in [mta]",
+        )
+
+
+# -- MM303 ---------------------------------------------------------------------------------------
+
+
+def _uses_mailman_with_postfix(ctx: Context) -> Iterator[tuple[str, str]]:
+    """(path, VERP delimiter) of each Mailman configuration that hands list mail to this Postfix."""
+    for mm in _mailman3(ctx):
+        if mm.uses_postfix_lmtp:
+            yield str(mm.path), mm.verp_delimiter.value.strip() or "+"
+    for mm2 in _mailman2(ctx):
+        if mm2.uses_postfix or _pipe_services(ctx):
+            yield str(mm2.path), "+"
+
+
+@rule(
+    "MM303",
+    "warning",
+    "Postfix settings Mailman needs: recipient_delimiter, owner_request_special, unknown_local_recipient_reject_code",
+    needs=("mailman", "postfix"),
+)
+def mm303(ctx: Context) -> None:
+    users = list(_uses_mailman_with_postfix(ctx))
+    if not users:
+        return
+    path, delimiter = users[0]
+    val = _value(ctx, "recipient_delimiter")
+    if delimiter not in val.value:
+        _report_at(
+            ctx,
+            val,
+            f"recipient_delimiter does not contain Mailman's VERP delimiter {delimiter!r} ({_where(val)}): "
+            f"bounces to list-bounces{delimiter}... addresses of {path} are rejected",
+            f"recipient_delimiter = {delimiter}",
+        )
+    val = _value(ctx, "owner_request_special")
+    if val.value.strip().lower() != "no":
+        _report_at(
+            ctx,
+            val,
+            f"owner_request_special is not 'no' ({_where(val)}): Postfix treats owner-LIST and LIST-request "
+            "specially instead of delivering them to Mailman",
+            "owner_request_special = no",
+        )
+    val = _value(ctx, "unknown_local_recipient_reject_code")
+    if val.value.strip() != "550":
+        _report_at(
+            ctx,
+            val,
+            f"unknown_local_recipient_reject_code is {val.value.strip() or 'empty'}, not 550: mail to unknown list "
+            "addresses is deferred and retried instead of bounced",
+            "unknown_local_recipient_reject_code = 550",
+        )
+
+
+# -- MM304 ---------------------------------------------------------------------------------------
+
+
+def _is_mailman_map(name: str, candidates: tuple[str, ...], basename: str) -> bool:
+    plain = name.removesuffix(".db")
+    if any(_same_file(plain, c) for c in candidates):
+        return True
+    return posixpath.basename(plain) == basename and "mailman" in plain.lower()
+
+
+@rule(
+    "MM304",
+    "error",
+    "Mailman 2 with MTA='Postfix': alias_maps/virtual_alias_maps lack Mailman's maps",
+    needs=("mailman", "postfix"),
+)
+def mm304(ctx: Context) -> None:
+    for mm in _mailman2(ctx):
+        if not mm.uses_postfix:
+            continue
+        aliases = _value(ctx, "alias_maps")
+        if not any(_is_mailman_map(n, mm.aliases_maps, "aliases") for _, n in _maps(aliases.value)):
+            _report_at(
+                ctx,
+                aliases,
+                f"{mm.path} sets MTA = 'Postfix' but alias_maps does not include Mailman's aliases map "
+                f"({_where(aliases)}): list addresses are unknown to Postfix",
+                f"alias_maps = hash:/etc/aliases, hash:{mm.aliases_maps[0]}",
+            )
+        virtual_domains = mm.postfix_style_virtual_domains
+        if virtual_domains:
+            virtual = _value(ctx, "virtual_alias_maps")
+            if not any(_is_mailman_map(n, mm.virtual_maps, "virtual-mailman") for _, n in _maps(virtual.value)):
+                _report_at(
+                    ctx,
+                    virtual,
+                    f"{mm.path} lists POSTFIX_STYLE_VIRTUAL_DOMAINS ({', '.join(virtual_domains)}) but "
+                    f"virtual_alias_maps does not include {mm.virtual_maps[0]} ({_where(virtual)})",
+                    f"add hash:{mm.virtual_maps[0]} to virtual_alias_maps",
+                )
+
+
+# -- MM305 ---------------------------------------------------------------------------------------
+
+
+def _pipe_services(ctx: Context) -> list[Any]:
+    return [s for s in _services(ctx) if _command(s) == "pipe" and any("postfix-to-mailman" in a for a in s.args)]
+
+
+def _transport_used(ctx: Context, name: str) -> bool:
+    """Whether main.cf routes mail to transport ``name`` (a *_transport value or a map argument)."""
+    for key, raw in _raw_main(ctx).items():
+        words = _items(raw)
+        if key.endswith("_transport") and any(w == name or w.startswith(name + ":") for w in words):
+            return True
+    return False
+
+
+@rule(
+    "MM305",
+    "error",
+    "Debian postfix-to-mailman.py pipe without <transport>_destination_recipient_limit = 1",
+    needs=("postfix",),
+)
+def mm305(ctx: Context) -> None:
+    pipes = _pipe_services(ctx)
+    if not pipes:
+        return
+    in_use = bool(_mailman2(ctx))
+    for service in pipes:
+        if not in_use and not _transport_used(ctx, service.name):
+            continue  # Debian's stock master.cf defines the pipe; nothing sends mail to it
+        param = f"{service.name}_destination_recipient_limit"
+        val = _value(ctx, param)
+        if val.value.strip() == "1":
+            continue
+        if val.source == "default":
+            ctx.report(
+                f"the {service.name} pipe runs postfix-to-mailman.py, which takes one recipient per call, but "
+                f"{param} is not set (default {val.value or '50'}): mail to several list addresses at once fails",
+                path=_master_path(ctx),
+                line=service.line,
+                fix=f"add '{param} = 1' to main.cf",
+            )
+        else:
+            _report_at(
+                ctx,
+                val,
+                f"{param} is {val.value}, but postfix-to-mailman.py takes one recipient per call",
+                f"{param} = 1",
+            )
