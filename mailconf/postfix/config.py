@@ -1,0 +1,400 @@
+"""The semantic layer for Postfix: what a main.cf + master.cf pair means.
+
+:class:`PostfixConfig` combines the documents with the parameter catalogue of a Postfix version:
+``effective(name, service=None)`` gives the value a daemon uses — a master.cf ``-o`` override,
+else main.cf, else the version's default (compatibility_level-dependent defaults included) — raw
+and ``$name``-expanded, with the span of the entry that set it.
+
+>>> from mailconf import postfix
+>>> from mailconf.postfix.config import PostfixConfig
+>>> cfg = PostfixConfig(
+...     directory="/etc/postfix",
+...     main=postfix.parse_main(b"compatibility_level = 2\\nmyhostname = mx.example.com\\n"),
+...     master=postfix.parse_master(b"submission inet n - y - - smtpd -o smtpd_tls_security_level=encrypt\\n"),
+...     version="3.7",
+... )
+>>> cfg.effective("smtpd_tls_security_level", "submission/inet").expanded
+'encrypt'
+>>> cfg.effective("mynetworks_style").expanded
+'host'
+>>> cfg.effective("smtpd_banner").expanded
+'mx.example.com ESMTP Postfix'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mailconf.postfix.expand import Expansion, expand
+
+if TYPE_CHECKING:
+    from mailconf.postfix.catalogue import Catalogue, ParamSpec
+    from mailconf.postfix.document import MainDocument, MasterDocument, Override, Parameter, Service
+
+__all__ = ["SERVICE_FIELDS", "PostfixConfig", "ServiceRef", "Source", "Value"]
+
+Source = Literal["master", "main", "default"]
+ServiceRef = "str | tuple[str, str] | Service"
+
+SERVICE_FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
+_LIST_SPLIT = re.compile(r"[\s,]+")
+# "type:name" references to database clients whose settings may live in main.cf as name_suffix.
+_DBMS = ("ldap", "mysql", "pgsql", "sqlite", "memcache", "mongodb", "proxy", "socketmap")
+_DBMS_REF = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """An effective parameter value and where it came from.
+
+    ``raw`` is the value as written (or the default expression), ``expanded`` the value after
+    ``$name`` expansion (equal to ``raw`` for raw parameters), ``source`` "master" (a ``-o``
+    override), "main" or "default"; ``path``/``line``/``column`` locate the entry that set it
+    (line 1 of main.cf, or None path, for defaults).
+    """
+
+    name: str
+    raw: str
+    expanded: str
+    source: Source
+    path: str | None
+    line: int
+    column: int
+
+    @property
+    def explicit(self) -> bool:
+        return self.source != "default"
+
+
+class PostfixConfig:
+    """main.cf and master.cf of one directory, read together (either may be None)."""
+
+    def __init__(
+        self,
+        *,
+        directory: str | Path,
+        main: MainDocument | None = None,
+        master: MasterDocument | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.main = main
+        self.master = master
+        self._version = version
+        self._catalogue: Catalogue | None = None
+        self._main_values: dict[str, str] | None = None
+        self._service_params: dict[str, ParamSpec] | None = None
+        self._user: set[str] | None = None
+        self.config_directory = str(directory)
+
+    # -- versions and catalogue --------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        """The target Postfix version ("3.7", ...): as given, else the installed one."""
+        if self._version is None:
+            from mailconf.postfix.catalogue import installed_version
+
+            self._version = installed_version()
+        return self._version
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            from mailconf.postfix.catalogue import Catalogue
+
+            self._catalogue = Catalogue.for_version(self.version)
+        return self._catalogue
+
+    @property
+    def compatibility_level(self) -> str:
+        """The effective compatibility_level ("0" when unset)."""
+        return self.expand(self.main_values.get("compatibility_level", "0")).value or "0"
+
+    # -- raw values ----------------------------------------------------------------------------
+    @property
+    def main_values(self) -> dict[str, str]:
+        """main.cf's raw values, last entry winning."""
+        if self._main_values is None:
+            self._main_values = self.main.values() if self.main is not None else {}
+        return self._main_values
+
+    @property
+    def services(self) -> list[Service]:
+        return self.master.services if self.master is not None else []
+
+    def service(self, ref: str | tuple[str, str] | Service) -> Service | None:
+        """A master.cf service by ``"name/type"``, ``(name, type)`` or the object itself."""
+        if not isinstance(ref, (str, tuple)):
+            return ref
+        if self.master is None:
+            return None
+        name, type_ = ref if isinstance(ref, tuple) else (ref.rpartition("/")[0], ref.rpartition("/")[2])
+        if isinstance(ref, str) and "/" not in ref:
+            name, type_ = ref, "inet"
+        return self.master.get(name, type_)
+
+    @property
+    def service_params(self) -> dict[str, ParamSpec]:
+        """The ``<service>_<suffix>`` parameters master.cf's delivery-agent services define."""
+        if self._service_params is None:
+            found: dict[str, ParamSpec] = {}
+            for svc in self.services:
+                for suffix in self.catalogue.service_suffixes(svc.command):
+                    name = f"{svc.name}_{suffix}"
+                    spec = self.catalogue.service_spec(svc.name, svc.command, name)
+                    if spec is not None and name not in self.catalogue:
+                        found.setdefault(name, spec)
+            self._service_params = found
+        return self._service_params
+
+    def spec(self, name: str) -> ParamSpec | None:
+        """The catalogue entry of a built-in or service-derived parameter."""
+        return self.catalogue.spec(name) or self.service_params.get(name)
+
+    def is_known(self, name: str) -> bool:
+        """Built-in or service-derived (what postconf lists without ``-n``)."""
+        return name in self.catalogue or name in self.service_params
+
+    def default(self, name: str) -> str | None:
+        """The default expression of ``name`` for this version, or None if it has none."""
+        if name == "config_directory":
+            return self.config_directory
+        spec = self.spec(name)
+        if spec is None:
+            return None
+        if name in self.catalogue.computed:
+            return _computed_default(name, self)
+        return spec.default
+
+    def lookup(self, name: str, service: Service | None = None) -> str | None:
+        """The raw value ``name`` has for ``service`` (or main.cf): None when undefined."""
+        if service is not None:
+            if name == "service_name":
+                return service.name
+            found = _override(service, name)
+            if found is not None:
+                return found.value
+        value = self.main_values.get(name)
+        if value is not None:
+            return value
+        return self.default(name)
+
+    # -- user-defined names ----------------------------------------------------------------
+    def _scan_values(self) -> Iterator[tuple[str, str, Service | None]]:
+        """(name, value, service) of every main.cf entry and every ``-o`` override."""
+        for name, value in self.main_values.items():
+            yield name, value, None
+        for svc in self.services:
+            for item in svc.overrides:
+                if item.value is not None:
+                    yield item.name, item.value, svc
+
+    @property
+    def user_defined(self) -> set[str]:
+        """Names that are not built in but are used: ``$name`` references in main.cf and
+        master.cf values, smtpd_restriction_classes members, and database-client settings."""
+        if self._user is None:
+            used: set[str] = set()
+            tables: set[str] = set()
+            for name, value, _svc in self._scan_values():
+                spec = self.spec(name)
+                if spec is not None and spec.raw:
+                    continue
+                used.update(expand(value, lambda _n: "", scan=True).names)
+                for match in _DBMS_REF.finditer(value):
+                    tables.add(match.group(2))
+            classes = self.lookup("smtpd_restriction_classes")
+            if classes:
+                used.update(v for v in _LIST_SPLIT.split(classes) if v)
+            for name in self.main_values:
+                if any(name.startswith(table + "_") for table in tables if "/" not in table):
+                    used.add(name)
+            self._user = {name for name in used if not self.is_known(name)}
+        return self._user
+
+    def is_used(self, name: str) -> bool:
+        """Postfix reads ``name``: built in, service-derived or user-defined."""
+        return self.is_known(name) or name in self.user_defined
+
+    # -- expansion ----------------------------------------------------------------------------
+    def expand(self, value: str, service: Service | None = None, *, scan: bool = False) -> Expansion:
+        """Expand ``value`` in the scope of ``service`` (main.cf when None)."""
+
+        def look(name: str) -> str | None:
+            return self.lookup(name, service)
+
+        return expand(value, look, scan=scan)
+
+    def effective(self, name: str, service: str | tuple[str, str] | Service | None = None) -> Value:
+        """The value a daemon (of ``service``, when given) uses for ``name``.
+
+        Unknown names that main.cf does not set give an empty default value.
+        """
+        svc = self.service(service) if service is not None else None
+        if service is not None and svc is None:
+            raise KeyError(f"no master.cf service {service!r}")
+        source: Source
+        override = _override(svc, name) if svc is not None else None
+        if override is not None and override.value is not None:
+            raw, source = override.value, "master"
+            path = _path(self.master)
+            assert svc is not None
+            line, column = svc.line, svc.column
+        else:
+            param: Parameter | None = self.main.get(name) if self.main is not None else None
+            if param is not None:
+                raw, source = param.value, "main"
+                path, line, column = _path(self.main), param.line, param.column
+            else:
+                raw, source = self.default(name) or "", "default"
+                path, line, column = _path(self.main), 1, 1
+        spec = self.spec(name)
+        expanded = raw if spec is not None and spec.raw else self.expand(raw, svc).value
+        return Value(name, raw, expanded, source, path, line, column)
+
+    def service_field(self, service: str | tuple[str, str] | Service, field: str) -> str:
+        """A master.cf field with ``-`` replaced by its default (chroot by compatibility level)."""
+        svc = self.service(service)
+        if svc is None:
+            raise KeyError(f"no master.cf service {service!r}")
+        raw = {
+            "service": svc.name,
+            "type": svc.type,
+            "private": svc.private,
+            "unprivileged": svc.unpriv,
+            "chroot": svc.chroot,
+            "wakeup": svc.wakeup,
+            "process_limit": svc.maxproc,
+            "command": svc.command,
+        }[field]
+        if raw != "-":
+            return raw
+        if field in ("private", "unprivileged"):
+            return "y"
+        if field == "chroot":
+            from mailconf.postfix.expand import compat_level
+
+            level = compat_level(self.compatibility_level) or (0, 0, 0)
+            return "n" if level >= (1, 0, 0) else "y"
+        if field == "wakeup":
+            return "0"
+        return self.expand("$default_process_limit").value
+
+
+def _override(service: Service | None, name: str) -> Override | None:
+    if service is None:
+        return None
+    found = None
+    for item in service.overrides:
+        if item.name == name and item.value is not None:
+            found = item
+    return found
+
+
+def _path(document: MainDocument | MasterDocument | None) -> str | None:
+    return str(document.path) if document is not None and document.path is not None else None
+
+
+Warn = Callable[[str], None]
+
+
+def _computed_default(name: str, config: PostfixConfig) -> str:
+    """Defaults Postfix computes from the machine: host and domain names, local networks."""
+    import os
+    import socket
+
+    if name == "process_id":
+        return str(os.getpid())
+    if name == "process_name":
+        return "postconf"
+    host = socket.gethostname()
+    if "." not in host:
+        host = f"{host}.localdomain"
+    if name == "myhostname":
+        return host
+    if name == "mydomain":
+        mine = config.lookup("myhostname") or host
+        mine = config.expand(mine).value
+        return mine.partition(".")[2] or "localdomain"
+    if name == "mynetworks":
+        style = config.expand(config.lookup("mynetworks_style") or "subnet").value.lower()
+        protocols = config.expand(config.lookup("inet_protocols") or "all").value.lower()
+        return " ".join(_local_networks(style, protocols))
+    return ""
+
+
+def _local_networks(style: str, protocols: str) -> list[str]:
+    import ipaddress
+
+    nets: list[str] = []
+    v4 = "all" in protocols or "ipv4" in protocols
+    v6 = "all" in protocols or "ipv6" in protocols
+    if v4:
+        for addr, mask in _ipv4_addresses():
+            if style == "host":
+                text = f"{addr}/32"
+            elif style == "class":
+                first = int(addr.split(".")[0])
+                bits = 8 if first < 128 else 16 if first < 192 else 24
+                text = str(ipaddress.ip_network(f"{addr}/{bits}", strict=False))
+            else:
+                text = str(ipaddress.ip_network(f"{addr}/{mask}", strict=False))
+            if text not in nets:
+                nets.append(text)
+    if v6:
+        for addr6, plen in _ipv6_addresses():
+            net = ipaddress.ip_network(f"{addr6}/{128 if style == 'host' else plen}", strict=False)
+            text = f"[{net.network_address}]/{net.prefixlen}"
+            if text not in nets:
+                nets.append(text)
+    return nets
+
+
+def _ipv4_addresses() -> list[tuple[str, str]]:
+    import socket
+
+    try:
+        import array
+        import fcntl
+        import struct
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            size = 40 * 128
+            buf = array.array("B", b"\0" * size)
+            req = struct.pack("iL", size, buf.buffer_info()[0])
+            out = fcntl.ioctl(sock.fileno(), 0x8912, req)  # SIOCGIFCONF
+            length = struct.unpack("iL", out)[0]
+            data = buf.tobytes()[:length]
+            found: list[tuple[str, str]] = []
+            for i in range(0, length, 40):
+                ifname = data[i : i + 16]
+                addr = socket.inet_ntoa(data[i + 20 : i + 24])
+                mask_raw = fcntl.ioctl(sock.fileno(), 0x891B, ifname + b"\0" * 24)  # SIOCGIFNETMASK
+                found.append((addr, socket.inet_ntoa(mask_raw[20:24])))
+            return found
+        finally:
+            sock.close()
+    except OSError:
+        return [("127.0.0.1", "255.0.0.0")]
+
+
+def _ipv6_addresses() -> list[tuple[str, int]]:
+    import ipaddress
+
+    rows: list[tuple[int, str, int]] = []
+    try:
+        with open("/proc/net/if_inet6", encoding="ascii") as handle:
+            for line in handle:
+                cols = line.split()
+                if len(cols) >= 6:
+                    addr = str(ipaddress.IPv6Address(bytes.fromhex(cols[0])))
+                    rows.append((int(cols[1], 16), addr, int(cols[2], 16)))
+    except OSError:
+        return []
+    rows.sort(key=lambda row: row[0])
+    return [(addr, plen) for _, addr, plen in rows]

@@ -1,0 +1,349 @@
+"""``$name`` expansion exactly as Postfix does it (its mac_parse/mac_expand behaviour).
+
+Supported forms: ``$name``, ``${name}``, ``$(name)``, ``$$`` (a literal ``$``), ``${name?value}``
+(value when name is non-empty), ``${name:value}`` (value when name is empty or undefined), the
+Postfix 3.0+ forms ``${name?{value}:{other}}`` and relational expressions
+``${{left} op {right} ? {x} : {y}}`` with ``== != < <= > >=`` (numeric when both sides are all
+digits) and the compatibility-level variants ``==level <level`` etc.
+
+Malformed macros produce the warning Postfix prints and set :attr:`Expansion.error`; undefined
+names expand to nothing and set :attr:`Expansion.undefined`. Nesting (``a = $b``, ``b = $a``) stops
+after 100 levels with Postfix's "unreasonable macro call nesting" message.
+
+>>> expand("${a?{yes}:{no}} $b$$", {"a": "1", "b": "x"}.get).value
+'yes x$'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Expansion",
+    "Fatal",
+    "compat_level",
+    "expand",
+    "references",
+]
+
+WHITESPACE = " \t\r\n"
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_OP_CHARS = "<>!=?+-*/~&|%"
+_OPS = ("==", "!=", "<", "<=", ">=", ">")
+_OP_ANY = '"==" or "!="" or "<"" or "<="" or ">="" or ">"'
+TRUE = "true"
+
+MODE_USE = 1
+MODE_TEST = 2
+
+Lookup = Callable[[str], "str | None"]
+
+
+class Fatal(Exception):
+    """An error Postfix treats as fatal at once (``postconf: fatal: MESSAGE``)."""
+
+
+@dataclass
+class Expansion:
+    """The result of one expansion: the text, warnings in order, and status flags."""
+
+    value: str = ""
+    warnings: list[str] = field(default_factory=list)
+    error: bool = False
+    undefined: bool = False
+    names: list[str] = field(default_factory=list)  # names looked up, in order (scan mode)
+
+
+def compat_level(text: str) -> tuple[int, int, int] | None:
+    """A compatibility level ("2", "3.6", "3.10.1") as a comparable tuple; None if malformed."""
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    numbers = [int(p) for p in parts] + [0, 0]
+    return numbers[0], numbers[1], numbers[2]
+
+
+def _span(text: str, start: int) -> int:
+    """Index of the first non-whitespace character at or after ``start``."""
+    n = len(text)
+    while start < n and text[start] in WHITESPACE:
+        start += 1
+    return start
+
+
+class _Expander:
+    def __init__(self, lookup: Callable[[str, int], str | None], *, scan: bool, recurse: bool) -> None:
+        self.lookup = lookup
+        self.scan = scan
+        self.recurse = recurse
+        self.out: list[str] = []
+        self.warnings: list[str] = []
+        self.error = False
+        self.undefined = False
+        self.level = 0
+
+    def fail(self, message: str) -> None:
+        self.warnings.append(message)
+        self.error = True
+
+    # mac_parse: split into literal text and macro expressions ------------------------------
+    def parse(self, value: str) -> None:
+        buf: list[str] = []
+        i, n = 0, len(value)
+        while i < n:
+            ch = value[i]
+            if ch != "$":
+                j = value.find("$", i)
+                if j < 0:
+                    j = n
+                buf.append(value[i:j])
+                i = j
+                continue
+            if i + 1 < n and value[i + 1] == "$":
+                buf.append("$")
+                i += 2
+                continue
+            if buf:
+                self.literal("".join(buf))
+                buf = []
+            i += 1
+            if i < n and value[i] in "({":
+                open_, close = value[i], ")" if value[i] == "(" else "}"
+                level = 1
+                j = i + 1
+                while j < n:
+                    c = value[j]
+                    if c == open_:
+                        level += 1
+                    elif c == close:
+                        level -= 1
+                        if level == 0:
+                            break
+                    j += 1
+                if j >= n:
+                    self.fail(f'truncated macro reference: "{value}"')
+                    return
+                name = value[i + 1 : j]
+                i = j + 1
+            else:
+                j = i
+                while j < n and value[j] in _NAME_CHARS:
+                    j += 1
+                name = value[i:j]
+                i = j
+            if not name:
+                self.fail(f'empty macro name: "{value}"')
+                return
+            self.expr(name)
+        if buf and not self.error:
+            self.literal("".join(buf))
+
+    def enter(self, buf: str) -> bool:
+        """Count one more nesting level; False when expansion must stop."""
+        self.level += 1
+        if self.level > 101:
+            self.fail(f'unreasonable macro call nesting: "{buf}"')
+        return not self.error
+
+    def literal(self, text: str) -> None:
+        if not self.enter(text):
+            return
+        if not self.scan:
+            self.out.append(text)
+        self.level -= 1
+
+    # mac_expand_callback for an expression ------------------------------------------------
+    def expr(self, buf: str) -> None:
+        if not self.enter(buf):
+            return
+        cp = _span(buf, 0)
+        lookup: str | None
+        if cp < len(buf) and buf[cp] == "{":
+            result = self.logical(buf, cp)
+            if result is None:
+                return
+            lookup, cp = result
+            ch = buf[cp] if cp < len(buf) else ""
+            if ch:
+                if ch not in "?:":
+                    self.fail(f'"?" or ":" expected at: "...}}>>>{buf[cp : cp + 20]}"')
+                    return
+                cp += 1
+        else:
+            cp = 0
+            ch = ""
+            while cp < len(buf):
+                c = buf[cp]
+                if c in "?:":
+                    ch = c
+                    break
+                if c not in _NAME_CHARS:
+                    self.fail(f'attribute name syntax error at: "...{buf[:cp]}>>>{buf[cp : cp + 20]}"')
+                    return
+                cp += 1
+            name = buf[:cp]
+            if ch:
+                cp += 1
+            lookup = self.lookup(name, MODE_TEST if ch else MODE_USE)
+        if ch == "?":
+            start = _span(buf, cp)
+            if start < len(buf) and buf[start] == "{":
+                payload = self.curly(buf, start)
+                if payload is None:
+                    return
+                iftrue, cp = payload
+            else:
+                iftrue, cp = buf[cp:], len(buf)
+            if lookup or self.scan:
+                self.parse(iftrue)
+            if cp >= len(buf):
+                self.level -= 1
+                return
+            if buf[cp] != ":":
+                self.fail(f'":" expected at: "...{iftrue}}}>>>{buf[cp : cp + 20]}"')
+                return
+            cp += 1
+            ch = ":"
+        if ch == ":":
+            start = _span(buf, cp)
+            if start < len(buf) and buf[start] == "{":
+                payload = self.curly(buf, start)
+                if payload is None:
+                    return
+                iffalse, cp = payload
+            else:
+                iffalse, cp = buf[cp:], len(buf)
+            if not lookup or self.scan:
+                self.parse(iffalse)
+            if cp < len(buf):
+                self.fail(f'unexpected input at: "...{iffalse}}}>>>{buf[cp : cp + 20]}"')
+                return
+        elif not ch:
+            if lookup is None:
+                self.undefined = True
+            elif not lookup or self.scan:
+                pass
+            elif self.recurse:
+                self.parse(lookup)
+            else:
+                self.out.append(lookup)
+        self.level -= 1
+
+    def curly(self, text: str, start: int) -> tuple[str, int] | None:
+        """The payload of the ``{...}`` at ``start`` and the index after it and any whitespace."""
+        level = 1
+        i = start + 1
+        n = len(text)
+        while True:
+            if i >= n:
+                self.fail(f'unbalanced {{}} in attribute expression: "{text[start:]}"')
+                return None
+            c = text[i]
+            if c == "{":
+                level += 1
+            elif c == "}":
+                level -= 1
+                if level <= 0:
+                    break
+            i += 1
+        return text[start + 1 : i], _span(text, i + 1)
+
+    def logical(self, buf: str, cp: int) -> tuple[str, int] | None:
+        left = self.curly(buf, cp)
+        if left is None:
+            return None
+        left_text, cp = left
+        op_end = cp
+        while op_end < len(buf) and buf[op_end] in _OP_CHARS:
+            op_end += 1
+        op = buf[cp:op_end]
+        if op not in _OPS:
+            self.fail(f'{_OP_ANY} expected at: "...{left_text}}}>>>{buf[cp : cp + 20]}"')
+            return None
+        is_level = buf.startswith("level", op_end)
+        if is_level:
+            op_end += 5
+        op_text = buf[cp:op_end]
+        cp = op_end
+        start = _span(buf, cp)
+        if start >= len(buf) or buf[start] != "{":
+            self.fail(f'"{{expression}}" expected at: "...{{{left_text}}} {op_text}>>>{buf[cp : cp + 20]}"')
+            return None
+        right = self.curly(buf, start)
+        if right is None:
+            return None
+        right_text, cp = right
+        a = self.sub(left_text)
+        b = self.sub(right_text)
+        if self.error:
+            return None
+        if self.scan:
+            return TRUE, cp
+        result: bool
+        if is_level:
+            la, lb = compat_level(a), compat_level(b)
+            for text, parsed in ((a, la), (b, lb)):
+                if parsed is None:
+                    self.fail(f'malformed compatibility level syntax: "{text}"')
+                    return None
+            assert la is not None and lb is not None
+            result = _compare(op, la, lb)
+        elif a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
+            for text in (a, b):
+                if int(text) > 2**63 - 1:
+                    raise Fatal(f"mac_exp_eval: bad conversion: {text}")
+            result = _compare(op, int(a), int(b))
+        else:
+            result = _compare(op, a.encode("latin-1"), b.encode("latin-1"))
+        return (TRUE if result else ""), cp
+
+    def sub(self, text: str) -> str:
+        """Expand an operand with the same settings, sharing status and warnings."""
+        inner = _Expander(self.lookup, scan=self.scan, recurse=self.recurse)
+        inner.parse(text)
+        self.warnings.extend(inner.warnings)
+        self.error |= inner.error
+        self.undefined |= inner.undefined
+        return "".join(inner.out)
+
+
+def _compare(op: str, a: tuple[int, ...] | int | bytes, b: tuple[int, ...] | int | bytes) -> bool:
+    order = (a > b) - (a < b)  # type: ignore[operator]
+    return {
+        "==": order == 0,
+        "!=": order != 0,
+        "<": order < 0,
+        "<=": order <= 0,
+        ">": order > 0,
+        ">=": order >= 0,
+    }[op]
+
+
+def expand(
+    value: str,
+    lookup: Lookup,
+    *,
+    scan: bool = False,
+    recurse: bool = True,
+) -> Expansion:
+    """Expand ``value`` with ``lookup(name) -> value or None`` (None: undefined).
+
+    ``scan=True`` parses without producing text (both branches of ``?:`` are parsed, as Postfix
+    does when it checks syntax and collects names); ``recurse=False`` inserts looked-up values
+    without expanding them further.
+    """
+    names: list[str] = []
+
+    def look(name: str, mode: int) -> str | None:
+        names.append(name)
+        return lookup(name)
+
+    engine = _Expander(look, scan=scan, recurse=recurse)
+    engine.parse(value)
+    return Expansion("".join(engine.out), engine.warnings, engine.error, engine.undefined, names)
+
+
+def references(value: str) -> list[str]:
+    """The parameter names ``value`` refers to (both branches of conditionals), in order."""
+    return expand(value, lambda name: "", scan=True).names
