@@ -124,3 +124,28 @@ def test_discovery(tmp_path: Path) -> None:
     assert find_mailman_files(tmp_path / "hosts/a/etc/mailman3/mailman.cfg") == [
         tmp_path / "hosts/a/etc/mailman3/mailman.cfg"
     ]
+
+
+def test_pydantic_models(tmp_path: Path) -> None:
+    import json
+
+    from mailconf.mailman import load_mailman2
+    from mailconf.mailman.models import Mailman2Model, Mailman3Model
+
+    cfg = write(tmp_path / "mailman.cfg", "[mailman]\nlayout: fhs\n[mta]\nlmtp_port: 8025\nsmtp_port: x\n")
+    model = Mailman3Model.from_config(load_mailman3(cfg))
+    assert model.mta.lmtp_port.value == 8025 and model.mta.lmtp_port.origin.line == 4
+    assert model.mta.smtp_port.value is None and model.mta.smtp_port.raw == "x"
+    assert model.mta.lmtp_host.origin.source == "default" and model.mta.lmtp_host.value == "127.0.0.1"
+    assert model.postfix_lmtp == "/var/lib/mailman/data/postfix_lmtp"
+    assert json.loads(model.model_dump_json())["postfix_map_type"] == "hash"
+    assert "MtaSettings" in json.dumps(Mailman3Model.model_json_schema())
+
+    mm = write(tmp_path / "mm_cfg.py", "import os\nMTA = 'Postfix'\nHOST = os.uname()[1]\nadd_virtualhost('a')\n")
+    model2 = Mailman2Model.from_config(load_mailman2(mm))
+    assert model2.mta.value == "Postfix" and model2.mta.known
+    assert model2.postfix_alias_cmd.source == "default"
+    assert [n.line for n in model2.not_understood] == [1, 3]
+    assert model2.virtual_hosts[0].email_host is None
+    with pytest.raises(ValueError):
+        model2.mta.__class__(value=object(), known=True, source="file")
