@@ -39,8 +39,8 @@ PROBES: list[tuple[str, str, str, str]] = [
         "}\n}\n",
         "namespace probens/mailbox probembox",
     ),
-    ("passdb", "passdb {\ndriver = pam\n", "}\n", "passdb"),
-    ("userdb", "userdb {\ndriver = passwd\n", "}\n", "userdb"),
+    ("passdb", "passdb {\n", "}\n", "passdb"),
+    ("userdb", "userdb {\n", "}\n", "userdb"),
     ("service", "service probesvc {\n", "}\n", "service probesvc"),
     (
         "service/inet_listener",
@@ -60,8 +60,8 @@ PROBES: list[tuple[str, str, str, str]] = [
         "}\n}\n",
         "service probesvc/fifo_listener probel",
     ),
-    ("metric", "metric probemetric {\nfilter = event=x\n", "}\n", "metric probemetric"),
-    ("event_exporter", "event_exporter probeexp {\nformat = json\n", "}\n", "event_exporter probeexp"),
+    ("metric", "metric probemetric {\n", "}\n", "metric probemetric"),
+    ("event_exporter", "event_exporter probeexp {\n", "}\n", "event_exporter probeexp"),
 ]
 STRLISTS = ["plugin", "dict"]  # sections taking any key = value
 
@@ -92,6 +92,8 @@ def parse_dump(text: str) -> dict[str, Any]:
             key, _, value = s.partition(" = ")
             if key.endswith(" ="):
                 key, value = key[:-2], ""
+            if len(value) >= 2 and value[0] == '"' and value[-1] == '"':  # doveconf quotes some values
+                value = re.sub(r"\\(.)", r"\1", value[1:-1])
             stack[-1]["settings"][key] = value
     return root
 

@@ -1,0 +1,74 @@
+"""``mailconf doveconf``: a stand-in for Dovecot's ``doveconf`` (2.x up to 2.3 syntax).
+
+``python -m mailconf doveconf -c FILE [-n] [-N] [-a] [-P] [name ...]`` prints what doveconf prints
+for the same file (without the header comment lines), or fails with doveconf's message
+``doveconf: Fatal: Error in configuration file F line N: MSG`` and exit status 89.
+"""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = "usage: mailconf doveconf [-c FILE] [-n | -N | -a] [-P] [--version 2.3] [name ...]"
+EX_CONFIG = 89
+
+
+def run(argv: list[str]) -> int:
+    path = "/etc/dovecot/dovecot.conf"
+    mode = "a"
+    hide = True
+    version: str | None = None
+    names: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-h", "--help"):
+            print(USAGE)
+            return 0
+        if a == "-c" or a == "--version":
+            if i + 1 >= len(args):
+                print(USAGE, file=sys.stderr)
+                return 64
+            if a == "-c":
+                path = args[i + 1]
+            else:
+                version = args[i + 1]
+            i += 2
+            continue
+        if a.startswith("-") and len(a) > 1 and a != "-":
+            for ch in a[1:]:
+                if ch in "nNa":
+                    mode = ch
+                elif ch == "P":
+                    hide = False
+                else:
+                    print(f"doveconf: Fatal: Unknown option -{ch}\n{USAGE}", file=sys.stderr)
+                    return 64
+            i += 1
+            continue
+        names.append(a)
+        i += 1
+
+    from mailconf.dovecot.config import load_config
+    from mailconf.errors import ParseError
+
+    try:
+        cfg = load_config(path, version)
+    except ParseError as exc:
+        where = f"{exc.path}" if exc.path else path
+        if exc.line and not exc.message.startswith("Missing '}'"):
+            msg = f"doveconf: Fatal: Error in configuration file {where} line {exc.line}: {exc.message}"
+        else:
+            msg = f"doveconf: Fatal: Error in configuration file {where}: {exc.message}"
+        print(msg, file=sys.stderr)
+        return EX_CONFIG
+    except (OSError, RecursionError, ValueError) as exc:
+        print(f"doveconf: Fatal: {exc}", file=sys.stderr)
+        return EX_CONFIG
+    for w in cfg.warnings:
+        print(f"doveconf: Warning: {w}", file=sys.stderr)
+    for e in cfg.errors:
+        print(f"doveconf: Error: {e}", file=sys.stderr)
+    sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None))
+    return 0

@@ -1,0 +1,1039 @@
+"""What doveconf makes of a Dovecot configuration tree (2.x up to 2.3).
+
+:func:`load_config` reads ``dovecot.conf`` as doveconf does (includes expanded in place, ``$name``
+expansion at each point of the file, typed values, last-wins, section merging, filters) and
+returns a :class:`DovecotConfig`. Errors are :class:`mailconf.errors.ParseError` with the file,
+line, column and doveconf's own message. :meth:`DovecotConfig.dump` prints what ``doveconf -n``
+/ ``-N`` / ``-a`` print (without the header comment lines).
+
+The policy rules use :meth:`DovecotConfig.effective`, :attr:`DovecotConfig.services`,
+:attr:`DovecotConfig.passdbs`, :attr:`DovecotConfig.userdbs`, :attr:`DovecotConfig.filters`.
+"""
+
+from __future__ import annotations
+
+import glob
+import ipaddress
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mailconf.dovecot.catalogue import Catalogue, SectionSpec, SettingSpec
+from mailconf.errors import IncludeError, ParseError
+
+WHITE = " \t"
+MAX_DEPTH = 64  # nesting of sections and includes
+MAX_FILES = 10000
+
+
+# ---------------------------------------------------------------------------------------------
+# reading lines the way doveconf does
+
+
+@dataclass(frozen=True)
+class Line:
+    """One logical line of a file as doveconf sees it."""
+
+    kind: str  # "set", "file", "var", "open", "close", "include", "include_try"
+    key: str
+    value: str
+    path: str
+    line: int
+    column: int = 1
+
+
+def _strip_comment(text: str) -> str:
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c in "'\"":
+            j = i + 1
+            while j < n and text[j] != c:
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                j += 1
+            if j >= n:  # unbalanced quote: no more comment stripping
+                return text
+            i = j + 1
+            continue
+        if c == "#":
+            return text[:i]
+        i += 1
+    return text
+
+
+def _unescape(text: str) -> str:
+    out = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            i += 1
+            c = text[i]
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def parse_line(text: str, path: str, lineno: int) -> Line | None:
+    """One physical (continuation-joined) line; None for blank and comment lines."""
+    s = text.lstrip(WHITE)
+    col = len(text) - len(s) + 1
+    if not s or s[0] == "#":
+        return None
+    s = _strip_comment(s).rstrip(WHITE)
+    if not s:
+        return None
+    i = 0
+    while i < len(s) and s[i] not in WHITE and s[i] != "=":
+        i += 1
+    key = s[:i]
+    rest = s[i:].lstrip(WHITE)
+    if rest.startswith("="):
+        if not key:
+            raise ParseError("Missing key name ('=' at the beginning of line)", path=path, line=lineno, column=col)
+        value = rest[1:].lstrip(WHITE)
+        if value.startswith("<"):
+            return Line("file", key, value[1:].lstrip(WHITE), path, lineno, col)
+        if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
+            return Line("set", key, _unescape(value[1:-1]), path, lineno, col)
+        if "$" in value and value[0] not in "'\"":
+            return Line("var", key, value, path, lineno, col)
+        return Line("set", key, value, path, lineno, col)
+    if key == "}" and not rest:
+        return Line("close", "}", "", path, lineno, col)
+    if key in ("!include", "!include_try"):
+        return Line(key[1:], key, rest, path, lineno, col)
+    if rest == "{":
+        return Line("open", key, "", path, lineno, col)
+    if rest.endswith("{") and len(rest) > 1 and rest[-2] in WHITE:
+        name = rest[:-1].rstrip(WHITE)
+        if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
+            name = _unescape(name[1:-1])
+        return Line("open", key, name, path, lineno, col)
+    if "{" in rest and not rest.endswith("{"):
+        raise ParseError("Garbage after '{'", path=path, line=lineno, column=col)
+    raise ParseError("Expecting '{'", path=path, line=lineno, column=col)
+
+
+class _Reader:
+    """Yields :class:`Line` objects of a file and its includes, in doveconf's reading order."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.warnings: list[str] = []
+
+    def read(self, path: str, stack: tuple[str, ...] = ()) -> Iterator[Line]:
+        self.files += 1
+        if self.files > MAX_FILES or len(stack) > MAX_DEPTH:
+            raise IncludeError("Too many included files", path=path)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise IncludeError(f"open({path}) failed: {exc.strerror}", path=path) from None
+        text = data.decode("latin-1")
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        buf = ""
+        for n, raw in enumerate(lines, 1):
+            line = raw
+            if buf:
+                stripped = line.lstrip(WHITE)
+                if not stripped or stripped[0] == "#":
+                    buf = ""  # doveconf drops what was buffered
+                    continue
+                line = buf + " " + stripped
+                buf = ""
+            trimmed = line.rstrip(WHITE)
+            if trimmed.endswith("\\") and not _strip_comment(trimmed.lstrip(WHITE)).startswith("#"):
+                buf = trimmed[:-1].rstrip(WHITE)
+                continue
+            parsed = parse_line(line, path, n)
+            if parsed is None:
+                continue
+            if parsed.kind in ("include", "include_try"):
+                yield from self._include(parsed, path, (*stack, path))
+                continue
+            yield parsed
+
+    def _include(self, ln: Line, path: str, stack: tuple[str, ...]) -> Iterator[Line]:
+        pattern = ln.value
+        if not pattern.startswith("/"):
+            pattern = os.path.join(os.path.dirname(path), pattern)
+        has_glob = any(c in pattern for c in "*?[")
+        if has_glob:
+            matches = sorted(glob.glob(pattern))
+        else:
+            matches = [pattern] if os.path.exists(pattern) else []
+        if not matches:
+            if ln.kind == "include_try":
+                return
+            raise IncludeError("No matches", path=ln.path, line=ln.line, column=ln.column)
+        for m in matches:
+            if m in stack:
+                raise IncludeError(f"Recursive include file: {m}", path=ln.path, line=ln.line, column=ln.column)
+            yield from self.read(m, stack)
+
+
+# ---------------------------------------------------------------------------------------------
+# typed values
+
+
+_SIZE_UNITS = {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+_TIME_UNITS = [
+    (("ms", "msec", "msecs", "millisecond", "milliseconds"), 0),
+    (("s", "sec", "secs", "second", "seconds"), 1),
+    (("m", "min", "mins", "minute", "minutes"), 60),
+    (("h", "hour", "hours"), 3600),
+    (("d", "day", "days"), 86400),
+    (("w", "week", "weeks"), 604800),
+]
+UINT_MAX = 2**32 - 1
+
+
+def _export_size(n: int) -> str:
+    if n == 0:
+        return "0"
+    suffix = "B"
+    for s in "kMGT":
+        if n % 1024:
+            break
+        n //= 1024
+        suffix = s
+    return f"{n} {suffix}"
+
+
+def _export_time(secs: int) -> str:
+    if secs == 0:
+        return "0"
+    n, unit = secs, "secs"
+    for div, name in ((60, "mins"), (60, "hours"), (24, "days"), (7, "weeks")):
+        if n % div:
+            break
+        n //= div
+        unit = name
+    return f"{n} {unit}"
+
+
+def _parse_time_ms(value: str) -> int:
+    """Milliseconds; raises ValueError with doveconf's message."""
+    m = re.fullmatch(r"(\d+) *([A-Za-z]*)", value)
+    if not m:
+        raise ValueError(f"Invalid time interval: {value}")
+    num, unit = int(m.group(1)), m.group(2).lower()
+    if not unit:
+        if num == 0:
+            return 0
+        raise ValueError(f"Time interval '{value}' is missing units (add e.g. 's' for seconds)")
+    for names, mult in _TIME_UNITS:
+        if unit in names:
+            return num if mult == 0 else num * mult * 1000
+    raise ValueError(f"Invalid time interval: {value}")
+
+
+def normalize(spec: SettingSpec, value: str) -> str:
+    """The value as doveconf exports it; raises ValueError(doveconf's message)."""
+    t = spec.type
+    if t == "bool":
+        low = value.lower()
+        if low in ("yes", "y") or value == "1":
+            return "yes"
+        if low == "no":
+            return "no"
+        raise ValueError(f"Invalid boolean value: {value} (use yes or no)")
+    if t == "number":
+        if not value.isdigit() or not value.isascii():
+            if value.startswith("-") and value[1:].isdigit():
+                raise ValueError(f"Invalid number {value}: Number too small")
+            raise ValueError(f"Invalid number {value}: Not a valid number")
+        n = int(value)
+        if n > UINT_MAX:
+            raise ValueError(f"Invalid number {value}: Number too large")
+        return str(n)
+    if t == "octal":
+        if value.startswith("0"):
+            if not re.fullmatch(r"[0-7]+", value):
+                raise ValueError(f"Invalid number: {value}")
+            n = int(value, 8)
+        else:
+            if not value.isdigit() or not value.isascii():
+                raise ValueError(f"Invalid number {value}: Not a valid number")
+            n = int(value)
+        return f"0{n:o}"
+    if t == "size":
+        m = re.fullmatch(r"(\d+) *([A-Za-z]*)", value)
+        unit = m.group(2).lower() if m else ""
+        if not m or (unit and (unit[0] not in _SIZE_UNITS or unit[1:] not in ("", "b"))):
+            raise ValueError(f"Invalid size: {value}")
+        return _export_size(int(m.group(1)) * _SIZE_UNITS[unit[0] if unit else "b"])
+    if t in ("time", "time_msecs"):
+        ms = _parse_time_ms(value)
+        if t == "time":
+            if ms % 1000:
+                raise ValueError(f"Milliseconds not supported for this setting: {value}")
+            return _export_time(ms // 1000)
+        if ms % 1000 == 0:
+            return _export_time(ms // 1000)
+        return f"{ms} ms"
+    if t == "port":
+        if not value.isdigit() or not value.isascii() or int(value) > 65535:
+            raise ValueError(f"Invalid port number {value}")
+        return str(int(value))
+    if t == "enum":
+        if value not in spec.values:
+            raise ValueError(f"Invalid value: {value}")
+        return value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# the settings tree
+
+
+@dataclass
+class Value:
+    """An effective value and where it was set (line 0 and path None for defaults)."""
+
+    value: str
+    path: str | None = None
+    line: int = 0
+    column: int = 0
+    changed: bool = False
+
+
+@dataclass
+class Section:
+    """A section instance: service imap-login, inet_listener imaps, namespace inbox, passdb #0..."""
+
+    type: str
+    name: str
+    spec: SectionSpec
+    key: str  # the component in doveconf's key path (escaped name or index)
+    values: dict[str, Value] = field(default_factory=dict)
+    sections: dict[str, list[Section]] = field(default_factory=dict)
+    path: str | None = None
+    line: int = 0
+
+    def get(self, key: str) -> str:
+        v = self.values.get(key)
+        if v is not None:
+            return v.value
+        s = self.spec.settings.get(key)
+        return s.default if s else ""
+
+    def children(self, type_: str) -> list[Section]:
+        return self.sections.get(type_, [])
+
+
+@dataclass
+class Scope:
+    """The global settings or one filter's overrides."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    sections: dict[str, list[Section]] = field(default_factory=dict)
+    local: str | None = None
+    local_name: str | None = None
+    remote: str | None = None
+    protocol: str | None = None
+    path: str | None = None
+    line: int = 0
+    local_bits: int = 0
+    remote_bits: int = 0
+
+    @property
+    def is_global(self) -> bool:
+        return self.local is None and self.local_name is None and self.remote is None and self.protocol is None
+
+    def ident(self) -> tuple[str | None, ...]:
+        return (self.local, self.local_name, self.remote, self.protocol)
+
+    def header_lines(self) -> list[str]:
+        out = []
+        if self.local is not None:
+            out.append(f"local {self.local}")
+        if self.local_name is not None:
+            out.append(f"local_name {self.local_name}")
+        if self.remote is not None:
+            out.append(f"remote {self.remote}")
+        if self.protocol is not None:
+            out.append(f"protocol {self.protocol}")
+        return out
+
+
+# services that doveconf insists run as one process
+_SINGLE_PROCESS = frozenset({"anvil", "auth", "director", "indexer", "ipc", "log", "old-stats", "replicator"})
+_OLD_ALWAYS = frozenset({"protocols", "listen", "ssl_listen"})
+_REMOVED = frozenset(
+    {
+        "login_dir",
+        "license_checksum",
+        "dbox_rotate_min_size",
+        "dbox_rotate_days",
+        "director_consistent_hashing",
+        "mail_log_max_lines_per_sec",
+        "maildir_copy_preserve_filename",
+        "ssl_parameters_regenerate",
+        "ssl_dh_parameters_length",
+    }
+)
+
+
+def _error(message: str, ln: Line) -> ParseError:
+    return ParseError(message, path=ln.path, line=ln.line, column=ln.column)
+
+
+def _name_key(section_type: str) -> str:
+    """The setting holding a unique section's name (unix/fifo listeners use their path)."""
+    return "path" if section_type in ("unix_listener", "fifo_listener") else "name"
+
+
+def section_escape(name: str) -> str:
+    out = []
+    for c in name:
+        out.append({"=": "\\e", "/": "\\s", "\\": "\\\\", " ": "\\_", ",": "\\c"}.get(c, c))
+    return "".join(out)
+
+
+def _parse_net(text: str, path: str, line: int) -> tuple[str, int]:
+    addr, _, bits_s = text.partition("/")
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        raise ParseError(
+            f"gethostbyname({addr}) failed: Name or service not known"
+            if addr
+            else "gethostbyname() failed: Name or service not known",
+            path=path,
+            line=line,
+        ) from None
+    full = 32 if ip.version == 4 else 128
+    if bits_s:
+        if not bits_s.isdigit() or int(bits_s) > full:
+            raise ParseError(f"Invalid network mask: {bits_s}", path=path, line=line)
+        bits = int(bits_s)
+    else:
+        bits = full
+    shown = str(ip) if bits == full else f"{ip}/{bits}"
+    return shown, bits
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class DovecotConfig:
+    """The meaning of a Dovecot configuration, as doveconf computes it."""
+
+    def __init__(self, catalogue: Catalogue, path: str | None = None) -> None:
+        self.catalogue = catalogue
+        self.path = path
+        self.version = catalogue.version
+        self.global_scope = Scope()
+        self.filter_scopes: list[Scope] = []
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+        self.files: list[str] = []
+        # doveconf runs managesieve-login to learn the capability lines; that run fails (and
+        # the lines are left out) when values cannot be expanded
+        self.expand_failed = False
+
+    # ------------------------------------------------------------------ public API
+    def effective(self, key: str, *, filter: dict[str, str] | None = None) -> Value:
+        """Effective value of a global setting, optionally inside a filter.
+
+        ``filter`` like ``{"protocol": "imap"}`` or ``{"remote": "10.0.0.0/8"}``: the value of
+        the most specific matching filter block that sets it, else the global one, else the default.
+        """
+        if filter:
+            for scope in reversed(self.filter_scopes):
+                if all(getattr(scope, k, None) == v for k, v in filter.items()) and key in scope.values:
+                    return scope.values[key]
+        v = self.global_scope.values.get(key)
+        if v is not None:
+            return v
+        spec = self.catalogue.spec(key)
+        return Value(spec.default if spec else "")
+
+    @property
+    def services(self) -> list[Section]:
+        return self.global_scope.sections.get("service", [])
+
+    @property
+    def passdbs(self) -> list[Section]:
+        return self.global_scope.sections.get("passdb", [])
+
+    @property
+    def userdbs(self) -> list[Section]:
+        return self.global_scope.sections.get("userdb", [])
+
+    @property
+    def namespaces(self) -> list[Section]:
+        return self.global_scope.sections.get("namespace", [])
+
+    @property
+    def filters(self) -> list[Scope]:
+        return list(self.filter_scopes)
+
+    def service(self, name: str) -> Section | None:
+        return next((s for s in self.services if s.name == name), None)
+
+    def plugin(self) -> dict[str, Value]:
+        sec = self.global_scope.sections.get("plugin", [])
+        return dict(sec[0].values) if sec else {}
+
+    # ------------------------------------------------------------------ building
+    def apply(self, lines: Iterator[Line]) -> None:
+        # stack entries: (kind, scope, section-or-None, spec-or-None, opener line, prefix words)
+        scope = self.global_scope
+        stack: list[tuple[str, Scope, Section | None, Line]] = []
+        section: Section | None = None
+        for ln in lines:
+            if ln.kind == "close":
+                if not stack:
+                    raise ParseError("Unexpected '}'", path=ln.path, line=ln.line, column=ln.column)
+                _kind, scope, section, _op = stack.pop()
+                continue
+            if ln.kind == "open":
+                if len(stack) >= MAX_DEPTH:
+                    raise ParseError("Too deep nesting", path=ln.path, line=ln.line, column=ln.column)
+                if ln.key in ("protocol", "local", "remote", "local_name"):
+                    new_scope = self._open_filter(ln, scope, section, stack)
+                    stack.append(("filter", scope, section, ln))
+                    scope, section = new_scope, None
+                    continue
+                new_section = self._open_section(ln, scope, section, stack)
+                stack.append(("section", scope, section, ln))
+                section = new_section
+                continue
+            self._set(ln, scope, section, stack)
+        if stack:
+            op = stack[-1][3]
+            raise ParseError(
+                f"Missing '}}' (section started at {op.path}:{op.line})",
+                path=op.path,
+                line=op.line,
+                column=op.column,
+            )
+
+    def _prefix(self, stack: list[tuple[str, Scope, Section | None, Line]]) -> str:
+        return "".join(f"{op.key} {{ " for kind, _s, _sec, op in stack if kind == "section")
+
+    def _open_filter(
+        self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
+    ) -> Scope:
+        if section is not None:
+            raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key} {{ {ln.key}", ln) from None
+        order = ["local", "local_name", "remote", "protocol"]
+        cur = {"local": scope.local, "local_name": scope.local_name, "remote": scope.remote, "protocol": scope.protocol}
+        k = ln.key
+        if k == "protocol" and scope.protocol is not None:
+            raise _error("Nested protocol { protocol { .. } } block not allowed", ln) from None
+        for later in order[order.index(k) + 1 :]:
+            if cur[later] is not None:
+                raise _error(f"{later} {{ {k} {{ .. }} }} not allowed (use {k} {{ {later} {{ .. }} }} instead)", ln)
+        if cur[k] is not None and k != "protocol":
+            raise _error(f"Nested {k} {{ {k} {{ .. }} }} block not allowed", ln) from None
+        new = dict(cur)
+        bits = {"local": scope.local_bits, "remote": scope.remote_bits}
+        if k in ("local", "remote"):
+            shown, nbits = _parse_net(ln.value, ln.path, ln.line)
+            new[k] = shown
+            bits[k] = nbits
+        else:
+            new[k] = ln.value
+        ident = (new["local"], new["local_name"], new["remote"], new["protocol"])
+        for existing in self.filter_scopes:
+            if existing.ident() == ident:
+                return existing
+        fs = Scope(
+            local=new["local"],
+            local_name=new["local_name"],
+            remote=new["remote"],
+            protocol=new["protocol"],
+            path=ln.path,
+            line=ln.line,
+            local_bits=bits["local"],
+            remote_bits=bits["remote"],
+        )
+        self.filter_scopes.append(fs)
+        return fs
+
+    def _open_section(
+        self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
+    ) -> Section:
+        if section is None:
+            spec = self.catalogue.sections.get(ln.key)
+            container = scope.sections
+        else:
+            if section.spec.strlist:
+                raise _error("Section not allowed here", ln) from None
+            spec = section.spec.sections.get(ln.key)
+            container = section.sections
+        if spec is None:
+            plain = self.catalogue.spec(ln.key) if section is None else section.spec.settings.get(ln.key)
+            if plain is not None:
+                # a plain setting opened as a section: doveconf sets it to the list count
+                try:
+                    normalize(plain, "0")
+                except ValueError as exc:
+                    raise _error(str(exc), ln) from None
+            raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key} {{ {ln.key}", ln) from None
+        items = container.setdefault(ln.key, [])
+        name = ln.value
+        if spec.strlist:
+            if items:
+                return items[0]
+            sec = Section(ln.key, "", spec, "", path=ln.path, line=ln.line)
+            items.append(sec)
+            return sec
+        if spec.unique and name:
+            for existing in items:
+                if existing.name == name:
+                    return existing
+        if not spec.unique and name and any(s.name == name for s in items):
+            raise _error(f"{ln.key}/{name} already exists", ln) from None
+        key = section_escape(name) if (spec.unique and name) else str(len(items))
+        sec = Section(ln.key, name, spec, key, path=ln.path, line=ln.line)
+        nkey = _name_key(ln.key) if spec.unique else "name"
+        # opening a block sets its name (also an empty one for unnamed passdb/userdb blocks)
+        sec.values[nkey] = Value(name, ln.path, ln.line, ln.column, changed=bool(name) or not spec.unique)
+        if ln.key == "namespace" and section is None:
+            for implicit in ("location", "prefix"):
+                sec.values[implicit] = Value("", ln.path, ln.line, ln.column, changed=True)
+        items.append(sec)
+        return sec
+
+    def _set(
+        self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
+    ) -> None:
+        if section is not None and section.spec.strlist:
+            target = section.values
+            spec: SettingSpec | None = SettingSpec(ln.key, "string", "")
+        elif section is not None:
+            spec = section.spec.settings.get(ln.key)
+            target = section.values
+        else:
+            spec = self.catalogue.spec(ln.key)
+            target = scope.values
+        if section is None and (spec is None or ln.key in _OLD_ALWAYS) and self._old_setting(ln, scope):
+            return
+        if section is not None and section.spec.unique and ln.key == _name_key(section.type):
+            section.name = ln.value
+            section.values[ln.key] = Value(ln.value, ln.path, ln.line, ln.column, changed=True)
+            return
+        if spec is None:
+            raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
+        raw = ln.value
+        if ln.kind == "file":
+            value = "<" + raw
+            if section is not None and section.spec.strlist and not os.path.isfile(raw):
+                self.expand_failed = True  # doveconf's expanding reader fails on it
+            target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
+            return
+        if ln.kind == "var":
+            words = [w for w in raw.split(" ") if w]
+            cur = target.get(ln.key)
+            if cur is None and section is None and not scope.is_global:
+                cur = self.global_scope.values.get(ln.key)
+            current = (
+                cur.value if cur is not None else (spec.default if section is None or not section.spec.strlist else "")
+            )
+            raw = " ".join(current if w == "$" + ln.key else w for w in words)
+            if any(w.startswith("$") and w[1:] not in self.catalogue.settings for w in words):
+                self.expand_failed = True  # "Unknown variable" when doveconf expands values
+        try:
+            value = normalize(spec, raw)
+        except ValueError as exc:
+            raise _error(str(exc), ln) from None
+        target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
+
+    def _obsolete(self, ln: Line, message: str) -> None:
+        if not self.warnings:
+            self.warnings.append("NOTE: You can get a new clean config file with: doveconf -Pn > dovecot-new.conf")
+        self.warnings.append(f"Obsolete setting in {ln.path}:{ln.line}: {message}")
+
+    def _apply_value(self, scope: Scope, key: str, value: str, ln: Line, kind: str = "set") -> None:
+        self._set(Line(kind, key, value, ln.path, ln.line, ln.column), scope, None, [])
+
+    def _apply_path(self, scope: Scope, path: list[tuple[str, str]], key: str, value: str, ln: Line) -> None:
+        """Set ``key`` inside nested sections, e.g. [("service", "imap-login"), ("inet_listener", "imap")]."""
+        section: Section | None = None
+        stack: list[tuple[str, Scope, Section | None, Line]] = []
+        for stype, name in path:
+            op = Line("open", stype, name, ln.path, ln.line, ln.column)
+            section = self._open_section(op, scope, section, stack)
+            stack.append(("section", scope, section, op))
+        self._set(Line("set", key, value, ln.path, ln.line, ln.column), scope, section, stack)
+
+    def _old_setting(self, ln: Line, scope: Scope) -> bool:
+        """doveconf 2.3's conversions of obsolete settings; True when handled."""
+        key, value = ln.key, ln.value
+        if ln.kind == "var":
+            value = " ".join(w for w in value.split(" ") if w)
+        if key == "protocols":
+            words = value.split()
+            if not any(w in ("imaps", "pop3s", "managesieve") for w in words):
+                return False
+            if "managesieve" in words:
+                self._obsolete(ln, "protocols=managesieve has been renamed to protocols=sieve")
+            have = set(words)
+            out = [("sieve" if w == "managesieve" else w) for w in words if w not in ("imaps", "pop3s")]
+            for ssl_p, p in (("imaps", "imap"), ("pop3s", "pop3")):
+                if ssl_p in have and p not in have:
+                    self._obsolete(
+                        ln,
+                        f"'{ssl_p}' protocol can no longer be specified (use protocols={p}). to disable "
+                        f"non-ssl {p}, use service {p}-login {{ inet_listener {p} {{ port=0 }} }}",
+                    )
+                    out.append(p)
+                    self._apply_path(scope, [("service", f"{p}-login"), ("inet_listener", p)], "port", "0", ln)
+                elif ssl_p in have:
+                    self._obsolete(ln, f"'{ssl_p}' protocol is no longer necessary, remove it")
+            self._apply_value(scope, key, " ".join(out), ln)
+            return True
+        if key in ("ssl_cert_file", "ssl_key_file", "ssl_ca_file"):
+            if value:
+                new = key[: key.rindex("_")]
+                self._obsolete(ln, f"{key} has been replaced by {new} = <file")
+                self._apply_value(scope, new, value, ln, kind="file")
+            return True
+        if key == "ssl_disable":
+            low = value.lower()
+            value = {"yes": "no", "no": "yes"}.get(low, value)
+            self._obsolete(ln, "ssl_disable has been renamed to ssl")
+            self._apply_value(scope, "ssl", value, ln)
+            return True
+        if key == "ssl_protocols":
+            self._obsolete(ln, "ssl_protocols has been replaced by ssl_min_protocol")
+            versions = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]
+            state = dict.fromkeys(versions, 0)
+            explicit = False
+            for word in value.replace(",", " ").split():
+                enable = not word.startswith("!")
+                name = word.lstrip("!") if not enable else word
+                if name not in state:
+                    self.errors.append(
+                        f"Could not find a minimum ssl_min_protocol setting from ssl_protocols = {value}: "
+                        f"Unrecognized protocol '{name}'"
+                    )
+                    return True
+                state[name] = 1 if enable else -1
+                explicit = explicit or enable
+            chosen = [v for v in versions if (state[v] > 0 if explicit else state[v] == 0)]
+            if not chosen:
+                self.errors.append(
+                    f"Could not find a minimum ssl_min_protocol setting from ssl_protocols = {value}: "
+                    "All protocols disabled"
+                )
+                return True
+            self._apply_value(scope, "ssl_min_protocol", chosen[0], ln)
+            return True
+        if key in ("sieve", "sieve_storage"):
+            if key == "sieve_storage":
+                self._obsolete(ln, "sieve_storage has been moved into plugin { sieve_dir }")
+            else:
+                self._obsolete(ln, f"{key} has been moved into plugin {{}} section")
+            self._apply_path(scope, [("plugin", "")], key, value, ln)
+            return True
+        renames = {"fsync_disable": "mail_fsync", "dbox_rotate_size": "mdbox_rotate_size"}
+        if key in renames:
+            if key == "fsync_disable":
+                value = {"yes": "never", "no": "optimized"}.get(value.lower(), value)
+            self._obsolete(ln, f"{key} has been renamed to {renames[key]}")
+            self._apply_value(scope, renames[key], value, ln)
+            return True
+        if key in _REMOVED:
+            self._obsolete(ln, f"{key} has been removed")
+            return True
+        if key in ("listen", "ssl_listen") and scope.protocol in ("imap", "pop3"):
+            ssl = "s" if key == "ssl_listen" else ""
+            if not value:
+                return True
+            p = scope.protocol
+            host, sep, port = value.rpartition(":")
+            target_scope = self.global_scope
+            if sep and port.isdigit() and int(port) > 0:
+                self._obsolete(ln, f"{key}=..:port has been replaced by service {{ inet_listener {{ port }} }}")
+                value = host
+                self._apply_path(
+                    target_scope, [("service", f"{p}-login"), ("inet_listener", p + ssl)], "port", port, ln
+                )
+            self._obsolete(ln, f"protocol {{ {key} }} has been replaced by service {{ inet_listener {{ address }} }}")
+            self._apply_path(
+                target_scope, [("service", f"{p}-login"), ("inet_listener", p + ssl)], "address", value, ln
+            )
+            return True
+        return False
+
+    def check(self) -> None:
+        """Checks doveconf makes once everything is read (errors without a line number)."""
+        path = self.path
+        scopes = [self.global_scope, *self.filter_scopes]
+        for scope in scopes:
+            for i, svc in enumerate(scope.sections.get("service", [])):
+                if not svc.name:
+                    n = len(self.catalogue.service_defaults) + i
+                    raise ParseError(f"Service #{n} is missing name", path=path, line=0)
+                if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
+                    raise ParseError(f"service({svc.name}): process_limit must be 1", path=path, line=0)
+            for kind in ("passdb", "userdb"):
+                for sec in scope.sections.get(kind, []):
+                    if not sec.get("driver"):
+                        raise ParseError(f"{kind} is missing driver", path=path, line=0)
+            for ex in scope.sections.get("event_exporter", []):
+                if not ex.get("format"):
+                    raise ParseError("Exporter format name can't be empty", path=path, line=0)
+                if not ex.get("transport"):
+                    raise ParseError("Exporter transport name can't be empty", path=path, line=0)
+                if ex.get("format") == "json" and not any(a.startswith("time-") for a in ex.get("format_args").split()):
+                    raise ParseError("json exporter format requires a time-* argument", path=path, line=0)
+            for m in scope.sections.get("metric", []):
+                if not m.get("filter"):
+                    raise ParseError(
+                        f"metric {m.name} {{ filter }} is empty - will not match anything", path=path, line=0
+                    )
+
+    # ------------------------------------------------------------------ output
+    def dump(self, mode: str = "n", *, hide_passwords: bool = True, names: list[str] | None = None) -> str:
+        """doveconf's output: mode "n" (non-defaults), "N" (also explicitly set), "a" (all)."""
+        out: list[str] = []
+        strings = self._export(self.global_scope, mode, top=True)
+        if names:
+            for name in names:
+                out.extend(_render(strings, 0, hide_passwords, name_filter=name))
+            return "".join(out)
+        out.extend(_render(strings, 0, hide_passwords))
+        for fs in self._sorted_filters():
+            head = fs.header_lines()
+            fstrings = self._export(fs, "N", top=False)
+            body = _render(fstrings, len(head), hide_passwords)
+            if body:
+                for i, h in enumerate(head):
+                    out.append("  " * i + h + " {\n")
+                out.extend(body)
+                for i in reversed(range(len(head))):
+                    out.append("  " * i + "}\n")
+        return "".join(out)
+
+    def _sorted_filters(self) -> list[Scope]:
+        def key(s: Scope) -> tuple[int, int, int, int]:
+            return (s.local_name is not None, s.local_bits, s.remote_bits, s.protocol is not None)
+
+        return sorted(self.filter_scopes, key=key)
+
+    def _export(self, scope: Scope, mode: str, *, top: bool) -> list[tuple[str, str, str]]:
+        """(kind, key, value) strings like doveconf's export: kind "n" normal, "l" list, "u" unique."""
+        res: list[tuple[str, str, str]] = []
+        cat = self.catalogue
+        for name, spec in cat.settings.items():
+            v = scope.values.get(name)
+            value = v.value if v is not None else spec.default
+            changed = v is not None and v.changed
+            if self._want(spec, value, changed, mode, unique_parent=False):
+                res.append(("n", name, value))
+        if top and not self.expand_failed:
+            have = {k for _, k, _ in res}
+            for extra in cat.baseline_n:
+                k, _, val = extra.partition(" = ")
+                if k == "managesieve_sieve_capability":
+                    val = self._sieve_capability(val)
+                if k not in have and k not in scope.values:
+                    res.append(("n", k, val))
+        for stype, spec_s in cat.sections.items():
+            items = scope.sections.get(stype, [])
+            if mode == "a" and stype == "service" and top:
+                items = self._services_with_defaults(items)
+            self._export_sections(res, "", stype, spec_s, items, mode)
+        return res
+
+    def _sieve_capability(self, base: str) -> str:
+        """managesieve-login's capability: the built-in list changed by plugin settings."""
+        plugin = self.plugin()
+        caps = base.split(" ")
+        ext = plugin.get("sieve_extensions")
+        if ext is not None:
+            words = ext.value.split()
+            if words and all(w[0] in "+-" for w in words):
+                for w in words:
+                    if w[0] == "+" and w[1:] not in caps:
+                        caps.append(w[1:])
+                    elif w[0] == "-" and w[1:] in caps:
+                        caps.remove(w[1:])
+            else:
+                caps = [w for w in words if not w.startswith(("+", "-"))]
+        plugins = plugin.get("sieve_plugins")
+        if plugins is not None and "sieve_imapsieve" in plugins.value.split():
+            caps += ["imapsieve", "vnd.dovecot.imapsieve"]
+        return " ".join(caps)
+
+    def _services_with_defaults(self, items: list[Section]) -> list[Section]:
+        return items
+
+    def _export_sections(
+        self,
+        res: list[tuple[str, str, str]],
+        prefix: str,
+        stype: str,
+        spec: SectionSpec,
+        items: list[Section],
+        mode: str,
+    ) -> None:
+        if not items:
+            return
+        if spec.strlist:
+            res.append(("l", prefix + stype, ""))
+            for k, v in items[0].values.items():
+                res.append(("n", f"{prefix}{stype}/{k}", v.value))
+            return
+        res.append(("l", prefix + stype, " ".join(s.key for s in items)))
+        for sec in items:
+            p = f"{prefix}{stype}/{sec.key}/"
+            if spec.unique:
+                res.append(("u", p + _name_key(stype), sec.name))
+            for name, sspec in spec.settings.items():
+                sv = sec.values.get(name)
+                value = sv.value if sv is not None else sspec.default
+                changed = sv is not None and sv.changed
+                if spec.unique and name == _name_key(stype):
+                    continue
+                if self._want(sspec, value, changed, mode, unique_parent=spec.unique):
+                    res.append(("n", p + name, value))
+            for ctype, cspec in spec.sections.items():
+                self._export_sections(res, p, ctype, cspec, sec.sections.get(ctype, []), mode)
+
+    @staticmethod
+    def _want(spec: SettingSpec, value: str, changed: bool, mode: str, *, unique_parent: bool) -> bool:
+        if mode == "a":
+            return True
+        if unique_parent:
+            return changed
+        if mode == "N" and changed:
+            return True
+        if spec.type == "enum":
+            return value != (spec.values[0] if spec.values else spec.default)
+        return value != spec.default
+
+
+# ---------------------------------------------------------------------------------------------
+# doveconf's human output: sort the key=value strings, open a block per list prefix
+
+
+def _cmp_key(item: tuple[str, str, str]) -> tuple[int, ...]:
+    """doveconf sorts ``key=value`` strings comparing signed chars, the end of the key first."""
+    kind, key, _value = item
+    if kind == "u":
+        head, _, last = key.rpartition("/")
+        key = head + "/\xff" + last
+    elif kind == "l":
+        key = "\x01" + key
+    return tuple(b - 256 if b >= 128 else b for b in key.encode("latin-1"))
+
+
+def _needs_quote(value: str) -> bool:
+    if not value:
+        return False
+    return "#" in value or value[0] in WHITE or value[-1] in WHITE
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
+
+
+def _hidden(key: str) -> bool:
+    last = key.rsplit("/", 1)[-1]
+    return last.endswith(("_password", "_key", "_api_key")) or last == "ssl_dh"
+
+
+def _render(strings: list[tuple[str, str, str]], indent: int, hide: bool, name_filter: str | None = None) -> list[str]:
+    """doveconf's human output of exported strings: sorted, a block per list prefix."""
+    items = sorted(strings, key=_cmp_key)
+    prefixes: list[str] = []
+    for kind, key, value in items:
+        if kind != "l":
+            continue
+        if value == "":
+            prefixes.append(key + "/")
+        else:
+            prefixes.extend(f"{key}/{a}/" for a in value.split(" "))
+    out: list[str] = []
+    pending: list[str] = []  # headers opened but not written yet
+    stack: list[tuple[int, int | None]] = []  # (prefix index, position in pending if droppable)
+    cur = -1
+    ind = indent
+    for kind, key, value in items:
+        if kind == "l":
+            continue
+        if name_filter and not (key == name_filter or key.startswith(name_filter + "/")):
+            continue
+        unique = kind == "u"
+        skip_print = False
+        while True:
+            j = 0
+            while cur != -1:
+                if key.startswith(prefixes[cur]):
+                    j = cur + 1
+                    break
+                _idx, pos = stack.pop()
+                ind -= 1
+                if pos is not None:
+                    del pending[pos:]
+                else:
+                    out.append("  " * ind + "}\n")
+                cur = stack[-1][0] if stack else -1
+            found = -1
+            for idx in range(j, len(prefixes)):
+                if key.startswith(prefixes[idx]):
+                    found = idx
+                    break
+            if found == -1:
+                break
+            key2 = key[len(prefixes[cur]) :] if cur != -1 else key
+            head = key2.split("/", 1)[0]
+            if unique and value:
+                head += f" {value}" if " " not in value else f' "{_escape(value)}"'
+            stack.append((found, len(pending) if unique else None))
+            pending.append("  " * ind + head + " {\n")
+            ind += 1
+            cur = found
+            if unique:
+                skip_print = True
+                break
+        if skip_print:
+            continue
+        out.extend(pending)
+        pending.clear()
+        stack = [(i, None) for i, _p in stack]
+        skip = len(prefixes[cur]) if cur != -1 else 0
+        k = key[skip:]
+        if hide and value and _hidden(k):
+            out.append("  " * ind + f"{k} = # hidden, use -P to show it\n")
+        elif _needs_quote(value):
+            out.append("  " * ind + f'{k} = "{_escape(value)}"\n')
+        else:
+            out.append("  " * ind + f"{k} = {value}\n")
+    while cur != -1:
+        _idx, pos = stack.pop()
+        if pos is not None:
+            break
+        ind -= 1
+        out.append("  " * ind + "}\n")
+        cur = stack[-1][0] if stack else -1
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def load_config(path: str | Path, version: str | None = None) -> DovecotConfig:
+    """Read ``path`` (and its includes) as doveconf does."""
+    from mailconf.dovecot.catalogue import Catalogue
+
+    cat = Catalogue.for_version(version)
+    cfg = DovecotConfig(cat, str(path))
+    reader = _Reader()
+    cfg.apply(reader.read(str(path)))
+    cfg.check()
+    return cfg

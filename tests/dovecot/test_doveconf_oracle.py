@@ -1,0 +1,241 @@
+"""Differential tests: ``mailconf doveconf`` against the installed ``doveconf`` (2.3 syntax).
+
+Compared: stdout of ``-n`` without doveconf's header comment lines, and success vs failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mailconf.dovecot.config import load_config
+from mailconf.errors import ParseError
+from tests.support import corpus_sets, require_corpus, require_tool
+
+pytestmark = pytest.mark.oracle
+
+
+@functools.cache
+def installed_is_23() -> bool:
+    exe = require_tool("doveconf")
+    out = subprocess.run([exe, "-c", "/dev/null", "-n"], capture_output=True, text=True).stdout
+    return out.startswith("# 2.") and not out.startswith("# 2.4")
+
+
+def need_23() -> str:
+    exe = require_tool("doveconf")
+    if not installed_is_23():
+        pytest.skip("installed doveconf is 2.4; the stand-in emulates 2.3 (2.4 output not implemented)")
+    return exe
+
+
+def strip_header(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].startswith("# "):
+        lines.pop(0)
+    return "".join(lines)
+
+
+def real(exe: str, path: Path, *flags: str) -> tuple[int, str]:
+    proc = subprocess.run([exe, "-c", str(path), *flags], capture_output=True, timeout=60)
+    return proc.returncode, strip_header(proc.stdout.decode("latin-1"))
+
+
+def mine(path: Path, mode: str = "n") -> tuple[int, str]:
+    try:
+        cfg = load_config(path)
+    except ParseError:
+        return 89, ""
+    return 0, cfg.dump(mode)
+
+
+def agree(exe: str, path: Path, mode: str = "n") -> None:
+    want_rc, want = real(exe, path, "-" + mode)
+    got_rc, got = mine(path, mode)
+    assert (got_rc == 0) == (want_rc == 0), (want_rc, got_rc)
+    if want_rc == 0:
+        assert got == want
+
+
+def dovecot_sets() -> list[Path]:
+    return [p for p in corpus_sets("dovecot") if (p / "dovecot.conf").exists()]
+
+
+@pytest.mark.parametrize("setdir", dovecot_sets(), ids=lambda p: p.name)
+def test_corpus_set(setdir: Path, tmp_path: Path) -> None:
+    require_corpus()
+    exe = need_23()
+    if b"dovecot_config_version" in (setdir / "dovecot.conf").read_bytes():
+        pytest.skip("2.4 syntax set; the installed doveconf is 2.3")
+    work = tmp_path / setdir.name
+    shutil.copytree(setdir, work, symlinks=True)
+    if setdir.name.startswith("112-"):
+        pytest.xfail("Dovecot 1.x 'auth default {}' conversion is not emulated")
+    agree(exe, work / "dovecot.conf")
+
+
+def test_debian_stock_tree() -> None:
+    exe = need_23()
+    stock = Path("/etc/dovecot/dovecot.conf")
+    if not stock.exists():
+        pytest.skip("no /etc/dovecot/dovecot.conf on this machine")
+    agree(exe, stock, "n")
+    agree(exe, stock, "N")
+
+
+SNIPPETS = [
+    "",
+    'namespace inbox {\n inbox=yes\n mailbox "Sent Messages" {\n special_use = \\Sent\n}\n'
+    "mailbox Sent {\nspecial_use=\\Sent\n}\n}\n",
+    "namespace {\n inbox=yes\n}\nnamespace {\n prefix = b\n}\n",
+    "passdb {\ndriver=pam\n}\npassdb {\ndriver=pam\nargs=x\n}\npassdb y {\ndriver=ldap\n}\n",
+    "service imap {\n}\nservice imap {\n  user = x\n}\nservice zz {\nprotocol=\n}\n"
+    "service imap-login {\ninet_listener imap {\nport=143\n}\ninet_listener imap {\naddress=*\n}\n}\n",
+    "plugin {\n b = 1\n a = 2\n}\nplugin {\n b = 3\n}\n",
+    "mail_plugins = a\nmail_plugins = $mail_plugins b\nprotocol imap {\n mail_plugins = $mail_plugins c\n}\n",
+    "login_greeting = $auth_cache_ttl $ssl  x\n",
+    "protocols = $protocols imap\n",
+    "local 1.2.3.4 {\n remote 10.0.0.0/8 {\n protocol imap {\n ssl=required\n}\n}\n}\n",
+    "remote ::1 {\nssl=no\n}\nremote 2001:db8::/32 {\nssl=no\n}\n",
+    "protocol imap {\nservice imap {\nuser=x\n}\nnamespace x {\n}\nplugin {\na=b\n}\n}\n",
+    "ssl_client_key = x\nssl_alt_cert=</etc/passwd\ndoveadm_password = z\nssl_dh = </x\n",
+    "service auth {\nunix_listener a {\npath = /x/y\nmode=660\n}\n}\n",
+    "ssl_protocols = !SSLv3\nprotocols = imap imaps pop3s\nssl_disable = yes\nsieve = ~/x\n",
+    "protocol imap {\nlisten = *:10143\n}\n",
+    "auth_cache_ttl = 604800s\nauth_cache_size = 1024k\nevent_exporter e {\nformat=json\ntransport=log\n"
+    "format_args = time-rfc3339\ntransport_timeout = 1500ms\n}\nmetric m {\nfilter = event=x\nexporter = e\n}\n",
+    "event_exporter e {\nformat=json\ntransport=log\n}\n",
+    "metric m {\n}\n",
+    "passdb {\nargs = x\n}\n",
+    "service {\n}\n",
+    "plugin {\nsieve_extensions = -regex +vnd.dovecot.debug\nsieve_plugins = sieve_imapsieve\n}\n",
+    'log_timestamp = "%b %d %H:%M:%S "\nmail_log_prefix = "a # b"\n',
+]
+
+
+@pytest.mark.parametrize("text", SNIPPETS)
+def test_snippet(text: str, tmp_path: Path) -> None:
+    exe = need_23()
+    f = tmp_path / "dovecot.conf"
+    f.write_text(text)
+    agree(exe, f, "n")
+    agree(exe, f, "N")
+
+
+# ------------------------------------------------------------------ generated trees
+
+GLOBAL_VALUES: dict[str, list[str]] = {
+    "ssl": ["yes", "no", "required"],
+    "disable_plaintext_auth": ["yes", "no", "Yes", "1"],
+    "auth_mechanisms": ["plain", "plain login", "plain login cram-md5"],
+    "mail_location": ["maildir:~/Maildir", "mbox:~/mail:INBOX=/var/mail/%u"],
+    "auth_cache_ttl": ["1 hour", "90s", "2 d", "0"],
+    "auth_cache_size": ["0", "10M", "1024 k", "1g"],
+    "first_valid_uid": ["500", "1000", "010"],
+    "login_greeting": ["Hello", "a  b", '" lead"', "'x # y'"],
+    "mail_fsync": ["optimized", "never", "always"],
+    "ssl_cert": ["</etc/ssl/cert.pem"],
+    "ssl_key": ["</etc/ssl/key.pem"],
+    "mail_plugins": ["quota", "$mail_plugins zlib"],
+    "log_path": ["/var/log/dovecot.log", "syslog"],
+}
+FILTER_VALUES = {k: GLOBAL_VALUES[k] for k in ("ssl", "disable_plaintext_auth", "mail_plugins", "login_greeting")}
+
+
+@st.composite
+def assignments(draw: st.DrawFn, pool: dict[str, list[str]], indent: str) -> list[str]:
+    keys = draw(st.lists(st.sampled_from(sorted(pool)), max_size=4))
+    return [f"{indent}{k} = {draw(st.sampled_from(pool[k]))}" for k in keys]
+
+
+@st.composite
+def service_block(draw: st.DrawFn) -> list[str]:
+    name = draw(st.sampled_from(["imap-login", "pop3-login", "auth", "imap", "lmtp"]))
+    lines = [f"service {name} {{"]
+    if draw(st.booleans()):
+        lname = draw(st.sampled_from(["imap", "imaps", "pop3s"]))
+        port = draw(st.sampled_from(["0", "143", "993", "10993"]))
+        ssl = draw(st.sampled_from(["", "    ssl = yes"]))
+        lines += [f"  inet_listener {lname} {{", f"    port = {port}"] + ([ssl] if ssl else []) + ["  }"]
+    if draw(st.booleans()):
+        path = draw(st.sampled_from(["auth-userdb", "/var/spool/postfix/private/auth", "login/x"]))
+        mode = draw(st.sampled_from(["0660", "0600", "660"]))
+        lines += [f'  unix_listener "{path}" {{', f"    mode = {mode}", "    user = postfix", "  }"]
+    lines += draw(assignments({"process_limit": ["1", "100"], "user": ["root", "$default_internal_user"]}, "  "))
+    return [*lines, "}"]
+
+
+@st.composite
+def misc_block(draw: st.DrawFn) -> list[str]:
+    kind = draw(st.sampled_from(["passdb", "userdb", "namespace", "plugin", "filter"]))
+    if kind in ("passdb", "userdb"):
+        drv = draw(st.sampled_from(["pam", "passwd", "passwd-file", "static"]))
+        return [f"{kind} {{", f"  driver = {drv}", f"  args = {draw(st.sampled_from(['', 'x', 'a b']))}", "}"]
+    if kind == "namespace":
+        name = draw(st.sampled_from(["inbox", "shared", ""]))
+        lines = [f"namespace {name} {{".replace("  ", " "), "  inbox = yes"]
+        for mbox in draw(st.lists(st.sampled_from(["Sent", "Trash", "Sent Messages", "Junk"]), max_size=3)):
+            lines += [f'  mailbox "{mbox}" {{', "    auto = subscribe", "  }"]
+        return [*lines, "}"]
+    if kind == "plugin":
+        keys = draw(st.lists(st.sampled_from(["quota", "sieve", "zlib_save", "quota_rule"]), max_size=3))
+        return ["plugin {"] + [f"  {k} = v{i}" for i, k in enumerate(keys)] + ["}"]
+    head = draw(
+        st.sampled_from(
+            [
+                "protocol imap",
+                "protocol pop3",
+                "protocol !imap",
+                "remote 10.0.0.0/8",
+                "local 127.0.0.1",
+                "local_name mail",
+            ]
+        )
+    )
+    return [f"{head} {{", *draw(assignments(FILTER_VALUES, "  ")), "}"]
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> dict[str, str]:
+    files: dict[str, list[str]] = {"dovecot.conf": []}
+    parts = draw(st.lists(st.one_of(assignments(GLOBAL_VALUES, ""), service_block(), misc_block()), max_size=8))
+    include_at = draw(st.integers(min_value=0, max_value=len(parts)))
+    for i, p in enumerate(parts):
+        if i == include_at and i > 0:
+            files["dovecot.conf"].append("!include conf.d/*.conf")
+            files.setdefault("conf.d/10-a.conf", [])
+        target = "conf.d/10-a.conf" if (i > include_at and i % 2) else "dovecot.conf"
+        files.setdefault(target, []).extend(p)
+    return {k: "\n".join(v) + "\n" for k, v in files.items()}
+
+
+@given(trees())
+def test_generated_trees_agree(tree: dict[str, str]) -> None:
+    exe = need_23()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, text in tree.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        agree(exe, root / "dovecot.conf", "n")
+
+
+def test_cli_matches_doveconf_exit_and_message(tmp_path: Path) -> None:
+    need_23()
+    f = tmp_path / "dovecot.conf"
+    f.write_text("auth_debug = yes\nssl = maybe\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mailconf", "doveconf", "-c", str(f), "-n"], capture_output=True, text=True
+    )
+    assert proc.returncode == 89
+    assert proc.stderr == f"doveconf: Fatal: Error in configuration file {f} line 2: Invalid value: maybe\n"
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,105 @@
+"""Meaning of Dovecot files as doveconf computes it: values, $name, sections, filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mailconf.dovecot.config import DovecotConfig, load_config
+
+
+def conf(tmp_path: Path, text: str) -> DovecotConfig:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(text)
+    return load_config(f)
+
+
+def test_last_wins_across_includes(tmp_path: Path) -> None:
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "10-ssl.conf").write_text("ssl = required\n")
+    (tmp_path / "conf.d" / "20-x.conf").write_text("ssl = no\n")
+    c = conf(tmp_path, "ssl = yes\n!include conf.d/*.conf\n")
+    v = c.effective("ssl")
+    assert v.value == "no"
+    assert (v.path, v.line) == (str(tmp_path / "conf.d" / "20-x.conf"), 1)
+
+
+def test_default_when_unset(tmp_path: Path) -> None:
+    c = conf(tmp_path, "")
+    assert c.effective("disable_plaintext_auth").value == "yes"
+    assert c.effective("disable_plaintext_auth").path is None
+
+
+def test_self_reference_expands_at_that_point(tmp_path: Path) -> None:
+    c = conf(
+        tmp_path,
+        "mail_plugins = a\nmail_plugins = $mail_plugins b\nprotocol imap {\n  mail_plugins = $mail_plugins c\n}\n"
+        "mail_plugins = $mail_plugins d\n",
+    )
+    assert c.effective("mail_plugins").value == "a b d"
+    assert c.effective("mail_plugins", filter={"protocol": "imap"}).value == "a b c"
+
+
+def test_other_references_stay_literal(tmp_path: Path) -> None:
+    c = conf(tmp_path, "base_dir = /a\nlogin_greeting = $base_dir  x\n")
+    assert c.effective("login_greeting").value == "$base_dir x"
+
+
+def test_typed_values_normalised(tmp_path: Path) -> None:
+    c = conf(tmp_path, "auth_cache_ttl = 120s\nauth_cache_size = 1024k\nauth_debug = Y\n")
+    assert c.effective("auth_cache_ttl").value == "2 mins"
+    assert c.effective("auth_cache_size").value == "1 M"
+    assert c.effective("auth_debug").value == "yes"
+
+
+def test_octal_mode_without_leading_zero_is_decimal(tmp_path: Path) -> None:
+    c = conf(tmp_path, "service auth {\n  unix_listener x {\n    mode = 660\n  }\n}\n")
+    auth = c.service("auth")
+    assert auth is not None
+    assert auth.children("unix_listener")[0].get("mode") == "01224"
+
+
+def test_sections_merge_by_name_and_unnamed_passdbs_stay_apart(tmp_path: Path) -> None:
+    c = conf(
+        tmp_path,
+        "service imap {\n  user = a\n}\nservice imap {\n  process_limit = 5\n}\n"
+        "passdb {\n  driver = pam\n}\npassdb {\n  driver = pam\n}\n",
+    )
+    imap = c.service("imap")
+    assert imap is not None
+    assert (imap.get("user"), imap.get("process_limit")) == ("a", "5")
+    assert len(c.services) == 1
+    assert len(c.passdbs) == 2
+
+
+def test_listener_path_renames_the_listener(tmp_path: Path) -> None:
+    c = conf(tmp_path, "service auth {\n  unix_listener a {\n    path = /x/y\n  }\n}\n")
+    auth = c.service("auth")
+    assert auth is not None
+    assert auth.children("unix_listener")[0].name == "/x/y"
+
+
+def test_filters_are_scoped(tmp_path: Path) -> None:
+    c = conf(tmp_path, "ssl = required\nremote 10.1.2.3/8 {\n  ssl = no\n}\n")
+    assert c.effective("ssl").value == "required"
+    assert c.effective("ssl", filter={"remote": "10.1.2.3/8"}).value == "no"
+    assert [f.remote for f in c.filters] == ["10.1.2.3/8"]
+
+
+def test_obsolete_settings_convert_with_warnings(tmp_path: Path) -> None:
+    c = conf(tmp_path, "ssl_protocols = !SSLv3\nprotocols = imap imaps pop3s\nssl_disable = yes\n")
+    assert c.effective("ssl_min_protocol").value == "TLSv1"
+    assert c.effective("protocols").value == "imap pop3"
+    assert c.effective("ssl").value == "no"
+    assert any("'pop3s' protocol can no longer be specified" in w for w in c.warnings)
+    login = c.service("pop3-login")
+    assert login is not None
+    assert login.children("inet_listener")[0].get("port") == "0"
+
+
+def test_dump_hides_secrets_and_quotes(tmp_path: Path) -> None:
+    c = conf(tmp_path, 'ssl_key = </k.pem\nlog_timestamp = "%H "\nplugin {\n  x_password = s\n}\n')
+    out = c.dump("n")
+    assert "ssl_key = # hidden, use -P to show it\n" in out
+    assert 'log_timestamp = "%H "\n' in out
+    assert "  x_password = # hidden, use -P to show it\n" in out
+    assert "ssl_key = </k.pem\n" in c.dump("n", hide_passwords=False)
