@@ -1,0 +1,126 @@
+"""``mailconf schema [postfix|dovecot|lint-output|all]``: print JSON Schema.
+
+* ``postfix``: the typed Postfix model (:class:`mailconf.postfix.models.PostfixModel`);
+* ``dovecot``: the typed Dovecot model (``mailconf.dovecot.models.json_schema()``);
+* ``lint-output``: the document ``mailconf lint --format json`` prints;
+* ``all`` (the default): one object ``{"postfix": ..., "dovecot": ..., "lint-output": ...}``.
+
+Exit 0 on success, 2 on a usage error or when a model is not available.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("postfix", "dovecot", "lint-output", "all")
+USAGE = "usage: mailconf schema [postfix|dovecot|lint-output|all]"
+
+
+class _LintFinding(BaseModel):
+    """One finding of ``mailconf lint --format json``."""
+
+    model_config = ConfigDict(extra="forbid", title="Finding")
+
+    rule: str = Field(pattern=r"^[A-Z]+[0-9]{3}$", description="stable rule ID, e.g. TLS101")
+    severity: Literal["error", "warning", "info"]
+    message: str
+    path: str = Field(description="the file as it was given")
+    line: int = Field(ge=1, description="1-based line")
+    column: int = Field(ge=1, description="1-based byte column")
+    end_line: int | None = Field(ge=1)
+    end_column: int | None = Field(ge=1)
+    fix: str | None = Field(description="a hint: what to write instead")
+
+
+class _LintSet(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="ConfigurationSet")
+
+    name: str
+    profile: str
+    postfix_version: str | None
+    dovecot_version: str | None
+
+
+class _LintSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="Summary")
+
+    total: int = Field(ge=0)
+    error: int = Field(ge=0)
+    warning: int = Field(ge=0)
+    info: int = Field(ge=0)
+    by_rule: dict[str, int]
+    files: int = Field(ge=0)
+    parse_failed: bool = Field(description="some file could not be read or parsed (reported as SYN001)")
+    sets: list[_LintSet]
+    exit_code: int | None = Field(default=None, description="present when the command set it: 0, 1 or 2")
+
+
+class _LintOutput(BaseModel):
+    """What ``mailconf lint --format json`` prints."""
+
+    model_config = ConfigDict(extra="forbid", title="LintOutput")
+
+    version: str = Field(description="mailconf version")
+    findings: list[_LintFinding]
+    files: list[str]
+    summary: _LintSummary
+
+
+def _with_dialect(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"$schema": DIALECT, **schema}
+
+
+def postfix_schema() -> dict[str, Any]:
+    from mailconf.postfix.models import PostfixModel
+
+    return _with_dialect(PostfixModel.model_json_schema())
+
+
+def dovecot_schema() -> dict[str, Any]:
+    import importlib
+
+    models: Any = importlib.import_module("mailconf.dovecot.models")
+    schema: dict[str, Any] = models.json_schema()
+    return schema if "$schema" in schema else _with_dialect(schema)
+
+
+def lint_output_schema() -> dict[str, Any]:
+    return _with_dialect(_LintOutput.model_json_schema())
+
+
+BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
+    "postfix": postfix_schema,
+    "dovecot": dovecot_schema,
+    "lint-output": lint_output_schema,
+}
+
+
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema for ``kind`` (one of :data:`KINDS`)."""
+    if kind == "all":
+        return {name: build() for name, build in BUILDERS.items()}
+    return BUILDERS[kind]()
+
+
+def run(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(USAGE)
+        print(__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0] if __doc__ else "")
+        return 0
+    if len(argv) > 1 or (argv and argv[0] not in KINDS):
+        print(f"mailconf schema: expected one of {', '.join(KINDS)}\n{USAGE}", file=sys.stderr)
+        return 2
+    kind = argv[0] if argv else "all"
+    try:
+        result = schema(kind)
+    except ImportError as exc:
+        print(f"mailconf schema: {kind} models are not available: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return 0
