@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from mailconf._text import decode, display, encode
 from mailconf.document import Document
@@ -88,29 +88,39 @@ class Section:
         return found
 
 
-def _split_lines(text: str, path: str | Path | None) -> list[Line]:
-    from lark.exceptions import UnexpectedInput
+def _flatten(tree: Any) -> list[tuple[str, str]]:
+    return [(token.type, str(token)) for node in tree.children for token in node.children]
 
-    from mailconf._grammars import parser
+
+_KINDS = {"COMMENT": "comment", "HEADER": "header", "TEXT": "text"}
+
+
+def _split_lines(text: str, path: str | Path | None) -> list[Line]:
+    from mailconf._grammars import tokens
 
     try:
-        tree = parser("mailman_cfg").parse(text)
-    except UnexpectedInput as error:  # pragma: no cover - the grammar accepts every text
-        raise ParseError(f"cannot read line: {error}", path=path, line=error.line, column=error.column) from None
+        pairs = tokens("mailman_cfg", text, _flatten)
+    except Exception as error:  # pragma: no cover - the grammar accepts every text
+        from lark.exceptions import UnexpectedInput
+
+        if isinstance(error, UnexpectedInput):
+            raise ParseError("unreadable line", path=path, line=error.line, column=error.column) from None
+        raise
     lines: list[Line] = []
-    for node in tree.children:
-        indent = body = newline = ""
-        kind = "blank"
-        for token in node.children:  # type: ignore[union-attr]
-            ttype = token.type  # type: ignore[union-attr]
-            if ttype == "INDENT":
-                indent = str(token)
-            elif ttype == "NEWLINE":
-                newline = str(token)
-            else:
-                body = str(token)
-                kind = {"COMMENT": "comment", "HEADER": "header", "TEXT": "text"}[ttype]
-        lines.append(Line(indent, kind, body, newline))
+    indent = body = ""
+    kind = "blank"
+    for ttype, value in pairs:
+        if ttype == "INDENT":
+            indent = value
+        elif ttype == "NEWLINE":
+            lines.append(Line(indent, kind, body, value))
+            indent = body = ""
+            kind = "blank"
+        else:
+            body = value
+            kind = _KINDS[ttype]
+    if indent or body:
+        lines.append(Line(indent, kind, body, ""))
     return lines
 
 

@@ -18,11 +18,14 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from mailconf.errors import ParseError
 from mailconf.mailman import defaults
 from mailconf.mailman._cfg import Mailman3Document, parse_mailman_cfg
-from mailconf.mailman._mmcfg import Mailman2Document, VirtualHost, parse_mm_cfg
+
+if TYPE_CHECKING:
+    from mailconf.mailman._mmcfg import Mailman2Document, VirtualHost
 
 _DIR_KEYS = (
     "archive_dir",
@@ -417,6 +420,8 @@ def load_mailman2(
     path: str | Path, root: str | Path | None = None, *, system_path: str | None = None
 ) -> Mailman2Config:
     """Read ``mm_cfg.py`` with ``ast`` (never executed)."""
+    from mailconf.mailman._mmcfg import parse_mm_cfg
+
     file = Path(path)
     doc = parse_mm_cfg(file.read_bytes(), path=file)
     root_path = Path(root) if root is not None else None
