@@ -151,8 +151,11 @@ def discover(paths: list[Path]) -> list[ConfigSet]:
             _walk(path, found)
             if len(found.postfix) + len(found.dovecot) + len(found.mailman) == before:
                 top = _dovecot_top(path / "x.conf")  # a conf.d directory inside a Dovecot tree
+                loose = sorted(p for p in path.glob("*.conf") if p.is_file())
                 if top.name == DOVECOT_TOP and top.is_file():
                     found.dovecot.add(top)
+                elif loose:  # Dovecot fragments without their dovecot.conf: each read on its own
+                    found.dovecot.update(loose)
                 else:
                     raise DiscoveryError(path, "no Postfix, Dovecot or Mailman configuration found here")
             continue

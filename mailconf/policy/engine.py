@@ -215,8 +215,9 @@ _DOC_VERSION = re.compile(r"postfix-(\d+\.\d+(?:\.\d+)?)")
 
 
 def detect_postfix_version(ctx: Context) -> Version | None:
-    """From the files: mail_version, the versioned doc directories of stock 2.x configs,
-    compatibility_level; from postconf for the live /etc; else None (unknown)."""
+    """From the files: mail_version, the versioned doc directories of stock configs (CentOS 6's
+    ``readme_directory = /usr/share/doc/postfix-2.6.6/...``); from postconf for the live /etc;
+    else None (unknown: version-specific rules assume a current Postfix)."""
     pf = ctx.postfix
     if pf is None or getattr(pf, "main", None) is None:
         return _installed_postfix() if is_live(ctx.cs) else None
@@ -234,13 +235,7 @@ def detect_postfix_version(ctx: Context) -> Version | None:
         installed = _installed_postfix()
         if installed is not None:
             return installed
-    level = values.get("compatibility_level", "").strip()
-    if re.fullmatch(r"\d+(\.\d+)*", level):
-        number = _version_prefix(level)
-        if number >= (3, 6):
-            return number
-        if number >= (1,):
-            return (3, 0)
+    # compatibility_level only says "3.0 or later": not a target version, so it is not used here.
     return None
 
 
@@ -376,7 +371,7 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
                     raise
                 internal.append(f"{cs.name}: rule {r.id} failed: {type(error).__name__}: {error}")
         ctx.rule = None
-        findings = failures + ctx.findings
+        findings = _dedupe(failures + ctx.findings)
         # Profile severities, then suppressions.
         adjusted: list[Finding] = []
         for f in findings:
@@ -399,6 +394,18 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
     used = {f.rule for f in all_findings}
     rules_out = {k: v for k, v in registry.items() if k in ran or k in used}
     return LintResult(all_findings, all_files, reports, rules_out, failed, internal)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and place: several services inheriting one bad line give one finding."""
+    seen: set[tuple[str, str, int, int]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.path, f.line, f.column)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
 
 
 def _apply_suppressions(

@@ -1,0 +1,327 @@
+"""Shared reading of a Postfix configuration for the rules: effective values per service.
+
+``PostfixView(ctx)`` wraps the loaded :class:`mailconf.postfix.config.PostfixConfig`. Its
+``value(name, svc)`` is the effective value a daemon uses: the service's ``-o`` override, else
+main.cf, else the version default at the configured compatibility_level, with ``$name`` expansion.
+It asks the semantic layer (``PostfixConfig.effective``) when that is available and otherwise
+computes the same thing from the documents and the parameter catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mailconf.policy.engine import Context
+
+PORT_KINDS = {
+    "smtp": "smtp",
+    "25": "smtp",
+    "submission": "submission",
+    "587": "submission",
+    "smtps": "smtps",
+    "submissions": "smtps",
+    "465": "smtps",
+}
+GUARDS = {"reject_unauth_destination", "defer_unauth_destination", "reject", "defer", "defer_if_permit"}
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "[::1]", "localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+# Defaults of older versions where they matter to the rules: (first version without it, value).
+OLD_DEFAULTS: dict[str, list[tuple[tuple[int, ...], str]]] = {
+    "smtpd_tls_mandatory_protocols": [((2, 11), "SSLv3, TLSv1"), ((3, 6), "!SSLv2, !SSLv3")],
+    "smtpd_tls_protocols": [((2, 11), ""), ((3, 6), "!SSLv2, !SSLv3")],
+    "smtp_tls_mandatory_protocols": [((2, 11), "SSLv3, TLSv1"), ((3, 6), "!SSLv2, !SSLv3")],
+    "smtp_tls_protocols": [((2, 11), "!SSLv2"), ((3, 6), "!SSLv2, !SSLv3")],
+    "smtpd_recipient_restrictions": [((2, 10), "permit_mynetworks, reject_unauth_destination")],
+    "smtpd_tls_ciphers": [((2, 8), "export")],
+    "smtp_tls_ciphers": [((2, 8), "export")],
+}
+
+
+@dataclass(frozen=True)
+class Eff:
+    """An effective value: raw, expanded, where it came from (``master``/``main``/``default``)."""
+
+    name: str
+    raw: str
+    value: str
+    source: str
+    path: str
+    line: int
+    column: int
+
+    @property
+    def explicit(self) -> bool:
+        return self.source != "default"
+
+
+@dataclass(frozen=True)
+class Svc:
+    """An smtpd service of master.cf (``service`` None: the implied stock ``smtp inet`` service)."""
+
+    service: Any
+    name: str
+    type: str
+    kind: str  # smtp, submission, smtps, other
+    path: str
+    line: int
+
+    @property
+    def label(self) -> str:
+        return f"service '{self.name} {self.type}'"
+
+    @property
+    def loopback(self) -> bool:
+        """A service bound to a loopback address only (content-filter reinjection and the like)."""
+        if self.name.startswith("["):
+            host = self.name[1:].split("]", 1)[0]
+        elif ":" in self.name:
+            host = self.name.rsplit(":", 1)[0]
+        else:
+            return False
+        return is_loopback(host)
+
+
+def port_kind(name: str) -> str:
+    """smtp / submission / smtps / other, from a master.cf service name (``host:port`` too)."""
+    port = name
+    if name.startswith("["):
+        port = name.rsplit("]:", 1)[1] if "]:" in name else ""
+    elif ":" in name:
+        port = name.rsplit(":", 1)[1]
+    return PORT_KINDS.get(port.lower(), "other")
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (Path(__file__).resolve().parents[2] / "postfix" / "data" / "catalogue.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def split_list(value: str) -> list[str]:
+    """A Postfix list: comma/blank separated, ``{ ... }`` groups kept as one item."""
+    items: list[str] = []
+    i, n = 0, len(value)
+    current = ""
+    while i < n:
+        ch = value[i]
+        if ch == "{":
+            depth, j = 0, i
+            while j < n:
+                if value[j] == "{":
+                    depth += 1
+                elif value[j] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            current += value[i : j + 1]
+            i = j + 1
+            continue
+        if ch in ", \t\r\n":
+            if current:
+                items.append(current)
+                current = ""
+        else:
+            current += ch
+        i += 1
+    if current:
+        items.append(current)
+    return items
+
+
+def restriction_steps(value: str) -> list[tuple[str, str | None]]:
+    """(restriction, argument) pairs: ``check_client_access hash:x`` becomes one step."""
+    words = split_list(value)
+    steps: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(words):
+        word = words[i].lower()
+        takes_arg = word.startswith(("check_", "reject_rbl_", "reject_rhsbl_", "permit_dnswl_", "permit_rhswl_"))
+        if takes_arg:
+            arg = words[i + 1] if i + 1 < len(words) else None
+            steps.append((word, arg))
+            i += 2
+        else:
+            steps.append((word, None))
+            i += 1
+    return steps
+
+
+_MACRO = re.compile(r"\$(?:\{([^{}?:]*)(?:([?:])((?:[^{}]|\{[^{}]*\})*))?\}|\(([^()]*)\)|([A-Za-z0-9_]+)|(\$))")
+
+
+def _compat_default(name: str, default: str, level: str) -> str:
+    """The few defaults that depend on compatibility_level (postconf's ``${{...} <level {...}}``)."""
+
+    def number(text: str) -> tuple[int, ...]:
+        try:
+            return tuple(int(p) for p in text.split("."))
+        except ValueError:
+            return (0,)
+
+    match = re.fullmatch(r"\$\{\{\$compatibility_level\} <level \{([\d.]+)\} \? \{(.*)\} : \{(.*)\}\}", default)
+    if not match:
+        return default
+    threshold, below, above = match.groups()
+    return below if number(level or "0") < number(threshold) else above
+
+
+class PostfixView:
+    """Effective values of one Postfix directory for the rules (created once per set)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.pf = ctx.postfix
+        directory = Path(getattr(self.pf, "directory", ctx.cs.postfix_dir or "."))
+        self.main = getattr(self.pf, "main", None)
+        self.master = getattr(self.pf, "master", None)
+        self.main_path = str(self.main.path) if self.main is not None and self.main.path else str(directory / "main.cf")
+        self.master_path = (
+            str(self.master.path) if self.master is not None and self.master.path else str(directory / "master.cf")
+        )
+        self.main_values: dict[str, str] = self.main.values() if self.main is not None else {}
+        self.params: dict[str, Any] = catalogue()["params"]
+        self._services: list[Svc] | None = None
+
+    # -- values ---------------------------------------------------------------------------------
+    def raw(self, name: str, svc: Svc | None = None) -> tuple[str, str, str, int, int]:
+        """(raw value, source, path, line, column) before expansion."""
+        service = svc.service if svc is not None else None
+        if service is not None:
+            override = service.override(name)
+            if override is not None and override.value is not None:
+                return override.value, "master", self.master_path, override.line, override.column
+        if name in self.main_values and self.main is not None:
+            param = self.main.get(name)
+            return self.main_values[name], "main", self.main_path, param.line, param.column
+        if svc is not None and svc.service is not None:
+            return self._default(name), "default", svc.path, svc.line, 1
+        return self._default(name), "default", self.main_path, 1, 1
+
+    def _default(self, name: str) -> str:
+        spec = self.params.get(name)
+        if spec is None:
+            return ""
+        default = str(spec[1] or "")
+        if "compatibility_level" in default:
+            level = self.main_values.get("compatibility_level", "0")
+            default = _compat_default(name, default, self._expand(level, None, 0))
+        if name == "smtp_tls_security_level" and self.ctx.postfix_at_least((3, 11), unknown=False):
+            default = "may"
+        version = self.ctx.postfix_version
+        if version is not None and version < (3, 6) and name in OLD_DEFAULTS:
+            for below, value in OLD_DEFAULTS[name]:
+                if version < below:
+                    return value
+        return default
+
+    def lookup(self, name: str, svc: Svc | None) -> str | None:
+        service = svc.service if svc is not None else None
+        if service is not None:
+            override = service.override(name)
+            if override is not None and override.value is not None:
+                return str(override.value)
+        if name in self.main_values:
+            return str(self.main_values[name])
+        if name in self.params:
+            return self._default(name)
+        return None
+
+    def _expand(self, text: str, svc: Svc | None, depth: int) -> str:
+        if "$" not in text or depth > 30:
+            return text
+
+        def repl(match: re.Match[str]) -> str:
+            if match.group(6):
+                return "$"
+            name = match.group(1) or match.group(4) or match.group(5) or ""
+            value = self.lookup(name, svc)
+            op = match.group(2)
+            if op == "?":
+                return self._expand(match.group(3) or "", svc, depth + 1) if value else ""
+            if op == ":":
+                return "" if value else self._expand(match.group(3) or "", svc, depth + 1)
+            return self._expand(value or "", svc, depth + 1)
+
+        try:
+            return _MACRO.sub(repl, text)
+        except RecursionError:
+            return text
+
+    def value(self, name: str, svc: Svc | None = None) -> Eff:
+        raw, source, path, line, column = self.raw(name, svc)
+        return Eff(name, raw, self._expand(raw, svc, 0).strip(), source, path, line, column)
+
+    def flag(self, name: str, svc: Svc | None = None) -> bool:
+        return self.value(name, svc).value.lower() == "yes"
+
+    # -- services -------------------------------------------------------------------------------
+    def smtpd_services(self) -> list[Svc]:
+        """Every smtpd service (inet, and ``pass`` behind postscreen counted as port 25)."""
+        if self._services is not None:
+            return self._services
+        out: list[Svc] = []
+        if self.master is None:
+            out.append(Svc(None, "smtp", "inet", "smtp", self.main_path, 1))
+        else:
+            postscreen_port = next(
+                (port_kind(s.name) for s in self.master.services if s.command == "postscreen" and s.type == "inet"),
+                None,
+            )
+            for s in self.master.services:
+                if s.command != "smtpd":
+                    continue
+                if s.type == "inet":
+                    kind = port_kind(s.name)
+                elif s.type == "pass" and postscreen_port is not None:
+                    kind = postscreen_port
+                else:
+                    continue
+                out.append(Svc(s, s.name, s.type, kind, self.master_path, s.line))
+        self._services = out
+        return out
+
+    def where(self, eff: Eff, svc: Svc | None) -> tuple[str, int, int]:
+        """The place to report a value: where it was set, or the service line for a default."""
+        if eff.source == "default" and svc is not None:
+            return svc.path, svc.line, 1
+        return eff.path, eff.line, eff.column
+
+    def set_anywhere(self, name: str) -> list[Eff]:
+        """Every explicit setting of ``name``: main.cf, then each master.cf ``-o``."""
+        found = []
+        if name in self.main_values:
+            found.append(self.value(name))
+        if self.master is not None:
+            for s in self.master.services:
+                override = s.override(name)
+                if override is not None:
+                    svc = Svc(s, s.name, s.type, port_kind(s.name), self.master_path, s.line)
+                    found.append(self.value(name, svc))
+        return found
+
+
+def view(ctx: Context) -> PostfixView:
+    result: PostfixView = ctx.cached("postfix-view", lambda: PostfixView(ctx))
+    return result
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    text = host.strip().strip("[]")
+    if text.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,318 @@
+"""TLS: transport encryption (1xx Postfix, 2xx Dovecot)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from mailconf.policy.engine import Context
+from mailconf.policy.registry import rule
+from mailconf.policy.rules._postfix import Eff, PostfixView, Svc, view
+
+PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+_PROTO_INDEX = {p.lower(): i for i, p in enumerate(PROTOCOLS)}
+_PROTO_PARAM = re.compile(r"^(smtpd|smtp|lmtp|tlsproxy|postscreen|tls)_tls_(mandatory_)?protocols$")
+
+
+def admitted(value: str) -> set[str]:
+    """The protocol versions a Postfix protocol list allows (``!X`` exclusions, ``>=X``/``<=X``)."""
+    tokens = [t for t in re.split(r"[\s,:]+", value.strip()) if t]
+    include: set[int] = set()
+    exclude: set[int] = set()
+    low, high = 0, len(PROTOCOLS) - 1
+    for token in tokens:
+        if token.startswith("!"):
+            if token[1:].lower() in _PROTO_INDEX:
+                exclude.add(_PROTO_INDEX[token[1:].lower()])
+        elif token.startswith(">="):
+            low = max(low, _PROTO_INDEX.get(token[2:].lower(), 0))
+        elif token.startswith("<="):
+            high = min(high, _PROTO_INDEX.get(token[2:].lower(), len(PROTOCOLS) - 1))
+        elif token.lower() in _PROTO_INDEX:
+            include.add(_PROTO_INDEX[token.lower()])
+    base = include or set(range(len(PROTOCOLS)))
+    return {PROTOCOLS[i] for i in base if low <= i <= high and i not in exclude}
+
+
+def modern_protocols(ctx: Context) -> str:
+    return ">=TLSv1.2" if ctx.postfix_at_least((3, 6)) else "!SSLv2, !SSLv3, !TLSv1, !TLSv1.1"
+
+
+def tls_level(pv: PostfixView, svc: Svc | None) -> tuple[str, Eff]:
+    """The effective smtpd TLS level of a service, legacy smtpd_use_tls/smtpd_enforce_tls included."""
+    eff = pv.value("smtpd_tls_security_level", svc)
+    level = eff.value.lower()
+    if not level:
+        if pv.flag("smtpd_enforce_tls", svc):
+            return "encrypt", pv.value("smtpd_enforce_tls", svc)
+        if pv.flag("smtpd_use_tls", svc):
+            return "may", pv.value("smtpd_use_tls", svc)
+    return level, eff
+
+
+def uses_tls(pv: PostfixView, svc: Svc) -> bool:
+    level, _ = tls_level(pv, svc)
+    return level not in ("", "none") or pv.flag("smtpd_tls_wrappermode", svc)
+
+
+def _mandatory(pv: PostfixView, svc: Svc) -> bool:
+    level, _ = tls_level(pv, svc)
+    return level == "encrypt" or pv.flag("smtpd_tls_wrappermode", svc)
+
+
+@rule("TLS101", "error", "submission (587) service does not require TLS", needs=("postfix",))
+def tls101(ctx: Context) -> None:
+    pv = view(ctx)
+    for svc in pv.smtpd_services():
+        if svc.kind != "submission":
+            continue
+        level, eff = tls_level(pv, svc)
+        if level == "encrypt" or pv.flag("smtpd_tls_wrappermode", svc):
+            continue
+        path, line, column = pv.where(eff, svc)
+        shown = f"'{eff.value}'" if eff.value else "empty"
+        ctx.report(
+            f"{svc.label}: smtpd_tls_security_level is {shown} (from {eff.source}), so clients may send mail "
+            "and passwords in clear; add '-o smtpd_tls_security_level=encrypt' to this service",
+            path=path,
+            line=line,
+            column=column,
+            fix="-o smtpd_tls_security_level=encrypt",
+        )
+
+
+@rule("TLS102", "error", "smtps/submissions (465) service without smtpd_tls_wrappermode=yes", needs=("postfix",))
+def tls102(ctx: Context) -> None:
+    pv = view(ctx)
+    for svc in pv.smtpd_services():
+        if svc.kind != "smtps" or svc.service is None:
+            continue
+        eff = pv.value("smtpd_tls_wrappermode", svc)
+        if eff.value.lower() == "yes":
+            continue
+        path, line, column = pv.where(eff, svc)
+        ctx.report(
+            f"{svc.label} is on the implicit-TLS port 465 but smtpd_tls_wrappermode is "
+            f"'{eff.value or 'no'}': clients speak TLS to a plaintext server; "
+            "add '-o smtpd_tls_wrappermode=yes' to this service",
+            path=path,
+            line=line,
+            column=column,
+            fix="-o smtpd_tls_wrappermode=yes",
+        )
+
+
+@rule("TLS103", "warning", "port 25 smtpd offers no STARTTLS", needs=("postfix",))
+def tls103(ctx: Context) -> None:
+    pv = view(ctx)
+    for svc in pv.smtpd_services():
+        if svc.kind != "smtp":
+            continue
+        level, eff = tls_level(pv, svc)
+        if level not in ("", "none"):
+            continue
+        path, line, column = pv.where(eff, svc)
+        ctx.report(
+            f"{svc.label}: smtpd_tls_security_level is '{level or ''}' so other servers cannot use STARTTLS; "
+            "write smtpd_tls_security_level = may (with a certificate and key)",
+            path=path,
+            line=line,
+            column=column,
+            fix="smtpd_tls_security_level = may",
+        )
+
+
+@rule("TLS104", "warning", "port 25 smtpd requires TLS (level encrypt)", needs=("postfix",))
+def tls104(ctx: Context) -> None:
+    pv = view(ctx)
+    for svc in pv.smtpd_services():
+        if svc.kind != "smtp":
+            continue
+        level, eff = tls_level(pv, svc)
+        if level != "encrypt":
+            continue
+        path, line, column = pv.where(eff, svc)
+        ctx.report(
+            f"{svc.label} is a public MX and requires TLS ({eff.name} = {eff.value}): mail from servers "
+            "without STARTTLS bounces (RFC 3207); write smtpd_tls_security_level = may for port 25 and "
+            "require TLS on submission only",
+            path=path,
+            line=line,
+            column=column,
+            fix="smtpd_tls_security_level = may",
+        )
+
+
+CERT_PARAMS = ("smtpd_tls_cert_file", "smtpd_tls_eccert_file", "smtpd_tls_dcert_file", "smtpd_tls_chain_files")
+
+
+@rule("TLS105", "error", "smtpd can use TLS but no certificate/key is configured", needs=("postfix",))
+def tls105(ctx: Context) -> None:
+    pv = view(ctx)
+    for svc in pv.smtpd_services():
+        if not uses_tls(pv, svc):
+            continue
+        if any(pv.value(name, svc).value for name in CERT_PARAMS):
+            continue
+        _, eff = tls_level(pv, svc)
+        if pv.flag("smtpd_tls_wrappermode", svc):
+            eff = pv.value("smtpd_tls_wrappermode", svc)
+        path, line, column = pv.where(eff, svc)
+        ctx.report(
+            f"{svc.label} offers TLS but smtpd_tls_cert_file, smtpd_tls_eccert_file, smtpd_tls_dcert_file and "
+            "smtpd_tls_chain_files are all empty: STARTTLS answers 454 and TLS is silently off; "
+            "set smtpd_tls_chain_files (3.4+) or smtpd_tls_cert_file and smtpd_tls_key_file",
+            path=path,
+            line=line,
+            column=column,
+            fix="smtpd_tls_cert_file = /etc/ssl/certs/mail.pem\nsmtpd_tls_key_file = /etc/ssl/private/mail.key",
+        )
+
+
+def _proto_report(ctx: Context, pv: PostfixView, eff: Eff, svc: Svc | None, bad: Sequence[str], severity: str) -> None:
+    path, line, column = pv.where(eff, svc)
+    where = f"{svc.label}: " if svc is not None and eff.source != "main" else ""
+    ctx.report(
+        f"{where}{eff.name} = {eff.value or '(empty)'} admits {', '.join(bad)}; "
+        f"write {eff.name} = {modern_protocols(ctx)}",
+        path=path,
+        line=line,
+        column=column,
+        fix=f"{eff.name} = {modern_protocols(ctx)}",
+        severity=severity,
+    )
+
+
+@rule("TLS106", "error", "Postfix TLS protocols admit SSLv2/SSLv3 (or TLSv1/1.1 on submission)", needs=("postfix",))
+def tls106(ctx: Context) -> None:
+    pv = view(ctx)
+    seen: set[tuple[str, int, str]] = set()
+    candidates: list[tuple[Eff, Svc | None]] = []
+    for name in sorted(set(pv.main_values) | _override_names(pv)):
+        if _PROTO_PARAM.match(name):
+            for eff in pv.set_anywhere(name):
+                candidates.append((eff, None))
+    for svc in pv.smtpd_services():
+        if uses_tls(pv, svc):
+            name = "smtpd_tls_mandatory_protocols" if _mandatory(pv, svc) else "smtpd_tls_protocols"
+            candidates.append((pv.value(name, svc), svc))
+    for eff, where in candidates:
+        key = (eff.path, eff.line, eff.name)
+        bad = [p for p in ("SSLv2", "SSLv3") if p in admitted(eff.value)]
+        if bad and key not in seen:
+            seen.add(key)
+            _proto_report(ctx, pv, eff, where, bad, "error")
+    everywhere = bool(ctx.option("tls12_everywhere"))
+    for svc in pv.smtpd_services():
+        if not uses_tls(pv, svc) or (svc.kind not in ("submission", "smtps") and not everywhere):
+            continue
+        name = "smtpd_tls_mandatory_protocols" if _mandatory(pv, svc) else "smtpd_tls_protocols"
+        eff = pv.value(name, svc)
+        key = (eff.path, eff.line, eff.name)
+        old = [p for p in ("TLSv1", "TLSv1.1") if p in admitted(eff.value)]
+        if old and key not in seen and not any(p in admitted(eff.value) for p in ("SSLv2", "SSLv3")):
+            seen.add(key)
+            _proto_report(ctx, pv, eff, svc, old, "error" if everywhere else "warning")
+
+
+def _override_names(pv: PostfixView) -> set[str]:
+    if pv.master is None:
+        return set()
+    return {o.name for s in pv.master.services for o in s.overrides}
+
+
+_WEAK_GRADES = {"export", "low", "null"}
+_CIPHER_PARAM = re.compile(r"^(smtpd|smtp|lmtp|tlsproxy|postscreen)_tls_(mandatory_)?ciphers$")
+_CIPHERLIST = re.compile(r"^tls_(high|medium|low|export|null)_cipherlist$")
+WEAK_CIPHERS = ("eNULL", "NULL", "EXPORT", "EXP", "aNULL", "ADH", "RC4", "3DES", "DES", "LOW", "MD5")
+
+
+def weak_ciphers(value: str, weak: tuple[str, ...] = WEAK_CIPHERS) -> list[str]:
+    """Weak OpenSSL cipher-string elements that a list enables (``!X`` and ``-X`` remove them)."""
+    enabled: dict[str, bool] = {}
+    for token in re.split(r"[\s:,]+", value.strip()):
+        if not token:
+            continue
+        prefix, name = (token[0], token[1:]) if token[0] in "!-+" else ("", token)
+        for part in name.split("+"):
+            key = next((w for w in weak if w.lower() == part.lower()), None)
+            if key is None:
+                continue
+            if prefix in ("!", "-"):
+                enabled[key] = False
+            elif prefix == "" and enabled.get(key) is not False:
+                enabled[key] = True
+    return sorted(k for k, v in enabled.items() if v)
+
+
+@rule("TLS107", "error", "weak TLS cipher grade or cipher list", needs=("postfix",))
+def tls107(ctx: Context) -> None:
+    pv = view(ctx)
+    names = sorted(set(pv.main_values) | _override_names(pv))
+    for name in names:
+        if _CIPHER_PARAM.match(name):
+            for eff in pv.set_anywhere(name):
+                if eff.value.lower() in _WEAK_GRADES:
+                    ctx.report(
+                        f"{name} = {eff.value} allows {eff.value}-grade ciphers; write {name} = medium (or high)",
+                        path=eff.path,
+                        line=eff.line,
+                        column=eff.column,
+                        fix=f"{name} = medium",
+                    )
+        if _CIPHERLIST.match(name):
+            for eff in pv.set_anywhere(name):
+                weak = weak_ciphers(eff.value)
+                if weak and name not in ("tls_export_cipherlist", "tls_null_cipherlist", "tls_low_cipherlist"):
+                    ctx.report(
+                        f"{name} enables {', '.join(sorted(set(weak)))}; remove them or delete {name} to use "
+                        "Postfix's built-in list",
+                        path=eff.path,
+                        line=eff.line,
+                        column=eff.column,
+                        fix=f"delete {name}",
+                    )
+                else:
+                    ctx.report(
+                        f"{name} is overridden: Postfix's built-in cipher lists follow OpenSSL's updates, an "
+                        "override does not; delete it unless you must",
+                        path=eff.path,
+                        line=eff.line,
+                        column=eff.column,
+                        fix=f"delete {name}",
+                        severity="info",
+                    )
+
+
+@rule("TLS108", "warning", "outbound SMTP does not use STARTTLS", needs=("postfix",))
+def tls108(ctx: Context) -> None:
+    pv = view(ctx)
+    eff = pv.value("smtp_tls_security_level")
+    if eff.value.lower() not in ("", "none"):
+        return
+    if not eff.value and (pv.flag("smtp_use_tls") or pv.flag("smtp_enforce_tls")):
+        return
+    ctx.report(
+        f"smtp_tls_security_level is '{eff.value}' so mail to other domains is never encrypted; "
+        "write smtp_tls_security_level = may (opportunistic STARTTLS)",
+        path=eff.path,
+        line=eff.line,
+        column=eff.column,
+        fix="smtp_tls_security_level = may",
+    )
+
+
+@rule("TLS109", "error", "smtpd_tls_wrappermode=yes in main.cf", needs=("postfix",))
+def tls109(ctx: Context) -> None:
+    pv = view(ctx)
+    if pv.main_values.get("smtpd_tls_wrappermode", "").strip().lower() != "yes":
+        return
+    eff = pv.value("smtpd_tls_wrappermode")
+    ctx.report(
+        "smtpd_tls_wrappermode = yes in main.cf applies to port 25 too, where other servers expect plain SMTP "
+        "with STARTTLS; delete it here and set '-o smtpd_tls_wrappermode=yes' on the smtps service only",
+        path=eff.path,
+        line=eff.line,
+        column=eff.column,
+        fix="delete this line; master.cf smtps: -o smtpd_tls_wrappermode=yes",
+    )
