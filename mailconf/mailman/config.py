@@ -252,10 +252,18 @@ class Mailman3Config:
             return
         if value.startswith("python:") or not value.startswith("/"):
             return
-        candidate = _on_disk(value, self.root)
-        try:
-            data = candidate.read_bytes()
-        except OSError:
+        # On the system (or below the linted root); in a repository of configuration files the
+        # file often sits next to mailman.cfg instead.
+        candidates = [_on_disk(value, self.root)]
+        if self.path is not None:
+            candidates.append(self.path.parent / posixpath.basename(value))
+        for candidate in candidates:
+            try:
+                data = candidate.read_bytes()
+            except OSError:
+                continue
+            break
+        else:
             return
         try:
             doc = parse_mailman_cfg(data, path=candidate)

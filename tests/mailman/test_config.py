@@ -149,3 +149,11 @@ def test_pydantic_models(tmp_path: Path) -> None:
     assert model2.virtual_hosts[0].email_host is None
     with pytest.raises(ValueError):
         model2.mta.__class__(value=object(), known=True, source="file")
+
+
+def test_mta_configuration_next_to_mailman_cfg(tmp_path: Path) -> None:
+    write(tmp_path / "repo/mailman3/postfix-mailman.cfg", "[postfix]\ntransport_file_type: regex\n")
+    cfg = write(tmp_path / "repo/mailman3/mailman.cfg", "[mta]\nconfiguration: /etc/mailman3/postfix-mailman.cfg\n")
+    config = load_mailman3(cfg, root=tmp_path / "repo")
+    assert config.postfix_map_type == "regexp"
+    assert config.mta_configuration is not None

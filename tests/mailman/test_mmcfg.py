@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mailconf
 from mailconf.errors import EditError, ParseError
@@ -165,3 +167,39 @@ def test_set_refuses_computed_names() -> None:
         doc.set("HOST", "x")
     with pytest.raises(EditError):
         doc.set("MTA", object())
+
+
+# -- Hypothesis: generated mm_cfg.py files ---------------------------------------------------
+
+identifiers = st.from_regex(r"[A-Z][A-Z0-9_]{0,10}", fullmatch=True)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 10**6),
+    st.text(alphabet="abc.-_@/%() ", max_size=10),
+)
+literals = st.one_of(scalars, st.lists(st.text(alphabet="abc.", max_size=6), max_size=3))
+trivia = st.sampled_from(["", "# comment\n", "\n", "   # indented comment\n"])
+
+
+@given(st.lists(st.tuples(identifiers, literals, trivia, st.booleans()), max_size=8), st.sampled_from(["\n", "\r\n"]))
+def test_generated_assignments_are_read_exactly(items: list[tuple[str, object, str, bool]], newline: str) -> None:
+    lines: list[str] = ["from Defaults import *\n"]
+    expected: dict[str, object] = {}
+    for name, value, comment, computed in items:
+        lines.append(comment)
+        if computed:
+            lines.append(f"{name} = len({value!r})\n")
+            expected.pop(name, None)
+        else:
+            lines.append(f"{name} = {value!r}  # trailing\n")
+            expected[name] = value
+    data = "".join(lines).replace("\n", newline).encode()
+    doc = parse_mm_cfg(data)
+    assert doc.to_bytes() == data
+    assert doc.values() == expected
+    computed_names = {n for n, _, _, c in items if c} - set(expected)
+    assert {n for s in doc.not_understood for n in s.names} >= computed_names
+    for name in computed_names:
+        assignment = doc.get(name)
+        assert assignment is not None and not assignment.known
