@@ -148,6 +148,7 @@ class Scan:
     statements: list[Statement]
     warnings: list[DovecotWarning]
     error: DovecotParseError | None
+    pending: bool = False  # the file ends inside a "\\" continuation (with text buffered)
 
 
 def read_lines(text: str, path: str | None = None) -> list[Line]:
@@ -263,17 +264,19 @@ class _Scanner:
         column = offset - line.start + 1 if offset is not None and offset >= line.start else 1
         return DovecotParseError(message, path=self.path, line=line.number, column=max(column, 1))
 
+    def drop(self, logical: _Logical, line: Line) -> None:
+        """A skipped line: doveconf forgets a pending continuation (SYN202)."""
+        if logical.parts:
+            self.warn(line, 1, "blank or comment line inside a '\\' continuation drops it", "dropped-continuation")
+        logical.clear()
+
     # -- the physical line -------------------------------------------------------------------
     def run(self) -> Scan:
         white = self.white
         logical = _Logical()
         for line in self.lines:
             if line.kind != "content":
-                if logical.parts:
-                    self.warn(
-                        line, 1, "blank or comment line inside a '\\' continuation drops it", "dropped-continuation"
-                    )
-                    logical.clear()
+                self.drop(logical, line)
                 continue
             raw = line.text
             if raw.endswith("\n"):
@@ -289,11 +292,7 @@ class _Scanner:
             while i < n and raw[i] in white:
                 i += 1
             if i >= n or raw[i] == "#":
-                if logical.parts:
-                    self.warn(
-                        line, 1, "blank or comment line inside a '\\' continuation drops it", "dropped-continuation"
-                    )
-                    logical.clear()
+                self.drop(logical, line)
                 continue
             p = i
             comment: int | None = None
@@ -331,10 +330,11 @@ class _Scanner:
             except DovecotParseError as exc:
                 return Scan(self.statements, self.warnings, exc)
             logical.clear()
-        if logical.parts or logical.first is not None:
+        pending = bool(logical.parts)
+        if pending:
             last = self.lines[-1]
-            self.warn(last, 1, "'\\' continuation at the end of the file is ignored", "unterminated-continuation")
-        return Scan(self.statements, self.warnings, None)
+            self.warn(last, 1, "'\\' continuation at the end of the file", "unterminated-continuation")
+        return Scan(self.statements, self.warnings, None, pending)
 
     # -- the logical line --------------------------------------------------------------------
     def statement(self, logical: _Logical, first: Line, last: Line) -> None:
@@ -404,9 +404,7 @@ class _Scanner:
             )
             return
         if rest.startswith("="):
-            if key == "" and not key_quoted:
-                raise self.error("Missing key name ('=' at the beginning of line)", last, logical.offset(pos))
-            eq = pos
+            eq = pos  # an empty key is an error only at the top level (see document.check_structure)
             pos += 1
             while pos < n and s[pos] in white:
                 pos += 1

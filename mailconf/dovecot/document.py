@@ -63,17 +63,34 @@ def _one(text: str) -> SectionKey:
     return (parts[0], parts[1] if len(parts) > 1 else None)
 
 
-def check_balance(statements: Iterable[Statement], path: str | None) -> None:
-    """doveconf's ``Unexpected '}'`` and ``Missing '}'`` checks over ``statements``."""
+MISSING_KEY = "Missing key name ('=' at the beginning of line)"
+
+
+def check_structure(
+    statements: Iterable[Statement],
+    path: str | None,
+    error: DovecotParseError | None = None,
+    *,
+    balanced: bool = True,
+) -> None:
+    """What doveconf checks over the statement stream, in reading order: ``Unexpected '}'``,
+    an empty key at the top level (``Missing key name``), then the line ``error`` that stopped
+    reading, then (``balanced``) ``Missing '}'`` at the end."""
     stack: list[Statement] = []
     for st in statements:
         if st.kind == "open":
             stack.append(st)
         elif st.kind == "close":
             if not stack:
-                raise DovecotParseError("Unexpected '}'", path=st.path, line=st.line, column=st.column)
+                if balanced:
+                    raise DovecotParseError("Unexpected '}'", path=st.path, line=st.line, column=st.column)
+                continue
             stack.pop()
-    if stack:
+        elif st.kind == "setting" and st.key == "" and not stack and balanced:
+            raise DovecotParseError(MISSING_KEY, path=st.path, line=st.end_line, column=st.column)
+    if error is not None:
+        raise error
+    if stack and balanced:
         raise missing_close(stack[-1], path)
 
 
@@ -118,6 +135,7 @@ class DovecotDocument(Document):
         self.version = "2.3"
         self.warnings: list[DovecotWarning] = []
         self.error: DovecotParseError | None = None
+        self.pending_continuation = False
         self._statements: list[Statement] = []
         self._load(text)
 
@@ -139,6 +157,7 @@ class DovecotDocument(Document):
         self._statements = result.statements
         self.warnings = result.warnings
         self.error = result.error
+        self.pending_continuation = result.pending
 
     def statements(self) -> list[Statement]:
         """Logical lines in file order (up to a syntax error, see :attr:`error`)."""
@@ -184,10 +203,7 @@ class DovecotDocument(Document):
     def check(self, data: bytes) -> None:
         """Raise ParseError if ``data`` is not a file doveconf would read (same rules)."""
         doc = DovecotDocument(decode(data), self.name, version=self.version, standalone=self.standalone)
-        if doc.error is not None:
-            raise doc.error
-        if self.standalone:
-            check_balance(doc._statements, self.name)
+        check_structure(doc._statements, self.name, doc.error, balanced=self.standalone)
 
     def write(self, path: str | Path | None = None) -> None:
         super().write(path)
@@ -231,25 +247,27 @@ class DovecotDocument(Document):
             text = text[:start] + new + text[end:]
         old = self.text
         self._load(text)
-        error = self.error
-        if error is None and self.standalone:
-            try:
-                check_balance(self._statements, self.name)
-            except DovecotParseError as exc:
-                error = exc
+        error: DovecotParseError | None = None
+        try:
+            check_structure(self._statements, self.name, self.error, balanced=self.standalone)
+        except DovecotParseError as exc:
+            error = exc
         if error is not None:
             self._load(old)
             raise EditError(f"edit would make {self.name or 'the file'} unreadable: {error}")
 
 
-def parse(data: bytes, path: str | Path | None = None, *, version: str | None = None) -> DovecotDocument:
+def parse(
+    data: bytes, path: str | Path | None = None, *, version: str | None = None, strict: bool = True
+) -> DovecotDocument:
     """Parse one Dovecot configuration file (includes are not followed).
 
     Raises :class:`~mailconf.dovecot.DovecotParseError` (a ParseError) with doveconf's
-    message for lines doveconf rejects and for unbalanced braces in this file.
+    message for lines doveconf rejects and for unbalanced braces in this file. With
+    ``strict=False`` nothing is raised: the document keeps the first problem in ``error``
+    and its statements up to it, and still prints back byte for byte.
     """
-    doc = DovecotDocument(decode(data), path, version=version)
-    if doc.error is not None:
-        raise doc.error
-    check_balance(doc._statements, doc.name)
+    doc = DovecotDocument(decode(data), path, version=version, standalone=strict)
+    if strict:
+        check_structure(doc._statements, doc.name, doc.error)
     return doc

@@ -30,6 +30,7 @@ from mailconf.dovecot._syntax import (
     resolve_relative,
 )
 from mailconf.dovecot.document import (
+    MISSING_KEY,
     DovecotDocument,
     SectionKey,
     SectionPath,
@@ -379,6 +380,14 @@ class _Loader:
                 if frame.doc.error is not None:
                     raise frame.doc.error
                 stack.pop()
+                if stack and frame.doc.pending_continuation:
+                    last = frame.doc.lines[-1].number if frame.doc.lines else 1
+                    raise DovecotParseError(
+                        "'\\' continuation at the end of the file: doveconf would join it with the next "
+                        "line it reads from another file",
+                        path=frame.name,
+                        line=last,
+                    )
                 continue
             st = frame.statements[frame.index]
             frame.index += 1
@@ -395,6 +404,8 @@ class _Loader:
                 if not open_sections:
                     raise DovecotParseError("Unexpected '}'", path=frame.name, line=st.line, column=st.column)
                 open_sections.pop()
+            elif st.kind == "setting" and st.key == "" and not open_sections:
+                raise DovecotParseError(MISSING_KEY, path=frame.name, line=st.end_line, column=st.column)
             elif st.kind == "include":
                 self.include(st, frame, stack, includes)
         if open_sections:
