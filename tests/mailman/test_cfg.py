@@ -237,3 +237,31 @@ def test_multiline_set() -> None:
     doc.set("styles", "paths", "\nx\ny")
     assert doc.to_bytes() == b"[styles]\npaths:\n  x\n  y\n"
     assert oracle(doc.to_bytes().decode())["styles"]["paths"] == "\nx\ny"
+
+
+line_bodies = st.one_of(
+    st.builds(lambda n: f"[{n}]", names),
+    st.builds(lambda n, v: f"{n}: {v}", names, values),
+    st.builds(lambda n, v: f"{n}={v}", names, values),
+    st.builds(lambda n, v: f"{n} = {v}", names, values),
+    values,
+    st.sampled_from(["#", ";", "# x", "[]", "[a]]", "[a] trailing", ": v", "k:", "K = V"]),
+)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["", "", " ", "  ", "\t", "    "]), line_bodies), max_size=12),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_random_line_soup_matches_configparser(lines: list[tuple[str, str]], newline: str) -> None:
+    text = "[first]\n" + newline.join(indent + body for indent, body in lines)
+    data = text.encode()
+    try:
+        expected = oracle(text)
+    except configparser.Error:
+        with pytest.raises(ParseError):
+            parse_mailman_cfg(data)
+        return
+    doc = parse_mailman_cfg(data)
+    assert doc.to_bytes() == data
+    assert doc.values() == expected
