@@ -328,3 +328,20 @@ def test_corpus_mailman2_purdue(tmp_path: Path) -> None:
     result = run(base)
     assert findings(result, "MM304") == []
     assert len(findings(result, "MM305")) == 1
+
+
+def test_examples_office_has_no_mailman_findings(tmp_path: Path) -> None:
+    """The office example (Mailman 3 over LMTP) stays clean; also with Debian's paths spelled out,
+    where MM301 compares the full map paths."""
+    office = Path(__file__).resolve().parents[2] / "examples" / "office"
+    if not (office / "mailman3" / "mailman.cfg").is_file():
+        pytest.skip("examples/office has no Mailman 3 configuration yet")
+    assert run(office).findings == []
+    copy = tmp_path / "office"
+    shutil.copytree(office, copy)
+    cfg = copy / "mailman3" / "mailman.cfg"
+    text = cfg.read_text(encoding="utf-8").replace("[mailman]\n", "[mailman]\nlayout: debian\n", 1)
+    cfg.write_text(text + "\n[paths.debian]\nvar_dir: /var/lib/mailman3\n", encoding="utf-8")
+    assert run(copy).findings == []
+    cfg.write_text(text + "\n[paths.debian]\nvar_dir: /srv/mailman\n", encoding="utf-8")
+    assert {f.rule for f in run(copy).findings} == {"MM301"}
