@@ -1,0 +1,191 @@
+"""Include trees: doveconf's reading order, glob rules, include errors (checked with the real doveconf)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mailconf.dovecot import DovecotIncludeError, DovecotParseError, load
+from tests.dovecot import doveconf, scoped_values
+
+HEAD = "protocols = imap\n"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("latin-1"))
+    return root / "dovecot.conf"
+
+
+def plugin_values(config: Path) -> dict[str, str]:
+    tree = load(config)
+    out: dict[str, str] = {}
+    for where, st in tree.scoped():
+        if st.kind == "setting" and where == (("plugin", None),):
+            out[st.key] = st.value
+    return out
+
+
+def real_plugin_values(config: Path) -> dict[str, str]:
+    result = doveconf(config)
+    assert result.fatal is None, result.stderr
+    return {k[1]: v for k, v in scoped_values(result.stdout).items() if k[0] == (("plugin", None),)}
+
+
+def assert_same_error(config: Path, message: str) -> DovecotParseError:
+    with pytest.raises(DovecotParseError) as info:
+        load(config)
+    assert info.value.message == message
+    real = doveconf(config)
+    assert real.fatal == info.value.doveconf
+    return info.value
+
+
+def test_includes_are_read_where_they_stand_also_inside_sections(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        {
+            "dovecot.conf": HEAD + "plugin {\n  a = main\n  !include conf.d/*.conf\n  b = after\n}\n",
+            "conf.d/10-x.conf": "a = ten\nc = ten\n",
+            "conf.d/20-y.conf": "c = twenty\nb = twenty\n",
+        },
+    )
+    assert plugin_values(config) == {"a": "ten", "b": "after", "c": "twenty"}
+    assert real_plugin_values(config) == plugin_values(config)
+    tree = load(config)
+    (record,) = tree.includes
+    assert (record.path, record.line, record.pattern, record.optional) == (str(config), 4, "conf.d/*.conf", False)
+    assert record.documents == (str(tmp_path / "conf.d/10-x.conf"), str(tmp_path / "conf.d/20-y.conf"))
+    assert [st.path for st in tree.walk() if st.kind == "setting" and st.key == "c"] == list(record.documents)
+
+
+def test_relative_to_the_including_file(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        {
+            "dovecot.conf": HEAD + "plugin {\n  !include conf.d/a.conf\n}\n",
+            "conf.d/a.conf": "!include sub/b.conf\n",
+            "conf.d/sub/b.conf": "x = deep\n",
+        },
+    )
+    assert plugin_values(config) == {"x": "deep"} == real_plugin_values(config)
+
+
+def test_brace_alternatives_keep_their_order(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        {
+            "dovecot.conf": HEAD + "plugin {\n  !include d/{b,a}.conf\n}\n",
+            "d/a.conf": "k = from-a\n",
+            "d/b.conf": "k = from-b\n",
+        },
+    )
+    assert plugin_values(config) == {"k": "from-a"} == real_plugin_values(config)
+
+
+def test_section_closed_in_another_file(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        {"dovecot.conf": HEAD + "plugin {\n  !include close.conf\nk = top\n", "close.conf": "k = in\n}\n"},
+    )
+    tree = load(config)
+    kinds = [(st.kind, Path(st.path or "").name) for st in tree.walk() if st.kind != "setting" or st.key == "k"]
+    assert kinds == [
+        ("open", "dovecot.conf"),
+        ("setting", "close.conf"),
+        ("close", "close.conf"),
+        ("setting", "dovecot.conf"),
+    ]
+    real = doveconf(config)
+    assert real.fatal is not None and "Unknown setting: k" in real.fatal  # k is no global setting
+
+
+def test_include_try_is_silent_and_include_without_match_is_fatal(tmp_path: Path) -> None:
+    config = write(
+        tmp_path, {"dovecot.conf": HEAD + "!include_try nothing/*.conf\nplugin {\n  !include missing.conf\n}\n"}
+    )
+    error = assert_same_error(config, "No matches")
+    assert isinstance(error, DovecotIncludeError)
+    assert (error.path, error.line) == (str(config), 4)
+
+
+def test_recursive_include(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "!include a.conf\n", "a.conf": "plugin {\n}\n!include a.conf\n"})
+    assert_same_error(config, f"Recursive include file: {tmp_path}/a.conf")
+
+
+def test_same_file_twice_in_one_glob_is_recursive_at_line_zero(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "!include d/{a,a}.conf\n", "d/a.conf": "\n"})
+    error = assert_same_error(config, f"Recursive include file: {tmp_path}/d/a.conf")
+    assert error.line == 0
+
+
+def test_pending_sibling_is_on_the_stack(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        {"dovecot.conf": HEAD + "!include d/*.conf\n", "d/a.conf": "!include b.conf\n", "d/b.conf": "\n"},
+    )
+    assert_same_error(config, f"Recursive include file: {tmp_path}/d/b.conf")
+
+
+def test_symlink_loop(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "!include loop1\n"})
+    os.symlink("loop2", tmp_path / "loop1")
+    os.symlink("loop1", tmp_path / "loop2")
+    assert_same_error(config, f"Couldn't open include file {tmp_path}/loop1: Too many levels of symbolic links")
+    write(tmp_path, {"dovecot.conf": HEAD + "!include_try loop1\n"})
+    assert [st.key for st in load(config).walk()] == ["protocols"]
+
+
+def test_directory_match_reads_nothing(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "!include d\n", "d/x.conf": "k = v\n"})
+    assert [st.key for st in load(config).walk()] == ["protocols"]
+    assert doveconf(config).fatal is None
+
+
+def test_file_values_are_never_read(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "ssl_key = < keys/secret.pem\n"})
+    (st,) = [s for s in load(config).walk() if s.key == "ssl_key"]
+    assert (st.value, st.file_ref, st.raw) == ("keys/secret.pem", f"{tmp_path}/keys/secret.pem", "< keys/secret.pem")
+
+
+def test_missing_close_across_files_and_unexpected_close(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "!include a.conf\n", "a.conf": "plugin {\n"})
+    assert_same_error(config, f"Missing '}}' (section started at {tmp_path}/a.conf:1)")
+    config = write(tmp_path, {"dovecot.conf": HEAD + "!include a.conf\n", "a.conf": "}\n"})
+    assert_same_error(config, "Unexpected '}'")
+
+
+def test_errors_come_in_reading_order(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "!include a.conf\nservice x y {\n}\n", "a.conf": "}\n"})
+    error = assert_same_error(config, "Unexpected '}'")
+    assert error.path == f"{tmp_path}/a.conf"
+
+
+def test_version_detection(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": "# c\ndovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1\n"})
+    assert load(config).version == "2.4"
+    config = write(tmp_path, {"dovecot.conf": "ssl_min_protocol = TLSv1.2\n"})
+    assert load(config).version == "2.3"
+    config = write(tmp_path, {"dovecot.conf": "ssl_protocols = !SSLv3\n"})
+    assert load(config).version == "2.0"
+    assert load(config, version="2.4").version == "2.4"
+
+
+def test_24_rules_reach_included_files(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        {
+            "dovecot.conf": "dovecot_config_version = 2.4.1\n!include inc.conf\n",
+            "inc.conf": 'mail_plugins {\n  quota = yes\n}\n"key with space" = x\ngroup @g name {\n}\n',
+        },
+    )
+    tree = load(config)
+    sts = [(st.kind, st.key, st.section_type, st.section_name, st.label) for st in tree.walk()]
+    assert ("open", "mail_plugins", "mail_plugins", None, None) in sts
+    assert ("setting", "key with space", None, None, None) in sts
+    assert ("open", "group", "group", "name", "@g") in sts
