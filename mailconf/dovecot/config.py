@@ -364,6 +364,8 @@ class Scope:
         return out
 
 
+# lines doveconf only has from managesieve-login's capability dump, not from a settings parser
+_CAPABILITY_ONLY = frozenset({"managesieve_notify_capability"})
 # services that doveconf insists run as one process
 _SINGLE_PROCESS = frozenset({"anvil", "auth", "director", "indexer", "ipc", "log", "old-stats", "replicator"})
 _OLD_ALWAYS = frozenset({"protocols", "listen", "ssl_listen"})
@@ -439,6 +441,27 @@ class DovecotConfig:
         # doveconf runs managesieve-login to learn the capability lines; that run fails (and
         # the lines are left out) when values cannot be expanded
         self.expand_failed = False
+        self._add_default_services()
+
+    def _add_default_services(self) -> None:
+        """The services Dovecot defines itself: user blocks of the same name merge into them."""
+        spec = self.catalogue.sections.get("service")
+        if spec is None:
+            return
+        items = self.global_scope.sections.setdefault("service", [])
+        for name, raw in self.catalogue.service_defaults.items():
+            svc = Section("service", name, spec, section_escape(name))
+            svc.values = {k: Value(v) for k, v in raw.get("settings", {}).items()}
+            for ltype, listeners in raw.get("listeners", {}).items():
+                lspec = spec.sections.get(ltype)
+                if lspec is None:
+                    continue
+                lst = svc.sections.setdefault(ltype, [])
+                for lname, lvalues in listeners.items():
+                    sec = Section(ltype, lname, lspec, section_escape(lname))
+                    sec.values = {k: Value(v) for k, v in lvalues.items()}
+                    lst.append(sec)
+            items.append(svc)
 
     # ------------------------------------------------------------------ public API
     def effective(self, key: str, *, filter: dict[str, str] | None = None) -> Value:
@@ -622,6 +645,8 @@ class DovecotConfig:
             return
         if section is not None and section.spec.unique and ln.key == _name_key(section.type):
             section.name = ln.value
+            if ln.value:
+                section.key = section_escape(ln.value)
             section.values[ln.key] = Value(ln.value, ln.path, ln.line, ln.column, changed=True)
             return
         if spec is None:
@@ -775,10 +800,12 @@ class DovecotConfig:
         for scope in scopes:
             for i, svc in enumerate(scope.sections.get("service", [])):
                 if not svc.name:
-                    n = len(self.catalogue.service_defaults) + i
+                    n = i
                     raise ParseError(f"Service #{n} is missing name", path=path, line=0)
                 if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
                     raise ParseError(f"service({svc.name}): process_limit must be 1", path=path, line=0)
+            if scope.is_global:
+                self._check_listeners()
             for kind in ("passdb", "userdb"):
                 for sec in scope.sections.get(kind, []):
                     if not sec.get("driver"):
@@ -795,6 +822,25 @@ class DovecotConfig:
                     raise ParseError(
                         f"metric {m.name} {{ filter }} is empty - will not match anything", path=path, line=0
                     )
+
+    def _check_listeners(self) -> None:
+        """Two enabled services listening on the same port and address: doveconf refuses."""
+        protocols = self.effective("protocols").value.split()
+        listen = self.effective("listen").value
+        seen: set[tuple[str, str]] = set()
+        for svc in self.services:
+            proto = svc.get("protocol")
+            if proto and proto not in protocols:
+                continue
+            for lst in svc.children("inet_listener"):
+                port = lst.get("port")
+                if port in ("", "0"):
+                    continue
+                address = lst.get("address") or listen
+                for addr in set(address.replace(",", " ").split()):
+                    if (addr, port) in seen:
+                        raise ParseError(f"duplicate listener: {port}:", path=self.path, line=0)
+                    seen.add((addr, port))
 
     # ------------------------------------------------------------------ output
     def dump(self, mode: str = "n", *, hide_passwords: bool = True, names: list[str] | None = None) -> str:
@@ -828,26 +874,40 @@ class DovecotConfig:
         """(kind, key, value) strings like doveconf's export: kind "n" normal, "l" list, "u" unique."""
         res: list[tuple[str, str, str]] = []
         cat = self.catalogue
+        dynamic = self._dynamic_defaults() if top else {}
         for name, spec in cat.settings.items():
             v = scope.values.get(name)
-            value = v.value if v is not None else spec.default
+            if top and v is None and name in _CAPABILITY_ONLY and name not in dynamic:
+                continue
+            if name in dynamic:
+                # defaults computed at run time (managesieve capabilities): the built-in one is empty
+                spec = SettingSpec(name, spec.type, "", spec.values)
+                value = v.value if v is not None else dynamic[name]
+            else:
+                value = v.value if v is not None else spec.default
             changed = v is not None and v.changed
             if self._want(spec, value, changed, mode, unique_parent=False):
                 res.append(("n", name, value))
-        if top and not self.expand_failed:
-            have = {k for _, k, _ in res}
-            for extra in cat.baseline_n:
-                k, _, val = extra.partition(" = ")
-                if k == "managesieve_sieve_capability":
-                    val = self._sieve_capability(val)
-                if k not in have and k not in scope.values:
-                    res.append(("n", k, val))
         for stype, spec_s in cat.sections.items():
             items = scope.sections.get(stype, [])
             if mode == "a" and stype == "service" and top:
                 items = self._services_with_defaults(items)
             self._export_sections(res, "", stype, spec_s, items, mode)
         return res
+
+    def _dynamic_defaults(self) -> dict[str, str]:
+        """Values doveconf learns by running managesieve-login (empty when that run fails)."""
+        out: dict[str, str] = {}
+        for extra in self.catalogue.baseline_n:
+            k, _, val = extra.partition(" = ")
+            if self.expand_failed:
+                if k in _CAPABILITY_ONLY:
+                    continue
+                val = ""
+            elif k == "managesieve_sieve_capability":
+                val = self._sieve_capability(val)
+            out[k] = val
+        return out
 
     def _sieve_capability(self, base: str) -> str:
         """managesieve-login's capability: the built-in list changed by plugin settings."""
@@ -1035,5 +1095,36 @@ def load_config(path: str | Path, version: str | None = None) -> DovecotConfig:
     cfg = DovecotConfig(cat, str(path))
     reader = _Reader()
     cfg.apply(reader.read(str(path)))
+    cfg.check()
+    return cfg
+
+
+def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
+    """The meaning of a tree loaded by :func:`mailconf.dovecot.load` (its ``walk()`` statements).
+
+    The same semantics as :func:`load_config`, which reads the files itself (faster, no Lark).
+    """
+    from mailconf.dovecot.catalogue import Catalogue
+
+    path = getattr(tree, "path", None)
+    cfg = DovecotConfig(Catalogue.for_version(version), str(path) if path is not None else None)
+
+    def lines() -> Iterator[Line]:
+        for st in tree.walk():  # type: ignore[attr-defined]
+            where = (st.path or "", st.line, st.column)
+            if st.kind == "setting":
+                if st.file_ref is not None:
+                    kind = "file"
+                elif not st.quoted and "$" in st.value:
+                    kind = "var"
+                else:
+                    kind = "set"
+                yield Line(kind, st.key, st.value, *where)
+            elif st.kind == "open":
+                yield Line("open", st.section_type or "", st.section_name or "", *where)
+            elif st.kind == "close":
+                yield Line("close", "}", "", *where)
+
+    cfg.apply(lines())
     cfg.check()
     return cfg
