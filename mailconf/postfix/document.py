@@ -11,14 +11,14 @@ semantic layer (:mod:`mailconf.postfix.config`) expands them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from mailconf._text import decode, encode
 from mailconf.document import Document
-from mailconf.errors import ParseError
+from mailconf.errors import EditError, ParseError
 from mailconf.postfix._syntax import BLANKS, Group, Line, group_lines, position, printable, read_lines
 
 
@@ -96,6 +96,7 @@ class Override:
     braced: bool = False
     glued: bool = False  # written as "-oname=value"
     spaced: bool = False  # written as "-o name = value" (no braces)
+    active: bool = True  # False after the first non-option argument: Postfix ignores it
 
 
 @dataclass(eq=False)
@@ -140,10 +141,10 @@ class Service:
         return (self.name, self.type)
 
     def override(self, name: str) -> Override | None:
-        """The last ``-o name=...`` of this service (the one that wins), or None."""
+        """The last active ``-o name=...`` of this service (the one that wins), or None."""
         found = None
         for item in self.overrides:
-            if item.name == name and item.value is not None:
+            if item.name == name and item.value is not None and item.active:
                 found = item
         return found
 
@@ -229,6 +230,162 @@ class MainDocument(Document):
     def check(self, data: bytes) -> None:
         parse_main(data, path=self.path)
 
+    # -- editing -------------------------------------------------------------------------
+    # Each edit builds the new text from the untouched item texts plus the edited entry's new
+    # text, parses it again and only then replaces the items: an edit whose result Postfix
+    # would reject raises EditError and leaves the document as it was. Items are rebuilt, so
+    # hold on to names, not to Parameter objects, across edits.
+
+    def _texts(self) -> list[str]:
+        return [item.text for item in self.items]
+
+    def _commit(self, texts: list[str]) -> None:
+        text = "".join(texts)
+        try:
+            new = parse_main(text, path=self.path)
+        except ParseError as exc:
+            raise EditError(f"the edited main.cf would not parse: {exc.message}") from None
+        self.items = new.items
+        self.final_newline = new.final_newline
+
+    def _indices(self, name: str) -> list[int]:
+        return [i for i, item in enumerate(self.items) if isinstance(item, Parameter) and item.name == name]
+
+    def _house_style(self) -> tuple[str, str, str]:
+        """(separator, continuation indent, newline) used by the file's entries."""
+        from mailconf.postfix import _edit
+
+        params = self.parameters
+        sep = _edit.separator_style((p.name, p.lines[0].content) for p in params)
+        indent = next((i for p in params if (i := _edit.continuation_indent(p.lines))), _edit.DEFAULT_INDENT)
+        nl = _edit.file_newline(line.text for item in self.items for line in item.lines)
+        return sep, indent, nl
+
+    def set(self, name: str, value: str) -> None:
+        """Set ``name`` to ``value`` as ``postconf -e name=value`` does in meaning.
+
+        The winning (last) entry keeps its name, separator, indentation and line ending; only
+        its value changes (comment lines inside the old value stay, after it). A value with
+        newlines becomes continuation lines indented like the entry's (or the file's) others.
+        A new entry goes after the last entry of the file, written in the file's separator style.
+        """
+        from mailconf.postfix import _edit
+
+        _edit.check_name(name)
+        sep, indent, nl = self._house_style()
+        texts = self._texts()
+        found = self._indices(name)
+        if found:
+            param = self.items[found[-1]]
+            assert isinstance(param, Parameter)
+            offset = _edit.main_value_offset(param.lines)
+            texts[found[-1]] = _edit.set_value(param.lines, offset, value, indent)
+        else:
+            entry = _edit.new_entry_text(name, value, sep, indent, nl)
+            last = max((i for i, item in enumerate(self.items) if isinstance(item, Parameter)), default=None)
+            at = len(self.items) if last is None else last + 1
+            before = at - 1
+            if before >= 0 and not texts[before].endswith("\n"):
+                texts[before] += nl
+                if at == len(texts):
+                    entry = entry[: -len(nl)]
+            texts.insert(at, entry)
+        self._commit(texts)
+
+    def remove(self, name: str) -> int:
+        """Remove every entry of ``name`` (as ``postconf -X name``); returns how many.
+
+        Comment and blank lines inside a removed entry stay, as postconf keeps them.
+        """
+        texts = self._texts()
+        found = self._indices(name)
+        if not found:
+            return 0
+        from mailconf.postfix import _edit
+
+        for i in found:
+            param = self.items[i]
+            assert isinstance(param, Parameter)
+            texts[i] = _edit.remove_entry(param.lines)
+        _keep_final_newline(texts, self.items)
+        self._commit(texts)
+        return len(found)
+
+    def comment_out(self, name: str) -> int:
+        """Put ``#`` before each line of every entry of ``name`` (as ``postconf -# name``)."""
+        from mailconf.postfix import _edit
+
+        texts = self._texts()
+        found = self._indices(name)
+        for i in found:
+            param = self.items[i]
+            assert isinstance(param, Parameter)
+            texts[i] = _edit.comment_entry(param.lines)
+        if found:
+            self._commit(texts)
+        return len(found)
+
+    def add_list_item(
+        self,
+        name: str,
+        item: str,
+        *,
+        after: str | None = None,
+        before: str | None = None,
+        default: str | None = None,
+    ) -> bool:
+        """Add ``item`` to the comma/blank separated list value of ``name``, keeping its layout.
+
+        ``item`` may be several words (``check_client_access hash:/etc/postfix/access``); it is
+        placed after the item ``after``, before the item ``before``, or at the end. A list laid
+        out one item per line gets a new line with the same indentation and comma style;
+        otherwise the item joins the line with the list's own separator. Returns False (and
+        changes nothing) when the item is already in the list. When ``name`` is not in the
+        file, its value starts from ``default`` (the document does not know Postfix's
+        defaults); without one, EditError is raised.
+        """
+        from mailconf.postfix import _edit
+
+        words = _edit.split_item(item)
+        found = self._indices(name)
+        if not found:
+            if default is None:
+                raise EditError(f"{name} is not set in main.cf; pass default= (its current default value)")
+            self.set(name, default)
+            found = self._indices(name)
+        param = self.items[found[-1]]
+        assert isinstance(param, Parameter)
+        if not param.value.strip(_edit.LIST_SEPARATORS):
+            if after is not None or before is not None:
+                raise EditError(f"list item not found: {after if after is not None else before!r}")
+            self.set(name, " ".join(words))
+            return True
+        new = _edit.add_item(param.lines, item, after=after, before=before)
+        if new is None:
+            return False
+        texts = self._texts()
+        texts[found[-1]] = new
+        self._commit(texts)
+        return True
+
+    def remove_list_item(self, name: str, item: str) -> int:
+        """Remove every occurrence of ``item`` from the list value of ``name`` (the winning
+        entry); returns how many. One-item-per-line lists lose the item's line, and the comma
+        that would be left dangling after the new last item goes with it."""
+        from mailconf.postfix import _edit
+
+        found = self._indices(name)
+        if not found:
+            return 0
+        param = self.items[found[-1]]
+        assert isinstance(param, Parameter)
+        new, count = _edit.remove_item(param.lines, item)
+        if count:
+            texts = self._texts()
+            texts[found[-1]] = new
+            self._commit(texts)
+        return count
+
 
 class MasterDocument(Document):
     """master.cf, losslessly."""
@@ -263,6 +420,257 @@ class MasterDocument(Document):
 
     def check(self, data: bytes) -> None:
         parse_master(data, path=self.path)
+
+    # -- editing -------------------------------------------------------------------------
+    # As for MainDocument: the new text is parsed again before the items are replaced, and an
+    # edit whose result Postfix would reject raises EditError and changes nothing.
+
+    def _texts(self) -> list[str]:
+        return [item.text for item in self.items]
+
+    def _commit(self, texts: list[str]) -> None:
+        text = "".join(texts)
+        try:
+            new = parse_master(text, path=self.path)
+        except ParseError as exc:
+            raise EditError(f"the edited master.cf would not parse: {exc.message}") from None
+        self.items = new.items
+
+    def _indices(self, name: str, type: str) -> list[int]:
+        return [
+            i
+            for i, item in enumerate(self.items)
+            if isinstance(item, Service) and item.name == name and item.type == type
+        ]
+
+    def _option_indent(self) -> str | None:
+        """The indentation of the file's own-line ``-o`` options, if any."""
+        for svc in self.services:
+            for line in svc.lines:
+                if line.kind == "continuation" and line.content.lstrip(BLANKS).startswith("-o"):
+                    return line.content[: len(line.content) - len(line.content.lstrip(BLANKS))]
+        return None
+
+    def _newline(self) -> str:
+        from mailconf.postfix import _edit
+
+        return _edit.file_newline(line.text for item in self.items for line in item.lines)
+
+    def _format(self, svc: Service, template: Service | None) -> str:
+        from mailconf.postfix import _edit
+
+        options, overrides, args = _split_service_args(svc)
+        tmpl = template or (self.services[-1] if self.services else None)
+        fields = [svc.name, svc.type, svc.private, svc.unpriv, svc.chroot, svc.wakeup, svc.maxproc, svc.command]
+        return _edit.format_service(
+            fields,
+            options,
+            overrides,
+            args,
+            template=tmpl.lines[0].text if tmpl is not None else None,
+            indent=self._option_indent() or _edit.DEFAULT_OPTION_INDENT,
+            nl=self._newline(),
+        )
+
+    def add_service(
+        self,
+        name: str,
+        type: str,
+        private: str = "-",
+        unpriv: str = "-",
+        chroot: str = "-",
+        wakeup: str = "-",
+        maxproc: str = "-",
+        command: str = "",
+        args: Sequence[str] = (),
+        *,
+        overrides: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+        replace: bool = False,
+    ) -> None:
+        """Add a service entry; its fields are aligned like the last service's.
+
+        ``overrides`` become ``-o name=value`` lines (braced when the value has blanks),
+        indented like the file's other ``-o`` lines; ``args`` follow on one line. If the
+        service exists, EditError is raised unless ``replace`` (then the first entry is
+        replaced in place and any duplicates are removed, as ``postconf -M -e`` does).
+        """
+        from mailconf.postfix import _edit
+
+        if not command:
+            raise EditError("a service needs a command")
+        pairs = list(overrides.items()) if isinstance(overrides, Mapping) else list(overrides)
+        parts = [name, type, private, unpriv, chroot, wakeup, maxproc, command]
+        for part in parts:
+            if not part or any(ch in BLANKS for ch in part) or part.startswith("#"):
+                raise EditError(f"invalid master.cf field: {part!r}")
+        line = " ".join(parts)
+        for key, value in pairs:
+            line += " -o " + _edit.override_text(key, value)
+        line += "".join(" " + _edit.arg_text(a) for a in args)
+        self.set_service(line, replace=replace)
+
+    def set_service(self, entry: str, *, replace: bool = True) -> None:
+        """Add or replace a service from one master.cf entry line (``postconf -M -e`` style).
+
+        The entry is checked as Postfix checks it, laid out like its neighbours (fields in the
+        same columns, ``-o`` on their own lines) and replaces the first entry of the same
+        name/type in place (duplicates are removed), or goes after the last service.
+        """
+        if "\n" in entry:
+            raise EditError("a service entry must be given on one line")
+        try:
+            parsed = parse_master(entry.strip(BLANKS) + "\n").services
+        except ParseError as exc:
+            raise EditError(exc.message) from None
+        if len(parsed) != 1:
+            raise EditError(f"not one master.cf entry: {entry!r}")
+        svc = parsed[0]
+        found = self._indices(svc.name, svc.type)
+        if found and not replace:
+            raise EditError(f"service {svc.name}/{svc.type} exists")
+        texts = self._texts()
+        if found:
+            old = self.items[found[0]]
+            assert isinstance(old, Service)
+            texts[found[0]] = self._format(svc, old)
+            for i in found[1:]:
+                texts[i] = ""
+        else:
+            text = self._format(svc, None)
+            last = max((i for i, item in enumerate(self.items) if isinstance(item, Service)), default=None)
+            at = len(self.items) if last is None else last + 1
+            if at > 0 and not texts[at - 1].endswith("\n"):
+                texts[at - 1] += self._newline()
+            texts.insert(at, text)
+        self._commit(texts)
+
+    def remove_service(self, name: str, type: str) -> int:
+        """Remove every entry of the service (as ``postconf -M -X name/type``); returns how many.
+
+        Comment and blank lines inside a removed entry stay, as postconf keeps them.
+        """
+        from mailconf.postfix import _edit
+
+        found = self._indices(name, type)
+        texts = self._texts()
+        for i in found:
+            texts[i] = _edit.remove_entry(self.items[i].lines)
+        if found:
+            _keep_final_newline(texts, self.items)
+            self._commit(texts)
+        return len(found)
+
+    def comment_out_service(self, name: str, type: str) -> int:
+        """Put ``#`` before each line of every entry of the service (``postconf -M -#``)."""
+        from mailconf.postfix import _edit
+
+        found = self._indices(name, type)
+        texts = self._texts()
+        for i in found:
+            texts[i] = _edit.comment_entry(self.items[i].lines)
+        if found:
+            self._commit(texts)
+        return len(found)
+
+    def _service_edit(self, name: str, type: str, edit: Callable[[list[Line]], str]) -> int:
+        found = self._indices(name, type)
+        if not found:
+            raise EditError(f"no service {name}/{type} in master.cf")
+        texts = self._texts()
+        for i in found:
+            texts[i] = edit(self.items[i].lines)
+        self._commit(texts)
+        return len(found)
+
+    def set_override(self, name: str, type: str, param: str, value: str) -> None:
+        """Set ``-o param=value`` on the service (as ``postconf -P -e name/type/param=value``).
+
+        Existing ``-o param=...`` options of the service's option region get the new value in
+        place (a braced ``{ param = value }`` stays braced); otherwise a ``-o`` is added after
+        the last option, on its own line when the service's ``-o`` options are one per line
+        (indented like them), on the same line when they are inline. A value with blanks is
+        written in braces (Postfix 3.0 syntax).
+        """
+        from mailconf.postfix import _edit
+
+        indent = self._option_indent()
+        self._service_edit(name, type, lambda lines: _edit.set_override(lines, param, value, indent))
+
+    def remove_override(self, name: str, type: str, param: str) -> int:
+        """Remove every ``-o param=...`` of the service (``postconf -P -X``); returns how many."""
+        from mailconf.postfix import _edit
+
+        count = 0
+
+        def edit(lines: list[Line]) -> str:
+            nonlocal count
+            text, n = _edit.remove_override(lines, param)
+            count += n
+            return text
+
+        self._service_edit(name, type, edit)
+        return count
+
+    def set_field(self, name: str, type: str, field: str, value: str) -> None:
+        """Change one field of the service (``postconf -F -e name/type/field=value``).
+
+        ``field`` is one of service, type, private, unprivileged, chroot, wakeup,
+        process_limit, command; ``command`` replaces the command and all its arguments.
+        Padding after the field shrinks or grows so the next columns stay where they were.
+        """
+        from mailconf.postfix import _edit
+
+        if field not in _edit.MASTER_FIELDS:
+            raise EditError(f"invalid service attribute name: {field!r}")
+        index = _edit.MASTER_FIELDS.index(field)
+        if index < 7:
+            if not value or any(ch in BLANKS for ch in value):
+                raise EditError(f"invalid {field} field: {value!r}")
+            self._service_edit(name, type, lambda lines: _edit.set_field(lines, index, value))
+        else:
+            if not value.strip(BLANKS) or "\n" in value:
+                raise EditError(f"invalid command field: {value!r}")
+
+            def edit(lines: list[Line]) -> str:
+                return _edit.set_value(lines, _edit.command_offset(lines), value, self._option_indent())
+
+            self._service_edit(name, type, edit)
+
+
+def _keep_final_newline(texts: list[str], items: Sequence[MainItem | MasterItem]) -> None:
+    """After removing entries: if the file ended without a newline, it still does."""
+    if not items or items[-1].text.endswith("\n"):
+        return
+    for i in range(len(texts) - 1, -1, -1):
+        if texts[i]:
+            if texts[i].endswith("\n") and i != len(texts) - 1:
+                texts[i] = texts[i][:-2] if texts[i].endswith("\r\n") else texts[i][:-1]
+            return
+
+
+def _split_service_args(svc: Service) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """A parsed service's arguments as (generic options, -o pairs, other arguments)."""
+    options: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    args = list(svc.args)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("-") or arg == "--":
+            break
+        if arg == "-o" and i + 1 < len(args) and "=" in args[i + 1]:
+            name, _, value = args[i + 1].partition("=")
+            pairs.append((name.strip(BLANKS), value.strip(BLANKS)))
+            i += 2
+            continue
+        if arg.startswith("-o") and "=" in arg:
+            name, _, value = arg[2:].partition("=")
+            pairs.append((name, value))
+            i += 1
+            continue
+        options.append(arg)
+        i += 1
+    return options, pairs, args[i:]
 
 
 # -- main.cf ---------------------------------------------------------------------------------
@@ -367,10 +775,18 @@ def _split_args(text: str, base: int, warnings: list[str]) -> list[tuple[str, in
 
 
 def _overrides(args: list[tuple[str, int, bool]], spans: list[tuple[int, int, int]]) -> list[Override]:
+    """Every ``-o`` option; those after the option region are kept with ``active=False``.
+
+    The option region ends at the first argument that does not start with '-' (or at ``--``):
+    postconf and the daemons' getopt ignore any ``-o`` after it.
+    """
     found: list[Override] = []
     i = 0
+    active = True
     while i < len(args):
         arg, offset, braced = args[i]
+        if braced or not arg.startswith("-") or arg == "--":
+            active = False
         if arg == "-o" and not braced:
             if i + 1 >= len(args):
                 break
@@ -380,10 +796,14 @@ def _overrides(args: list[tuple[str, int, bool]], spans: list[tuple[int, int, in
             if "=" not in value:
                 nxt = args[i + 2][0] if i + 2 < len(args) else ""
                 spaced = nxt == "=" or nxt.startswith("=")
-                found.append(Override(value.strip(BLANKS), None, line, column, braced=vbraced, spaced=spaced))
+                found.append(
+                    Override(value.strip(BLANKS), None, line, column, braced=vbraced, spaced=spaced, active=active)
+                )
             else:
                 name, _, val = value.partition("=")
-                found.append(Override(name.strip(BLANKS), val.strip(BLANKS), line, column, braced=vbraced))
+                found.append(
+                    Override(name.strip(BLANKS), val.strip(BLANKS), line, column, braced=vbraced, active=active)
+                )
             i += 2
             continue
         if arg.startswith("-o") and len(arg) > 2 and not braced:
@@ -391,9 +811,9 @@ def _overrides(args: list[tuple[str, int, bool]], spans: list[tuple[int, int, in
             body = arg[2:]
             if "=" in body:
                 name, _, val = body.partition("=")
-                found.append(Override(name, val, line, column, glued=True))
+                found.append(Override(name, val, line, column, glued=True, active=active))
             else:
-                found.append(Override(body, None, line, column, glued=True))
+                found.append(Override(body, None, line, column, glued=True, active=active))
         i += 1
     return found
 
