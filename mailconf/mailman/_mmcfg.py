@@ -16,6 +16,7 @@ reason, and names it assigns are reported as unknown rather than guessed.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -83,6 +84,91 @@ def _assigned_names(node: ast.AST) -> list[str]:
     return names
 
 
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_STATEMENT_START = {"NEWLINE", "NL", "INDENT", "DEDENT", "ENCODING", "COMMENT"}
+
+
+@dataclass
+class _Converted:
+    data: bytes
+    blanked: dict[int, tuple[int, int, str]]  # first line -> (end line, end column, reason)
+    literals: list[tuple[int, int, int]]  # (line, column, end column) of rewritten literals
+
+
+def _python2_compatible(data: bytes) -> _Converted | None:
+    """``data`` with Python 2-only syntax replaced by Python 3 of the same length: octal literals
+    (``0755`` -> ``493 ``), long suffixes (``10L`` -> ``10 ``), and ``print``/``exec`` statements
+    (-> ``pass`` and blanks, reported as not understood). None if the text cannot be tokenized."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+        toks = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (SyntaxError, UnicodeDecodeError, LookupError, tokenize.TokenError, IndentationError):
+        return None
+    lines = _LINES.findall(text)
+    edits: list[tuple[int, int, int, int, str]] = []  # (row, col, end_row, end_col, replacement)
+    blanked: dict[int, tuple[int, int, str]] = {}
+    literals: list[tuple[int, int, int]] = []
+    previous = "ENCODING"
+    for i, tok in enumerate(toks):
+        kind = tokenize.tok_name[tok.type]
+        following = toks[i + 1] if i + 1 < len(toks) else None
+        if kind == "NUMBER" and set(tok.string) == {"0"} and following is not None and following.start == tok.end:
+            if tokenize.tok_name[following.type] == "NUMBER" and re.fullmatch(r"[0-7]+[lL]?", following.string):
+                digits = following.string.rstrip("lL")
+                width = len(tok.string) + len(following.string)
+                edits.append((*tok.start, *following.end, str(int(digits, 8)).ljust(width)))
+                literals.append((tok.start[0], tok.start[1], following.end[1]))
+        elif kind == "NAME" and tok.string in ("l", "L") and i > 0:
+            before = toks[i - 1]
+            if tokenize.tok_name[before.type] == "NUMBER" and before.end == tok.start:
+                edits.append((*tok.start, *tok.end, " "))
+                literals.append((before.start[0], before.start[1], tok.end[1]))
+        elif (
+            kind == "NAME"
+            and tok.string in ("print", "exec")
+            and previous in _STATEMENT_START
+            and following is not None
+            and following.string not in ("(", "=", ".", "[")
+            and tokenize.tok_name[following.type] not in ("NEWLINE", "NL")
+        ):
+            end = next(t for t in toks[i:] if tokenize.tok_name[t.type] in ("NEWLINE", "ENDMARKER"))
+            end_row, end_col = end.start
+            edits.append((*tok.start, end_row, end_col, "pass"))
+            blanked[tok.start[0]] = (end_row, end_col, f"Python 2 {tok.string} statement is not evaluated")
+        if kind not in ("NL", "COMMENT"):
+            previous = kind
+    if not edits:
+        return None
+    chars = [list(line) for line in lines]
+    for row, col, end_row, end_col, replacement in edits:
+        if row == end_row:
+            span = end_col - col
+            chars[row - 1][col:end_col] = list(replacement.ljust(span))
+            continue
+        first = chars[row - 1]
+        first[col:] = (
+            list(replacement.ljust(len(first) - col - _newline_len(first))) + first[len(first) - _newline_len(first) :]
+        )
+        for r in range(row + 1, end_row):
+            line = chars[r - 1]
+            keep = _newline_len(line)
+            chars[r - 1] = [" "] * (len(line) - keep) + line[len(line) - keep :]
+        last = chars[end_row - 1]
+        last[:end_col] = [" "] * end_col
+    converted = "".join("".join(line) for line in chars)
+    return _Converted(converted.encode(encoding), blanked, literals)
+
+
+def _newline_len(line: list[str]) -> int:
+    if line[-2:] == ["\r", "\n"]:
+        return 2
+    return 1 if line and line[-1] in "\r\n" else 0
+
+
 class _Literal(Exception):
     """A value mailconf does not evaluate."""
 
@@ -109,20 +195,10 @@ class Mailman2Document(Document):
 
     def _load(self, data: bytes) -> None:
         self._data = data
-        try:
-            tree = ast.parse(data, filename=str(self.path or "<mm_cfg.py>"))
-        except SyntaxError as error:
-            message = error.msg or "invalid syntax"
-            raise ParseError(
-                f"Python syntax error: {message} (mm_cfg.py is read as Python 3; Python 2-only syntax such as "
-                "print statements or 0755 octals is not accepted)",
-                path=self.path,
-                line=error.lineno or 1,
-                column=max(error.offset or 1, 1),
-            ) from None
-        except ValueError as error:  # NUL bytes
-            raise ParseError(f"not a Python source file: {error}", path=self.path) from None
-        self._lines = decode(data).splitlines(keepends=True)
+        self._python2: dict[int, tuple[int, int, str]] = {}  # line -> (end_line, end_column, reason)
+        self._rewritten: list[tuple[int, int, int]] = []  # (line, column, end_column) of rewritten literals
+        tree = self._parse(data)
+        self._lines: list[str] = _LINES.findall(decode(data))
         self.statements: list[Statement] = []
         self.assignments: dict[str, Assignment] = {}
         self.virtual_hosts: list[VirtualHost] = []
@@ -130,9 +206,45 @@ class Mailman2Document(Document):
         for index, node in enumerate(tree.body):
             self.statements.append(self._statement(index, node, known))
 
+    def _parse(self, data: bytes) -> ast.Module:
+        filename = str(self.path or "<mm_cfg.py>")
+        try:
+            return ast.parse(data, filename=filename)
+        except SyntaxError as error:
+            first = error
+        except ValueError as error:  # NUL bytes
+            raise ParseError(f"not a Python source file: {error}", path=self.path) from None
+        # Mailman 2 runs on Python 2: retry with its numeric literals and print statements
+        # rewritten in place (same length, so every position stays true).
+        converted = _python2_compatible(data)
+        if converted is not None:
+            try:
+                tree = ast.parse(converted.data, filename=filename)
+            except (SyntaxError, ValueError):
+                pass
+            else:
+                self._python2 = converted.blanked
+                self._rewritten = converted.literals
+                return tree
+        raise ParseError(
+            f"Python syntax error: {first.msg or 'invalid syntax'}",
+            path=self.path,
+            line=first.lineno or 1,
+            column=max(first.offset or 1, 1),
+        ) from None
+
+    def _end(self, line: int, column: int) -> int:
+        """An end column (0-based) moved to the end of a rewritten Python 2 literal it falls in."""
+        for row, start, stop in self._rewritten:
+            if row == line and start < column <= stop:
+                return stop
+        return column
+
     def _source(self, node: ast.stmt) -> str:
         end_line = node.end_lineno or node.lineno
-        end_col = node.end_col_offset if node.end_col_offset is not None else 0
+        end_col = self._end(end_line, node.end_col_offset if node.end_col_offset is not None else 0)
+        if isinstance(node, ast.Pass) and node.lineno in self._python2:
+            end_line, end_col, _ = self._python2[node.lineno]
         lines = self._lines[node.lineno - 1 : end_line]
         if not lines:
             return ""
@@ -147,7 +259,7 @@ class Mailman2Document(Document):
                 node.lineno,
                 node.col_offset + 1,
                 node.end_lineno or node.lineno,
-                (node.end_col_offset or 0) + 1,
+                self._end(node.end_lineno or node.lineno, node.end_col_offset or 0) + 1,
                 self._source(node),
                 **extra,  # type: ignore[arg-type]
             )
@@ -186,7 +298,7 @@ class Mailman2Document(Document):
                     node.value.lineno,
                     node.value.col_offset + 1,
                     node.value.end_lineno or node.value.lineno,
-                    (node.value.end_col_offset or 0) + 1,
+                    self._end(node.value.end_lineno or node.value.lineno, node.value.end_col_offset or 0) + 1,
                 )
             return make("assignment", names=names, value=value)
         if (
@@ -208,6 +320,11 @@ class Mailman2Document(Document):
             email_host = str(args[1]) if len(args) > 1 else None
             self.virtual_hosts.append(VirtualHost(url_host, email_host, node.lineno, node.col_offset + 1))
             return make("add_virtualhost", value=(url_host, email_host))
+        if isinstance(node, ast.Pass) and node.lineno in self._python2:
+            end_line, end_column, reason = self._python2[node.lineno]
+            statement = make("not understood", reason=reason)
+            statement.end_line, statement.end_column = end_line, end_column + 1
+            return statement
         names = _assigned_names(node)
         self._unknown(names, node)
         for name in names:

@@ -137,10 +137,10 @@ def test_never_executed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "line"),
     [
-        (b"MTA = 'Postfix'\nprint 'hello'\n", 2),
-        (b"MODE = 0755\n", 1),
+        (b"MTA = 'Postfix'\ndef f(:\n    pass\n", 2),
         (b"x = (\n", 1),
         (b"MTA = 'Postfix'\n  DEFAULT_URL_HOST = 'x'\n", 2),
+        (b"try:\n    import x\nexcept ImportError, e:\n    pass\n", 3),
     ],
 )
 def test_syntax_errors_are_parse_errors(source: bytes, line: int) -> None:
@@ -149,6 +149,36 @@ def test_syntax_errors_are_parse_errors(source: bytes, line: int) -> None:
     assert info.value.line == line
     assert info.value.path == "mm_cfg.py"
     assert "syntax" in info.value.message
+
+
+PYTHON2 = b"""# -*- coding: iso-8859-1 -*-
+# caf\xe9
+from Defaults import *
+UMASK = 0007
+LIMIT = 100L
+print "loading site settings", UMASK
+print >>sys.stderr, (
+    "two lines")
+MTA = 'Postfix'
+"""
+
+
+def test_python2_literals_and_print_statements_are_read() -> None:
+    """Mailman 2 runs mm_cfg.py on Python 2: its octal/long literals mean what Python 2 says,
+    print statements are kept and reported, and every position stays that of the file."""
+    doc = parse_mm_cfg(PYTHON2)
+    assert doc.to_bytes() == PYTHON2
+    assert doc.values() == {"UMASK": 7, "LIMIT": 100, "MTA": "Postfix"}
+    umask = doc.get("UMASK")
+    assert umask is not None and (umask.value_column, umask.end_column) == (9, 13)
+    prints = doc.not_understood
+    assert [(s.line, s.end_line, s.source) for s in prints] == [
+        (6, 6, 'print "loading site settings", UMASK'),
+        (7, 8, 'print >>sys.stderr, (\n    "two lines")'),
+    ]
+    assert all("Python 2 print" in (s.reason or "") for s in prints)
+    doc.set("UMASK", 0o22)
+    assert doc.to_bytes() == PYTHON2.replace(b"UMASK = 0007", b"UMASK = 18")
 
 
 def test_set_replaces_only_the_literal() -> None:
@@ -191,6 +221,9 @@ def test_generated_assignments_are_read_exactly(items: list[tuple[str, object, s
         if computed:
             lines.append(f"{name} = len({value!r})\n")
             expected.pop(name, None)
+        elif isinstance(value, int) and not isinstance(value, bool) and value > 0 and len(lines) % 2:
+            lines.append(f"{name} = 0{value:o}  # Python 2 octal\n")
+            expected[name] = value
         else:
             lines.append(f"{name} = {value!r}  # trailing\n")
             expected[name] = value
