@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mailconf.postfix import _values
 
@@ -128,7 +128,6 @@ class Group(_Frozen):
     kind: Literal["group"] = "group"
     text: str
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def items(self) -> tuple[Item, ...]:
         """The inside split like a list (``{ inet:host:port, timeout=10s }``)."""
@@ -613,16 +612,33 @@ def _flag(value: bool | None) -> str:
     return "-" if value is None else ("y" if value else "n")
 
 
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def _render_arg(arg: str) -> str:
-    if not arg or arg.startswith("{") or any(c in arg for c in _values.BLANKS):
-        return f"{{ {arg} }}" if arg else "{}"
-    return arg
+    """One master.cf argument: ``{ ... }`` around text with blanks (or starting with ``{``)."""
+    if arg and not arg.startswith("{") and not any(c in arg for c in _values.BLANKS):
+        return arg
+    if not _balanced(arg):
+        raise ValueError(f"master.cf cannot hold the argument {arg!r}: braces around it would not balance")
+    return f"{{ {arg} }}" if arg else "{}"
 
 
 def _render_override(setting: Setting) -> str:
-    if any(c in setting.raw for c in _values.BLANKS) or setting.raw.startswith("{"):
-        return f"-o {{ {setting.name} = {setting.raw} }}"
-    return f"-o {setting.name}={setting.raw}"
+    if not any(c in setting.raw for c in _values.BLANKS):
+        return f"-o {setting.name}={setting.raw}"
+    if not _balanced(setting.raw):
+        raise ValueError(f"master.cf cannot hold -o {setting.name}={setting.raw!r}: its braces do not balance")
+    return f"-o {{ {setting.name} = {setting.raw} }}"
 
 
 class _ServiceBase(_Frozen):
@@ -851,7 +867,11 @@ class PostfixModel(_Frozen):
         return "".join(f"{s.name} = {s.raw}\n" for s in self.main.values())
 
     def render_master(self) -> str:
-        """master.cf text that reads back as this model's services."""
+        """master.cf text that reads back as this model's services.
+
+        Raises ValueError for an argument or ``-o`` value with blanks whose braces do not
+        balance: master.cf has no way to write it.
+        """
         return "".join(svc.render() for svc in self.services)
 
 
