@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-USAGE = "usage: mailconf doveconf [-c FILE] [-n | -N | -a] [-P] [--version 2.3] [name ...]"
+USAGE = "usage: mailconf doveconf [-c FILE] [-n | -N | -a] [-P] [-h] [--version 2.3] [name ...]"
 EX_CONFIG = 89
 
 
@@ -17,13 +17,14 @@ def run(argv: list[str]) -> int:
     path = "/etc/dovecot/dovecot.conf"
     mode = "a"
     hide = True
+    hide_key = False
     version: str | None = None
     names: list[str] = []
     args = list(argv)
     i = 0
     while i < len(args):
         a = args[i]
-        if a in ("-h", "--help"):
+        if a == "--help":
             print(USAGE)
             return 0
         if a == "-c" or a == "--version":
@@ -42,6 +43,8 @@ def run(argv: list[str]) -> int:
                     mode = ch
                 elif ch == "P":
                     hide = False
+                elif ch == "h":
+                    hide_key = True
                 else:
                     print(f"doveconf: Fatal: Unknown option -{ch}\n{USAGE}", file=sys.stderr)
                     return 64
@@ -70,5 +73,5 @@ def run(argv: list[str]) -> int:
         print(f"doveconf: Warning: {w}", file=sys.stderr)
     for e in cfg.errors:
         print(f"doveconf: Error: {e}", file=sys.stderr)
-    sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None))
+    sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None, hide_key=hide_key))
     return 0

@@ -44,7 +44,7 @@ class Line:
     column: int = 1
 
 
-def _strip_comment(text: str) -> str:
+def _strip_comment(text: str, warn: list[str] | None = None) -> str:
     i = 0
     n = len(text)
     while i < n:
@@ -60,6 +60,8 @@ def _strip_comment(text: str) -> str:
             i = j + 1
             continue
         if c == "#":
+            if i > 0 and text[i - 1] not in WHITE and warn is not None:
+                warn.append("ambiguous")
             return text[:i]
         i += 1
     return text
@@ -78,13 +80,19 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def parse_line(text: str, path: str, lineno: int) -> Line | None:
+def parse_line(text: str, path: str, lineno: int, warnings: list[str] | None = None) -> Line | None:
     """One physical (continuation-joined) line; None for blank and comment lines."""
     s = text.lstrip(WHITE)
     col = len(text) - len(s) + 1
     if not s or s[0] == "#":
         return None
-    s = _strip_comment(s).rstrip(WHITE)
+    flags: list[str] = []
+    s = _strip_comment(s, flags).rstrip(WHITE)
+    if flags and warnings is not None:
+        warnings.append(
+            f"Configuration file {path} line {lineno}: Ambiguous '#' character in line, treating it as "
+            "comment. Add a space before it to remove this warning."
+        )
     if not s:
         return None
     i = 0
@@ -140,7 +148,7 @@ class _Reader:
             lines.pop()
         buf = ""
         for n, raw in enumerate(lines, 1):
-            line = raw
+            line = raw[:-1] if raw.endswith("\r") else raw
             if buf:
                 stripped = line.lstrip(WHITE)
                 if not stripped or stripped[0] == "#":
@@ -152,7 +160,7 @@ class _Reader:
             if trimmed.endswith("\\") and not _strip_comment(trimmed.lstrip(WHITE)).startswith("#"):
                 buf = trimmed[:-1].rstrip(WHITE)
                 continue
-            parsed = parse_line(line, path, n)
+            parsed = parse_line(line, path, n, self.warnings)
             if parsed is None:
                 continue
             if parsed.kind in ("include", "include_try"):
@@ -676,7 +684,7 @@ class DovecotConfig:
         target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
 
     def _obsolete(self, ln: Line, message: str) -> None:
-        if not self.warnings:
+        if not any(w.startswith("NOTE: ") for w in self.warnings):
             self.warnings.append("NOTE: You can get a new clean config file with: doveconf -Pn > dovecot-new.conf")
         self.warnings.append(f"Obsolete setting in {ln.path}:{ln.line}: {message}")
 
@@ -843,13 +851,23 @@ class DovecotConfig:
                     seen.add((addr, port))
 
     # ------------------------------------------------------------------ output
-    def dump(self, mode: str = "n", *, hide_passwords: bool = True, names: list[str] | None = None) -> str:
-        """doveconf's output: mode "n" (non-defaults), "N" (also explicitly set), "a" (all)."""
+    def dump(
+        self, mode: str = "n", *, hide_passwords: bool = True, names: list[str] | None = None, hide_key: bool = False
+    ) -> str:
+        """doveconf's output: mode "n" (non-defaults), "N" (also explicitly set), "a" (all).
+
+        ``names``: only these settings (``name = value`` as stored, or just the value with
+        ``hide_key``) or sections (``service/imap-login``), as ``doveconf NAME`` prints them.
+        """
         out: list[str] = []
         strings = self._export(self.global_scope, mode, top=True)
         if names:
             for name in names:
-                out.extend(_render(strings, 0, hide_passwords, name_filter=name))
+                exact = next((v for k, key, v in strings if k != "l" and key == name), None)
+                if exact is not None:
+                    out.append(f"{exact}\n" if hide_key else f"{name} = {exact}\n")
+                elif any(key.startswith(name + "/") for _k, key, _v in strings):
+                    out.extend(_render(strings, 0, hide_passwords, name_filter=name))
             return "".join(out)
         out.extend(_render(strings, 0, hide_passwords))
         for fs in self._sorted_filters():
@@ -1094,6 +1112,7 @@ def load_config(path: str | Path, version: str | None = None) -> DovecotConfig:
     cat = Catalogue.for_version(version)
     cfg = DovecotConfig(cat, str(path))
     reader = _Reader()
+    reader.warnings = cfg.warnings
     cfg.apply(reader.read(str(path)))
     cfg.check()
     return cfg

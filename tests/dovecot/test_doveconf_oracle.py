@@ -139,7 +139,8 @@ GLOBAL_VALUES: dict[str, list[str]] = {
     "auth_cache_ttl": ["1 hour", "90s", "2 d", "0"],
     "auth_cache_size": ["0", "10M", "1024 k", "1g"],
     "first_valid_uid": ["500", "1000", "010"],
-    "login_greeting": ["Hello", "a  b", '" lead"', "'x # y'"],
+    "login_greeting": ["Hello", "a  b", '" lead"', "'x # y'", "a # comment", "x#glued", '"a \\" b"', '"p" q', ""],
+    "auth_username_format": ["%Lu", "%n", "'%u'"],
     "mail_fsync": ["optimized", "never", "always"],
     "ssl_cert": ["</etc/ssl/cert.pem"],
     "ssl_key": ["</etc/ssl/key.pem"],
@@ -187,25 +188,47 @@ def misc_block(draw: st.DrawFn) -> list[str]:
     if kind == "plugin":
         keys = draw(st.lists(st.sampled_from(["quota", "sieve", "zlib_save", "quota_rule"]), max_size=3))
         return ["plugin {"] + [f"  {k} = v{i}" for i, k in enumerate(keys)] + ["}"]
-    head = draw(
+    heads = draw(
         st.sampled_from(
             [
-                "protocol imap",
-                "protocol pop3",
-                "protocol !imap",
-                "remote 10.0.0.0/8",
-                "local 127.0.0.1",
-                "local_name mail",
+                ["protocol imap"],
+                ["protocol pop3"],
+                ["protocol !imap"],
+                ["remote 10.0.0.0/8"],
+                ["remote 10.1.2.3/16", "protocol imap"],
+                ["local 127.0.0.1"],
+                ["local 127.0.0.1", "remote ::1", "protocol pop3"],
+                ["local_name mail"],
+                ["local_name mail.example.com", "protocol imap"],
             ]
         )
     )
-    return [f"{head} {{", *draw(assignments(FILTER_VALUES, "  ")), "}"]
+    lines = [("  " * i) + h + " {" for i, h in enumerate(heads)]
+    lines += draw(assignments(FILTER_VALUES, "  " * len(heads)))
+    lines += [("  " * i) + "}" for i in reversed(range(len(heads)))]
+    return lines
+
+
+@st.composite
+def continued(draw: st.DrawFn) -> list[str]:
+    """A value split with a trailing backslash (doveconf joins with one space)."""
+    key = draw(st.sampled_from(["auth_mechanisms", "login_greeting", "mail_plugins"]))
+    a = draw(st.sampled_from(["plain", "a", "quota"]))
+    b = draw(st.sampled_from(["login", "b c", "zlib"]))
+    sep = draw(st.sampled_from([" \\", "\\", "  \\"]))
+    return [f"{key} = {a}{sep}", f"  {b}"]
 
 
 @st.composite
 def trees(draw: st.DrawFn) -> dict[str, str]:
     files: dict[str, list[str]] = {"dovecot.conf": []}
-    parts = draw(st.lists(st.one_of(assignments(GLOBAL_VALUES, ""), service_block(), misc_block()), max_size=8))
+    parts = draw(
+        st.lists(st.one_of(assignments(GLOBAL_VALUES, ""), service_block(), misc_block(), continued()), max_size=8)
+    )
+    if draw(st.booleans()):
+        parts.append(["!include_try local.conf"])
+    indent = draw(st.sampled_from(["", "\t"]))
+    parts = [[indent + ln if ln.startswith(" ") else ln for ln in p] for p in parts]
     include_at = draw(st.integers(min_value=0, max_value=len(parts)))
     for i, p in enumerate(parts):
         if i == include_at and i > 0:
