@@ -345,3 +345,36 @@ def test_examples_office_has_no_mailman_findings(tmp_path: Path) -> None:
     assert run(copy).findings == []
     cfg.write_text(text + "\n[paths.debian]\nvar_dir: /srv/mailman\n", encoding="utf-8")
     assert {f.rule for f in run(copy).findings} == {"MM301"}
+
+
+# -- MM306 ---------------------------------------------------------------------------------------
+
+
+def test_mm306_path_outside_paths_section(tmp_path: Path) -> None:
+    mailman = "[mailman]\nsite_owner: a@example.org\nvar_dir: /opt/mailman/var\n"
+    base = host(tmp_path, {"etc/mailman3/mailman.cfg": mailman})
+    [finding] = findings(run(base, "MM306"), "MM306")
+    assert (finding.line, finding.severity) == (3, "warning")
+    assert "[paths.here]" in finding.message
+    fixed = "[mailman]\nsite_owner: a@example.org\nlayout: custom\n[paths.custom]\nvar_dir: /opt/mailman/var\n"
+    (base / "etc/mailman3/mailman.cfg").write_text(fixed)
+    assert findings(run(base, "MM306"), "MM306") == []
+
+
+def test_mm306_unused_and_missing_layouts(tmp_path: Path) -> None:
+    mailman = "[mailman]\nlayout: debain\n\n[paths.debian]\nvar_dir: /var/lib/mailman3\n"
+    base = host(tmp_path, {"etc/mailman3/mailman.cfg": mailman})
+    result = findings(run(base, "MM306"), "MM306")
+    assert sorted((f.line, f.severity) for f in result) == [(2, "error"), (4, "warning")]
+
+
+def test_mm306_corpus_openlunar(tmp_path: Path) -> None:
+    """openlunar's mailman.cfg sets var_dir under [mailman]: Mailman ignores it."""
+    source = CORPUS / "127-openlunar-mailman-suite" / "mailman.cfg"
+    if not source.is_file():
+        pytest.skip("corpus set 127 not present")
+    base = tmp_path / "host"
+    (base / "etc/mailman3").mkdir(parents=True)
+    shutil.copy(source, base / "etc/mailman3/mailman.cfg")
+    [finding] = findings(run(base, "MM306"), "MM306")
+    assert finding.line == 3 and finding.message.startswith("var_dir in [mailman] is ignored")

@@ -616,3 +616,69 @@ def mm305(ctx: Context) -> None:
                 f"{param} is {val.value}, but postfix-to-mailman.py takes one recipient per call",
                 f"{param} = 1",
             )
+
+
+# -- MM306 ---------------------------------------------------------------------------------------
+
+_PATH_KEYS = frozenset(
+    (
+        "var_dir",
+        "queue_dir",
+        "bin_dir",
+        "list_data_dir",
+        "log_dir",
+        "lock_dir",
+        "data_dir",
+        "cache_dir",
+        "etc_dir",
+        "messages_dir",
+        "archive_dir",
+        "template_dir",
+        "pid_file",
+        "lock_file",
+    )
+)
+
+
+@rule(
+    "MM306",
+    "warning",
+    "Mailman 3 path settings that Mailman ignores: outside [paths.<layout>], or the layout is missing",
+    needs=("mailman",),
+)
+def mm306(ctx: Context) -> None:
+    for mm in _mailman3(ctx):
+        doc = mm.document
+        layout = mm.layout.value.strip()
+        wanted = f"paths.{layout}"
+        for option in doc.options:
+            if option.name in _PATH_KEYS and not option.section.startswith("paths."):
+                ctx.report(
+                    f"{option.name} in [{option.section}] is ignored: Mailman reads paths only from "
+                    f"[{wanted}] (the section [mailman] layout selects)",
+                    path=doc.path,
+                    line=option.line,
+                    column=option.column,
+                    fix=f"move '{option.key.strip()}: {option.value}' into a [{wanted}] section",
+                )
+        for section in doc.sections:
+            if section.name.startswith("paths.") and section.name != wanted and section.options:
+                ctx.report(
+                    f"[{section.name}] is not used: [mailman] layout is {layout!r}, so Mailman reads [{wanted}]",
+                    path=doc.path,
+                    line=section.line,
+                    column=section.column,
+                    fix=f"set 'layout: {section.name.removeprefix('paths.')}' in [mailman], or rename the section",
+                )
+        for problem in mm.problems:
+            if problem.startswith("no path configuration found"):
+                where = mm.layout
+                ctx.report(
+                    f"[mailman] layout is {layout!r} but no [{wanted}] section exists: Mailman exits at start "
+                    "(No path configuration found)",
+                    path=where.path or doc.path,
+                    line=where.line,
+                    column=where.column,
+                    severity="error",
+                    fix=f"add a [{wanted}] section with var_dir, or use a built-in layout (fhs, here, local, dev)",
+                )
