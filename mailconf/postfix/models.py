@@ -533,8 +533,17 @@ def _invalid(text: str, expected: str, error: str) -> Invalid:
     return Invalid(text=text, expected=expected, error=error)
 
 
-def value_for(name: str, text: str, kind: Kind) -> Value:
-    """The typed value of ``text`` read as ``kind`` (an :class:`Invalid` when Postfix would refuse it)."""
+def _strict_time(version: str | None) -> bool:
+    if version is None:
+        return False
+    from mailconf.postfix.catalogue import version_key
+
+    return version_key(version) >= _values.STRICT_TIME_SINCE
+
+
+def value_for(name: str, text: str, kind: Kind, *, version: str | None = None) -> Value:
+    """The typed value of ``text`` read as ``kind`` by Postfix ``version`` (an :class:`Invalid`
+    when Postfix would refuse it)."""
     k = kind.kind
     if k == "bool":
         flag = _values.parse_bool(text)
@@ -547,7 +556,7 @@ def value_for(name: str, text: str, kind: Kind) -> Value:
             return _invalid(text, k, f"bad numerical configuration: {name} = {text}")
         return Int(value=number) if k == "int" else Size(bytes=number)
     if k == "time":
-        parsed = _values.parse_time(text, kind.unit)
+        parsed = _values.parse_time(text, kind.unit, strict=_strict_time(version))
         if parsed is None:
             return _invalid(text, "time", f"parameter {name}: bad time value or unit: {text}")
         amount, unit, _ignored = parsed
@@ -592,7 +601,8 @@ def value_for(name: str, text: str, kind: Kind) -> Value:
 
 def typed_value(name: str, text: str, *, version: str | None = None, restriction_classes: Iterable[str] = ()) -> Value:
     """``text`` read as Postfix reads parameter ``name`` (types from the catalogue of ``version``)."""
-    return value_for(name, text, kind_of(name, version=version, restriction_classes=restriction_classes))
+    kind = kind_of(name, version=version, restriction_classes=restriction_classes)
+    return value_for(name, text, kind, version=version)
 
 
 # -- master.cf services --------------------------------------------------------------------------
@@ -807,7 +817,7 @@ class PostfixModel(_Frozen):
                     name=name,
                     raw=param.value,
                     expanded=None if expanded == param.value else expanded,
-                    value=value_for(name, expanded, kind(name)),
+                    value=value_for(name, expanded, kind(name), version=config.version),
                     source="main",
                     origin=Origin(path=path, line=param.line, column=param.column, end_line=param.end_line),
                 )
@@ -924,7 +934,7 @@ def _service(config: PostfixConfig, entry: ServiceEntry, path: str | None, kind:
             name=name,
             raw=raw,
             expanded=None if expanded == raw else expanded,
-            value=value_for(name, expanded, kind(name)),
+            value=value_for(name, expanded, kind(name), version=config.version),
             source="master",
             origin=Origin(path=path, line=item.line, column=item.column),
         )

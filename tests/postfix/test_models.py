@@ -111,6 +111,14 @@ def test_time_refused(text: str) -> None:
     assert got.error == f"parameter ipc_timeout: bad time value or unit: {text}"
 
 
+def test_time_text_after_the_unit_is_refused_by_newer_postfix() -> None:
+    newer = PostfixModel.parse("ipc_timeout = 1h30m\nsmtpd_timeout = 30s\n", None, version="3.11")
+    assert isinstance(newer.main["ipc_timeout"].value, Invalid)
+    assert newer.main["smtpd_timeout"].value == Time(amount=30, unit="s", text="30s")
+    assert isinstance(typed_value("ipc_timeout", "100ms", version="3.11"), Invalid)
+    assert isinstance(typed_value("ipc_timeout", "100ms", version="3.7"), Time)
+
+
 def test_time_of() -> None:
     assert Time.of(5, "m") == Time(amount=5, unit="m", text="5m")
     assert Time.of(5, "m").seconds == 300
