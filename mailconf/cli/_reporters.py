@@ -77,6 +77,8 @@ def text(result: LintResult, *, colour: bool = False) -> str:
             f"Found {_plural(total, 'problem')} ({counts['error']} error, {counts['warning']} warning, "
             f"{counts['info']} info) in {_plural(len(result.files), 'file')} of {_plural(n_sets, 'configuration set')}."
         )
+    elif result.internal_errors:
+        lines.append("No findings, but some rules failed with an internal error (see stderr).")
     else:
         lines.append(
             f"All checks passed: {_plural(len(result.files), 'file')} in {_plural(n_sets, 'configuration set')}."

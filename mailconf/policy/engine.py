@@ -18,7 +18,7 @@ from typing import Any
 from mailconf.policy._finding import Finding, Severity, parse_severity
 from mailconf.policy.discover import ConfigSet, discover, is_live
 from mailconf.policy.profiles import OFF, Profile
-from mailconf.policy.registry import Rule, Version, load_rules, select_rules
+from mailconf.policy.registry import Rule, Version, format_version, load_rules, select_rules
 from mailconf.policy.settings import Settings
 from mailconf.policy.suppress import Suppression, scan
 
@@ -177,8 +177,10 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
             ctx.files += [str(cs.postfix_dir / n) for n in ("main.cf", "master.cf") if (cs.postfix_dir / n).exists()]
     if cs.dovecot_conf is not None:
         try:
-            dovecot: Any = importlib.import_module("mailconf.dovecot")
-            ctx.dovecot = dovecot.load(cs.dovecot_conf)
+            config: Any = importlib.import_module("mailconf.dovecot.config")
+            version = detect_dovecot_version(ctx)
+            target = format_version(version) if version is not None and version >= (2, 4) else None
+            ctx.dovecot = config.load_config(cs.dovecot_conf, version=target)
             ctx.files += dovecot_files(ctx.dovecot, cs.dovecot_conf)
         except (Exception, RecursionError, MemoryError) as error:
             failures.append(_error_finding(error, cs.dovecot_conf))
@@ -196,17 +198,14 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
             failures.append(_error_finding(error, path))
 
 
-def dovecot_files(tree: Any, top: Path) -> list[str]:
-    """Every file of a loaded Dovecot tree (top first), whatever the layer calls that list."""
-    for attr in ("files", "paths", "sources"):
-        value = getattr(tree, attr, None)
-        if value is not None:
-            if callable(value):
-                value = value()
-            out = [str(v) for v in value]
-            if out:
-                return out
-    return [str(top)]
+def dovecot_files(config: Any, top: Path) -> list[str]:
+    """Every file of a Dovecot configuration (top first): the layer's list, else its includes."""
+    files = [str(f) for f in getattr(config, "files", None) or []]
+    if files:
+        return files
+    from mailconf.policy.rules._dovecot import include_files
+
+    return [str(p) for p in include_files(top)]
 
 
 # -- versions ---------------------------------------------------------------------------------

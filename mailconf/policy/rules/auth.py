@@ -218,3 +218,92 @@ def auth107(ctx: Context) -> None:
                         column=eff.column,
                         fix=f"remove '{step} {arg or ''}'".rstrip() + "'",
                     )
+
+
+# -- Dovecot ----------------------------------------------------------------------------------
+
+
+@rule("AUTH201", "error", "Dovecot allows cleartext authentication without TLS", needs=("dovecot",))
+def auth201(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    v24 = ctx.dovecot_at_least((2, 4), unknown=False)
+    key, bad = ("auth_allow_cleartext", "yes") if v24 else ("disable_plaintext_auth", "no")
+    good = "no" if v24 else "yes"
+    eff = dv.value(key)
+    if eff.value == bad:
+        ctx.report(
+            f"{key} = {bad}: PLAIN/LOGIN passwords are accepted on connections without TLS; write {key} = {good}",
+            path=eff.path,
+            line=eff.line,
+            column=eff.column,
+            fix=f"{key} = {good}",
+        )
+    for scope in dv.filters():
+        v = scope.values.get(key)
+        if v is not None and v.value == bad:
+            ctx.report(
+                f"'{' '.join(scope.header_lines())}' sets {key} = {bad}: cleartext passwords without TLS there; "
+                "remove the override",
+                path=v.path or scope.path,
+                line=v.line or 1,
+                column=v.column or 1,
+                fix="remove this line",
+            )
+
+
+@rule("AUTH202", "warning", "Dovecot login_trusted_networks exempts networks from TLS", needs=("dovecot",))
+def auth202(ctx: Context) -> None:
+    import ipaddress
+
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    eff = dv.value("login_trusted_networks")
+    if not eff.explicit or not eff.value.strip():
+        return
+    wide = []
+    for item in eff.value.split():
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            continue
+        if network.prefixlen < (16 if network.version == 4 else 48):
+            wide.append(item)
+    ctx.report(
+        f"login_trusted_networks = {eff.value}: clients from there skip ssl = required and may log in in clear"
+        + (f"; {', '.join(wide)} is wider than /16" if wide else "")
+        + "; list only the proxies that need it (or remove the setting)",
+        path=eff.path,
+        line=eff.line,
+        column=eff.column,
+        fix="remove login_trusted_networks",
+        severity="error" if wide else None,
+    )
+
+
+WEAK_MECHANISMS = ("cram-md5", "digest-md5", "ntlm", "rpa", "apop", "anonymous")
+
+
+@rule("AUTH203", "warning", "Dovecot auth_mechanisms with weak or anonymous mechanisms", needs=("dovecot",))
+def auth203(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    eff = dv.value("auth_mechanisms")
+    mechanisms = [m.lower() for m in eff.value.split()]
+    weak = [m for m in mechanisms if m in WEAK_MECHANISMS]
+    if not weak:
+        return
+    rest = " ".join(m for m in mechanisms if m not in WEAK_MECHANISMS) or "plain login"
+    ctx.report(
+        f"auth_mechanisms has {', '.join(weak)}: "
+        + ("anonymous logins; " if "anonymous" in weak else "")
+        + "these need plaintext-equivalent password storage; over TLS PLAIN is safe: write auth_mechanisms = "
+        + rest,
+        path=eff.path,
+        line=eff.line,
+        column=eff.column,
+        fix=f"auth_mechanisms = {rest}",
+    )

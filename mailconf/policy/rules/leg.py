@@ -133,3 +133,61 @@ def leg102(ctx: Context) -> None:
                         column=override.column,
                         fix=f"-o {override.name}=value",
                     )
+
+
+# -- Dovecot ----------------------------------------------------------------------------------
+
+OBSOLETE_DOVECOT = {
+    "ssl_cert_file": "ssl_cert = </path/to/cert.pem",
+    "ssl_key_file": "ssl_key = </path/to/key.pem",
+    "ssl_ca_file": "ssl_ca = </path/to/ca.pem",
+    "ssl_disable": "ssl = no|yes|required",
+    "ssl_parameters_regenerate": "ssl_dh = </etc/dovecot/dh.pem",
+    "ssl_dh_parameters_length": "ssl_dh = </etc/dovecot/dh.pem",
+    "login_dir": "nothing (removed)",
+    "auth_executable": "nothing (service auth { executable })",
+    "login_executable": "nothing (service imap-login { executable })",
+    "mail_executable": "nothing (service imap { executable })",
+    "ssl_listen": "inet_listener address in service imap-login",
+    "imap_listen": "inet_listener address in service imap-login",
+    "mail_extra_groups": "mail_access_groups",
+}
+_OLD_PROTOCOLS = {"imaps", "pop3s"}
+
+
+@rule("LEG201", "warning", "Dovecot obsolete or 1.x setting", needs=("dovecot",))
+def leg201(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    for path, number, text in dview(ctx).raw_lines():
+        m = re.match(r"^\s*([A-Za-z0-9_]+)\s*(=|\{)\s*(.*)$", text)
+        if not m:
+            continue
+        key, sign, value = m.group(1), m.group(2), m.group(3).split("#", 1)[0].strip()
+        if sign == "=" and key in OBSOLETE_DOVECOT:
+            ctx.report(
+                f"{key} is a Dovecot 1.x setting (converted with a warning, or refused): write {OBSOLETE_DOVECOT[key]}",
+                path=path,
+                line=number,
+                column=m.start(1) + 1,
+                fix=OBSOLETE_DOVECOT[key],
+            )
+        elif sign == "=" and key == "protocols" and _OLD_PROTOCOLS & set(value.split()):
+            modern = " ".join(dict.fromkeys(p.rstrip("s") if p in _OLD_PROTOCOLS else p for p in value.split()))
+            ctx.report(
+                f"protocols = {value}: imaps/pop3s are 1.x protocol names; write protocols = {modern} "
+                "(TLS ports are inet_listener imaps/pop3s in 10-master.conf)",
+                path=path,
+                line=number,
+                column=m.start(1) + 1,
+                fix=f"protocols = {modern}",
+            )
+        elif sign == "{" and key == "auth" and value.startswith("default"):
+            ctx.report(
+                "'auth default { }' is Dovecot 1.x syntax: write the mechanisms as auth_mechanisms and the "
+                "databases as passdb { } / userdb { } at top level",
+                path=path,
+                line=number,
+                column=m.start(1) + 1,
+                fix="auth_mechanisms = plain login",
+            )

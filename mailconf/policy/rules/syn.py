@@ -2,8 +2,518 @@
 
 from __future__ import annotations
 
-from mailconf.policy.registry import declare
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from mailconf.policy.engine import Context
+from mailconf.policy.registry import declare, rule
+from mailconf.policy.rules._postfix import PostfixView, view
 
 # Reported by the engine itself.
 declare("SYN001", "error", "file cannot be read or parsed as the daemon would")
 declare("SYN007", "warning", "suppression comment that silences nothing, or names an unknown rule")
+
+# Postfix parameters newer than the catalogue's Postfix (3.7): known names, not typos.
+NEWER_POSTFIX = {
+    "smtpd_forbid_bare_newline",
+    "smtpd_forbid_bare_newline_exclusions",
+    "smtpd_forbid_bare_newline_reject_code",
+    "smtpd_forbid_unauth_pipelining",
+    "smtp_tls_enable_rpk",
+    "smtpd_tls_enable_rpk",
+    "tls_config_file",
+    "tls_config_name",
+    "smtpd_hide_client_session",
+    "smtp_tls_security_level_default",
+    "force_mime_input_conversion",
+    "smtpd_reject_filter_maps",
+    "smtp_reply_filter",
+    "lmtp_reply_filter",
+    "tls_required_enable",
+    "smtp_tlsrpt_enable",
+    "smtp_tlsrpt_socket_name",
+    "smtp_tlsrpt_skip_reused_handshakes",
+    "default_ns_lookup",
+}
+RAW_POSTFIX = {
+    "mailbox_command",
+    "forward_path",
+    "luser_relay",
+    "smtpd_reject_footer",
+    "default_rbl_reply",
+    "smtpd_expansion_filter",
+    "postscreen_reject_footer",
+    "postscreen_expansion_filter",
+    "command_execution_directory",
+    "execution_directory_expansion_filter",
+    "local_command_shell",
+}
+_REF = re.compile(r"\$(?:\{|\()?([A-Za-z0-9_]+)")
+
+
+def _references(value: str) -> list[str]:
+    return [m.group(1) for m in _REF.finditer(value.replace("$$", ""))]
+
+
+def _all_settings(pv: PostfixView) -> Iterator[tuple[str, str, str, int, int, Any]]:
+    """(name, raw value, path, line, column, service or None) of main.cf and every -o."""
+    if pv.main is not None:
+        for p in pv.main.parameters:
+            yield p.name, p.value, pv.main_path, p.line, p.column, None
+    if pv.master is not None:
+        for s in pv.master.services:
+            for o in s.overrides:
+                if o.value is not None:
+                    yield o.name, o.value, pv.master_path, o.line, o.column, s
+
+
+@rule("SYN002", "warning", "main.cf/master.cf starts with an indented line", needs=("postfix",))
+def syn002(ctx: Context) -> None:
+    pv = view(ctx)
+    for doc, path in ((pv.main, pv.main_path), (pv.master, pv.master_path)):
+        if doc is None:
+            continue
+        orphans = doc.orphans() if callable(doc.orphans) else doc.orphans
+        for orphan in orphans:
+            ctx.report(
+                "the file starts with an indented line, which Postfix ignores ('logical line must not start "
+                "with whitespace'); remove the indentation or the line",
+                path=path,
+                line=orphan.line,
+                column=1,
+                fix="remove the leading whitespace",
+            )
+
+
+@rule("SYN003", "warning", "the same parameter set twice with different values", needs=("postfix",))
+def syn003(ctx: Context) -> None:
+    pv = view(ctx)
+    if pv.main is not None:
+        seen: dict[str, Any] = {}
+        for p in pv.main.parameters:
+            earlier = seen.get(p.name)
+            if earlier is not None and " ".join(earlier.value.split()) != " ".join(p.value.split()):
+                ctx.report(
+                    f"{p.name} is set again (first on line {earlier.line} to '{earlier.value}'); this later value "
+                    "wins: delete one of the two",
+                    path=pv.main_path,
+                    line=p.line,
+                    column=p.column,
+                    fix=f"delete line {earlier.line} or this one",
+                )
+            seen[p.name] = p
+    if pv.master is not None:
+        for s in pv.master.services:
+            given: dict[str, Any] = {}
+            for o in s.overrides:
+                if o.value is None:
+                    continue
+                earlier = given.get(o.name)
+                if earlier is not None and earlier.value != o.value:
+                    ctx.report(
+                        f"service '{s.name} {s.type}' sets -o {o.name} twice (first '{earlier.value}' on line "
+                        f"{earlier.line}); the later one wins: delete one",
+                        path=pv.master_path,
+                        line=o.line,
+                        column=o.column,
+                        fix="delete one of the two -o options",
+                    )
+                given[o.name] = o
+
+
+def _known_postfix(pv: PostfixView) -> set[str]:
+    known = set(pv.params) | NEWER_POSTFIX
+    from mailconf.policy.rules._postfix import catalogue
+
+    known |= set(catalogue().get("computed", []))
+    known |= {"service_name", "process_name", "process_id"}
+    return known
+
+
+def _service_param(pv: PostfixView, name: str) -> bool:
+    service_params: dict[str, Any] = view_catalogue()["service_params"]
+    for suffix in service_params:
+        if name.endswith("_" + suffix):
+            prefix = name[: -len(suffix) - 1]
+            if pv.master is None or any(s.name == prefix for s in pv.master.services):
+                return True
+    return False
+
+
+def view_catalogue() -> dict[str, Any]:
+    from mailconf.policy.rules._postfix import catalogue
+
+    return catalogue()
+
+
+@rule("SYN004", "warning", "parameter name unknown to the target version", needs=("postfix",))
+def syn004(ctx: Context) -> None:
+    pv = view(ctx)
+    known = _known_postfix(pv)
+    referenced: set[str] = set()
+    settings = list(_all_settings(pv))
+    for _name, value, *_ in settings:
+        referenced.update(_references(value))
+    reported: set[tuple[str, int]] = set()
+    for name, value, path, line, column, _service in settings:
+        if name in known or name in referenced or _service_param(pv, name) or (path, line) in reported:
+            continue
+        reported.add((path, line))
+        guess = difflib.get_close_matches(name, sorted(pv.params), n=1, cutoff=0.8)
+        hint = f"; did you mean {guess[0]}?" if guess else "; remove it or check the spelling"
+        ctx.report(
+            f"unknown parameter {name} = {value}: Postfix ignores it ('unused parameter'){hint}",
+            path=path,
+            line=line,
+            column=column,
+            fix=f"{guess[0]} = {value}" if guess else f"delete {name}",
+        )
+
+
+@rule("SYN005", "warning", "$name refers to a parameter defined nowhere", needs=("postfix",))
+def syn005(ctx: Context) -> None:
+    pv = view(ctx)
+    known = _known_postfix(pv) | set(pv.main_values)
+    if pv.master is not None:
+        known |= {o.name for s in pv.master.services for o in s.overrides}
+    reported: set[tuple[str, int, str]] = set()
+    for name, value, path, line, column, _service in _all_settings(pv):
+        if name in RAW_POSTFIX:
+            continue
+        for ref in _references(value):
+            if ref in known or _service_param(pv, ref) or (path, line, ref) in reported:
+                continue
+            reported.add((path, line, ref))
+            ctx.report(
+                f"{name} refers to ${ref}, which is defined nowhere and expands to empty ('undefined "
+                f"parameter: {ref}'); define {ref} in main.cf or correct the name",
+                path=path,
+                line=line,
+                column=column,
+                fix=f"{ref} = ...",
+            )
+
+
+_TIME = re.compile(r"^\d+[smhdw]?$")
+_TIME_PREFIX = re.compile(r"^\d+[smhdw]")
+_PROTO_TOKEN = re.compile(r"^(!|>=|<=)?(SSLv2|SSLv3|TLSv1|TLSv1\.1|TLSv1\.2|TLSv1\.3)$", re.IGNORECASE)
+
+
+def _type_problem(name: str, value: str, spec: list[Any], enums: dict[str, list[str]]) -> tuple[str, str] | None:
+    """(severity, message) for a value of the wrong type, or None."""
+    kind = spec[0]
+    text = value.strip()
+    if kind == "bool" and text.lower() not in ("yes", "no"):
+        return "error", f"{name} = {text} is not a boolean; write yes or no"
+    if kind == "int" and name != "compatibility_level" and not re.fullmatch(r"-?\d+", text):
+        return "error", f"{name} = {text} is not a number (no units: Postfix refuses '{text}')"
+    if kind == "long" and not re.fullmatch(r"\d+", text):
+        return "error", f"{name} = {text} is not a plain number of bytes (Postfix has no size units)"
+    if kind == "time" and not _TIME.match(text):
+        if _TIME_PREFIX.match(text):
+            return (
+                "warning",
+                f"{name} = {text} is read as {_TIME_PREFIX.match(text).group(0)} (only the first unit counts); "  # type: ignore[union-attr]
+                "write one number and one unit",
+            )
+        return "error", f"{name} = {text} is not a time (a number with one of s m h d w)"
+    if name == "compatibility_level" and not re.fullmatch(r"\d+(\.\d+)*", text):
+        return "error", f"compatibility_level = {text} is not a level like 2 or 3.6"
+    if name in enums and spec[4] == "enum" and name != "compatibility_level" and " " not in text and "," not in text:
+        allowed = enums[name]
+        if text.lower() not in [a.lower() for a in allowed]:  # Postfix compares these case-insensitively
+            return "error", f"{name} = {text} is not one of {', '.join(allowed)}"
+    if name.endswith("_protocols") and "tls" in name:
+        bad = [t for t in re.split(r"[\s,:]+", text) if t and not _PROTO_TOKEN.match(t)]
+        if bad:
+            return "error", f"{name}: {', '.join(bad)} is not a TLS protocol name (SSLv3, TLSv1 ... TLSv1.3)"
+    return None
+
+
+@rule("SYN006", "error", "typed Postfix value invalid", needs=("postfix",))
+def syn006(ctx: Context) -> None:
+    pv = view(ctx)
+    enums: dict[str, list[str]] = view_catalogue()["enums"]
+    for name, value, path, line, column, _service in _all_settings(pv):
+        spec = pv.params.get(name)
+        if spec is None or "$" in value or not value.strip() or name in NEWER_POSTFIX:
+            continue
+        problem = _type_problem(name, value, spec, enums)
+        if problem is not None:
+            severity, message = problem
+            ctx.report(message, path=path, line=line, column=column, severity=severity, fix=None)
+
+
+@rule("SYN101", "error", "master.cf -o written so that the daemon fails or postconf misreads it", needs=("postfix",))
+def syn101(ctx: Context) -> None:
+    pv = view(ctx)
+    if pv.master is None:
+        return
+    for s in pv.master.services:
+        for o in s.overrides:
+            if o.glued:
+                what = f"'-o{o.name}=...' is glued: postconf misreads it; write '-o {o.name}=...'"
+            elif o.spaced:
+                what = (
+                    f"'-o {o.name} = ...' has spaces around '=' without braces: the daemon fails at start; "
+                    f"write '-o {o.name}=value' or '-o {{ {o.name} = value }}'"
+                )
+            elif o.value is None:
+                what = f"'-o {o.name}' has no '=': the daemon fails at start; write '-o {o.name}=value'"
+            else:
+                continue
+            ctx.report(
+                f"service '{s.name} {s.type}': {what}",
+                path=pv.master_path,
+                line=o.line,
+                column=o.column,
+                fix=f"-o {o.name}=value",
+            )
+
+
+@rule("SYN102", "warning", "master.cf duplicate service, inet with private=y, or bad wakeup", needs=("postfix",))
+def syn102(ctx: Context) -> None:
+    pv = view(ctx)
+    if pv.master is None:
+        return
+    seen: dict[tuple[str, str], Any] = {}
+    for s in pv.master.services:
+        earlier = seen.get(s.key)
+        if earlier is not None:
+            ctx.report(
+                f"service '{s.name} {s.type}' is defined again (first on line {earlier.line}): master(8) refuses "
+                "duplicates; delete one",
+                path=pv.master_path,
+                line=s.line,
+                column=1,
+                fix="delete one of the two entries",
+            )
+        seen[s.key] = s
+        if s.type == "inet" and s.private == "y":
+            ctx.report(
+                f"inet service '{s.name}' has private = y: master(8) refuses it; write n in the private column",
+                path=pv.master_path,
+                line=s.line,
+                column=1,
+                fix="private = n",
+            )
+        if s.wakeup != "-" and not re.fullmatch(r"\d+\??", s.wakeup):
+            ctx.report(
+                f"service '{s.name} {s.type}': wakeup '{s.wakeup}' is not a number (optionally with ?) or '-'",
+                path=pv.master_path,
+                line=s.line,
+                column=1,
+                fix="wakeup = -",
+            )
+
+
+# -- Dovecot ----------------------------------------------------------------------------------
+
+
+def _dovecot_lines(ctx: Context) -> Iterator[tuple[str, int, str]]:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    return dview(ctx).raw_lines()
+
+
+def _glued_hash(text: str) -> int | None:
+    """Column of a '#' glued to a word outside quotes (doveconf's 'Ambiguous #'), else None."""
+    quote = ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == "\\":
+                continue
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            if i > 0 and text[i - 1] not in " \t":
+                return i + 1
+            return None
+    return None
+
+
+@rule("SYN201", "warning", "Dovecot '#' glued to a word, or a quote that hides a comment", needs=("dovecot",))
+def syn201(ctx: Context) -> None:
+    for path, number, text in _dovecot_lines(ctx):
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        column = _glued_hash(text)
+        if column is not None:
+            ctx.report(
+                "'#' glued to a word starts a comment here ('Ambiguous '#' character'): "
+                "the value ends before it; put a space before '#' or quote the value",
+                path=path,
+                line=number,
+                column=column,
+                fix='key = "value#with#hash"',
+            )
+            continue
+        before = text.split("#", 1)[0] if "#" in text else text
+        if "#" in text and (before.count('"') % 2 == 1 or before.count("'") % 2 == 1):
+            ctx.report(
+                "an unbalanced quote makes the '#' comment part of the value; close the quote",
+                path=path,
+                line=number,
+                column=text.index("#") + 1,
+                fix="close the quote",
+            )
+
+
+@rule("SYN202", "error", "Dovecot blank or comment line inside a '\\' continuation", needs=("dovecot",))
+def syn202(ctx: Context) -> None:
+    pending = False
+    current = ""
+    for path, number, text in _dovecot_lines(ctx):
+        if path != current:
+            current, pending = path, False
+        stripped = text.strip()
+        if pending and (not stripped or stripped.startswith("#")):
+            ctx.report(
+                "a blank or comment line inside a '\\' continuation: Dovecot silently drops the buffered "
+                "value; remove this line or the '\\' on the line before",
+                path=path,
+                line=number,
+                column=1,
+                fix="remove the line",
+            )
+            pending = False
+            continue
+        pending = bool(stripped) and not stripped.startswith("#") and text.rstrip().endswith("\\")
+
+
+_OCTAL_KEYS = {"mode", "umask", "mail_umask"}
+
+
+@rule("SYN203", "error", "Dovecot octal setting without a leading 0", needs=("dovecot",))
+def syn203(ctx: Context) -> None:
+    for path, number, text in _dovecot_lines(ctx):
+        m = re.match(r"^\s*([a-z_]+)\s*=\s*([0-9]+)\s*(?:#.*)?$", text)
+        if not m or m.group(1) not in _OCTAL_KEYS:
+            continue
+        value = m.group(2)
+        if value.startswith("0") or len(value) < 3:
+            continue
+        ctx.report(
+            f"{m.group(1)} = {value} is read as decimal ({int(value):o} in octal); write {m.group(1)} = 0{value}",
+            path=path,
+            line=number,
+            column=m.start(2) + 1,
+            fix=f"{m.group(1)} = 0{value}",
+        )
+
+
+def _section_types() -> set[str]:
+    from mailconf.dovecot.catalogue import Catalogue
+
+    cat = Catalogue.for_version(None)
+    names: set[str] = {"protocol", "local", "remote", "local_name", "plugin", "service", "dict"}
+
+    def walk(sections: dict[str, Any]) -> None:
+        for name, spec in sections.items():
+            names.add(name)
+            walk(getattr(spec, "sections", {}) or {})
+
+    walk(cat.sections)
+    return names
+
+
+@rule("SYN204", "error", "Dovecot plain setting opened as a section", needs=("dovecot",))
+def syn204(ctx: Context) -> None:
+    from mailconf.dovecot.catalogue import Catalogue
+
+    cat = Catalogue.for_version(None)
+    sections = _section_types()
+    for path, number, text in _dovecot_lines(ctx):
+        m = re.match(r"^\s*([A-Za-z0-9_]+)(\s+\S+)?\s*\{\s*(#.*)?$", text)
+        if not m or m.group(1) in sections:
+            continue
+        if cat.spec(m.group(1)) is None:
+            continue
+        ctx.report(
+            f"{m.group(1)} is a plain setting, not a section: write '{m.group(1)} = value'",
+            path=path,
+            line=number,
+            column=m.start(1) + 1,
+            fix=f"{m.group(1)} = value",
+        )
+
+
+ONLY_23 = {"ssl_cert", "ssl_key", "ssl_ca", "ssl_dh", "disable_plaintext_auth", "mail_location", "ssl_protocols"}
+ONLY_24 = {
+    "ssl_server_cert_file",
+    "ssl_server_key_file",
+    "ssl_server_ca_file",
+    "ssl_server_dh_file",
+    "auth_allow_cleartext",
+    "mail_driver",
+    "mail_path",
+    "dovecot_storage_version",
+}
+
+
+@rule(
+    "SYN205", "error", "Dovecot 2.3 and 2.4 settings mixed, or a 2.4 file without its version lines", needs=("dovecot",)
+)
+def syn205(ctx: Context) -> None:
+    first: tuple[str, int, str] | None = None
+    found23: list[tuple[str, int, str]] = []
+    found24: list[tuple[str, int, str]] = []
+    config_version: tuple[str, int] | None = None
+    storage = False
+    for path, number, text in _dovecot_lines(ctx):
+        m = re.match(r"^\s*([A-Za-z0-9_]+)\s*=", text)
+        if not m:
+            continue
+        key = m.group(1)
+        if first is None:
+            first = (path, number, key)
+        if key == "dovecot_config_version":
+            config_version = (path, number)
+        elif key == "dovecot_storage_version":
+            storage = True
+        if key in ONLY_23:
+            found23.append((path, number, key))
+        elif key in ONLY_24:
+            found24.append((path, number, key))
+    if config_version is not None:
+        if first is not None and first[2] != "dovecot_config_version":
+            ctx.report(
+                "dovecot_config_version must be the first setting of a Dovecot 2.4 configuration; move it to "
+                "the top of dovecot.conf",
+                path=first[0],
+                line=first[1],
+                column=1,
+                fix="dovecot_config_version = 2.4.0 (first line)",
+            )
+        if not storage:
+            ctx.report(
+                "a Dovecot 2.4 configuration needs dovecot_storage_version; add dovecot_storage_version = 2.4.0",
+                path=config_version[0],
+                line=config_version[1],
+                column=1,
+                fix="dovecot_storage_version = 2.4.0",
+            )
+        for path, number, key in found23:
+            ctx.report(
+                f"{key} is a Dovecot 2.3 setting in a 2.4 configuration (doveconf: Unknown setting); use its 2.4 name",
+                path=path,
+                line=number,
+                column=1,
+                fix="rename to the 2.4 setting",
+            )
+    elif found24:
+        path, number, key = found24[0]
+        ctx.report(
+            f"{key} is a Dovecot 2.4 setting but the configuration has no dovecot_config_version (it reads as "
+            "2.3); write the 2.3 name, or convert the whole file to 2.4",
+            path=path,
+            line=number,
+            column=1,
+            fix="use the 2.3 name",
+        )

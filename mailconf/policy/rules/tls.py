@@ -316,3 +316,179 @@ def tls109(ctx: Context) -> None:
         column=eff.column,
         fix="delete this line; master.cf smtps: -o smtpd_tls_wrappermode=yes",
     )
+
+
+# -- Dovecot ----------------------------------------------------------------------------------
+
+_SSL_RANK = {"no": 0, "yes": 1, "required": 2}
+
+
+def _ssl_consequence(ssl: str, plaintext_ok: bool) -> str:
+    if ssl == "no":
+        return "TLS is off: passwords and mail cross the network in clear"
+    if plaintext_ok:
+        return (
+            "TLS is optional and disable_plaintext_auth is no: PLAIN/LOGIN passwords, and mail, may cross "
+            "the network in clear"
+        )
+    return (
+        "TLS is optional: disable_plaintext_auth keeps PLAIN/LOGIN passwords off the wire, but any other "
+        "mechanism (CRAM-MD5, ...) logs in without TLS and the mail is then read in clear"
+    )
+
+
+def _plaintext_allowed(dv: object, scope: object | None = None) -> bool:
+    from mailconf.policy.rules._dovecot import DovecotView
+
+    assert isinstance(dv, DovecotView)
+    if dv.ctx.dovecot_at_least((2, 4), unknown=False):
+        return dv.value("auth_allow_cleartext").value == "yes"
+    return dv.value("disable_plaintext_auth").value == "no"
+
+
+@rule("TLS201", "error", "Dovecot ssl is not 'required'", needs=("dovecot",))
+def tls201(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    eff = dv.value("ssl")
+    ssl = eff.value or "yes"
+    if ssl == "required":
+        return
+    ctx.report(
+        f"ssl = {ssl}{'' if eff.explicit else ' (the default)'}: {_ssl_consequence(ssl, _plaintext_allowed(dv))}; "
+        "write ssl = required",
+        path=eff.path,
+        line=eff.line,
+        column=eff.column,
+        fix="ssl = required",
+    )
+
+
+@rule("TLS202", "error", "a Dovecot filter sets ssl weaker than the global value", needs=("dovecot",))
+def tls202(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    global_ssl = dv.value("ssl").value or "yes"
+    for scope in dv.filters():
+        v = scope.values.get("ssl")
+        if v is None or _SSL_RANK.get(v.value, 2) >= _SSL_RANK.get(global_ssl, 2):
+            continue
+        where = " ".join(scope.header_lines())
+        ctx.report(
+            f"'{where}' sets ssl = {v.value}, weaker than the global ssl = {global_ssl}: for this "
+            f"{'protocol' if scope.protocol else 'network'} {_ssl_consequence(v.value, _plaintext_allowed(dv))}; "
+            "remove the override",
+            path=v.path or scope.path,
+            line=v.line or scope.line or 1,
+            column=v.column or 1,
+            fix="remove this ssl line",
+        )
+
+
+_TLS_NAMES = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+
+
+@rule("TLS203", "warning", "Dovecot admits TLS protocols older than TLSv1.2", needs=("dovecot",))
+def tls203(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    if dv.value("ssl").value == "no":
+        return
+    if ctx.dovecot_at_least((2, 3), unknown=True):
+        key = "ssl_min_protocol"
+        eff = dv.value(key)
+        if not eff.explicit and ctx.dovecot_at_least((2, 3, 15), unknown=True):
+            return  # the default is TLSv1.2 from 2.3.15 on
+        value = eff.value or "TLSv1"
+        if value in _TLS_NAMES and _TLS_NAMES.index(value) >= _TLS_NAMES.index("TLSv1.2"):
+            return
+        if value in ("ANY",) or value in _TLS_NAMES:
+            ctx.report(
+                f"ssl_min_protocol = {value}{'' if eff.explicit else ' (the default of this version)'} "
+                "admits protocols older than TLS 1.2; write ssl_min_protocol = TLSv1.2",
+                path=eff.path,
+                line=eff.line,
+                column=eff.column,
+                fix="ssl_min_protocol = TLSv1.2",
+                severity="error" if value in ("ANY", "SSLv3") else None,
+            )
+        return
+    # Dovecot 2.1-2.2: ssl_protocols
+    for path, number, text in dv.raw_lines():
+        stripped = text.strip()
+        if not stripped.startswith("ssl_protocols"):
+            continue
+        _, _, value = stripped.partition("=")
+        allowed = admitted(value.replace(" ", ","))
+        if "SSLv3" in allowed or "SSLv2" in allowed:
+            ctx.report(
+                f"ssl_protocols = {value.strip()} admits SSLv3; write ssl_protocols = !SSLv2 !SSLv3",
+                path=path,
+                line=number,
+                column=1,
+                fix="ssl_protocols = !SSLv2 !SSLv3 !TLSv1 !TLSv1.1",
+                severity="error",
+            )
+
+
+_DOVECOT_WEAK = ("RC4", "3DES", "DES", "EXPORT", "EXP", "LOW", "aNULL", "eNULL", "NULL")
+
+
+@rule("TLS204", "warning", "Dovecot ssl_cipher_list enables weak ciphers", needs=("dovecot",))
+def tls204(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    eff = dv.value("ssl_cipher_list")
+    if not eff.explicit:
+        return
+    weak = weak_ciphers(eff.value, _DOVECOT_WEAK)
+    if weak:
+        ctx.report(
+            f"ssl_cipher_list enables {', '.join(weak)}; remove them (or delete ssl_cipher_list to use "
+            "Dovecot's default)",
+            path=eff.path,
+            line=eff.line,
+            column=eff.column,
+            fix="delete ssl_cipher_list",
+        )
+
+
+PLAINTEXT_LISTENERS = {"imap-login": ("imap", "143", "imap"), "pop3-login": ("pop3", "110", "pop3")}
+
+
+@rule("TLS205", "info", "plaintext-capable IMAP/POP3 listener open", needs=("dovecot",))
+def tls205(ctx: Context) -> None:
+    from mailconf.policy.rules._dovecot import place
+    from mailconf.policy.rules._dovecot import view as dview
+
+    dv = dview(ctx)
+    protocols = dv.protocols()
+    for service in dv.services():
+        spec = PLAINTEXT_LISTENERS.get(service.name)
+        if spec is None or spec[2] not in protocols:
+            continue
+        for listener in service.children("inet_listener"):
+            port = listener.get("port")
+            if port in ("0", "") or listener.get("ssl") == "yes":
+                continue
+            path, line, column = place(listener, "port")
+            if path is None:
+                path, line, column = place(service)
+            if path is None or path not in dv.own_files():
+                eff = dv.value("protocols")
+                path, line, column = eff.path, eff.line, eff.column
+                if path not in dv.own_files():
+                    path, line, column = dv.top, 1, 1
+            ctx.report(
+                f"{service.name} listener '{listener.name}' on port {port} accepts connections without TLS "
+                f"(STARTTLS only, with ssl = required); to close it write port = 0 in inet_listener "
+                f"{listener.name}, clients then use {'993' if spec[0] == 'imap' else '995'}",
+                path=path,
+                line=line,
+                column=column,
+                fix=f"service {service.name} {{ inet_listener {listener.name} {{ port = 0 }} }}",
+            )
