@@ -130,7 +130,7 @@ class DovecotDocument(Document):
         self.standalone = standalone
         self._forced_version = version
         self._original = text
-        self.text = ""
+        self._text = ""
         self.lines: list[Line] = []
         self.version = "2.3"
         self.warnings: list[DovecotWarning] = []
@@ -151,13 +151,22 @@ class DovecotDocument(Document):
         else:
             version = forced
             result = scan(text, lines, self.name, rules_for(forced))
-        self.text = text
+        self._text = text
         self.lines = lines
         self.version = version
         self._statements = result.statements
         self.warnings = result.warnings
         self.error = result.error
         self.pending_continuation = result.pending
+
+    @property
+    def text(self) -> str:
+        """The file's text (latin-1, one character per byte); assigning it reads it again."""
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._load(value)
 
     def statements(self) -> list[Statement]:
         """Logical lines in file order (up to a syntax error, see :attr:`error`)."""

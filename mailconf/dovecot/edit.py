@@ -237,6 +237,10 @@ def _replace_value(doc: DovecotDocument, st: Statement, rendered: str) -> None:
     start, end = st.value_start, st.value_end
     if start == end and rendered and start > 0 and doc.text[start - 1] == "=":
         rendered = " " + rendered
+    if not rendered:  # "key =": no blank left dangling after the "="
+        eq = doc.text.rfind("=", st.key_end, start + 1)
+        if eq >= 0:
+            start = eq + 1
     doc._replace([(start, end, rendered)])
 
 
