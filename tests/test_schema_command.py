@@ -90,3 +90,27 @@ def test_command_line_entry_point() -> None:
     )
     assert result.returncode == 0
     assert json.loads(result.stdout)["title"] == "PostfixModel"
+
+
+def _shape(schema: dict[str, Any], node: dict[str, Any]) -> Any:
+    """Required keys and property names of every object in a schema, $refs resolved."""
+    if "$ref" in node:
+        return _shape(schema, schema["$defs"][node["$ref"].rsplit("/", 1)[1]])
+    for key in ("anyOf", "oneOf"):
+        if key in node:
+            found = [_shape(schema, n) for n in node[key] if n.get("type") != "null"]
+            return found[0] if len(found) == 1 else found
+    if node.get("type") == "array":
+        return ["array", _shape(schema, node["items"])]
+    if node.get("type") == "object" and "properties" in node:
+        return {
+            "required": sorted(node.get("required", [])),
+            "properties": {k: _shape(schema, v) for k, v in sorted(node["properties"].items())},
+        }
+    return "leaf"
+
+
+def test_lint_output_schema_agrees_with_the_documented_one(capsys: pytest.CaptureFixture[str]) -> None:
+    documented = json.loads((Path(__file__).resolve().parent.parent / "docs" / "lint-output.schema.json").read_text())
+    _, printed, _ = run(capsys, "lint-output")
+    assert _shape(printed, printed) == _shape(documented, documented)

@@ -13,19 +13,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("postfix", "dovecot", "lint-output", "all")
 USAGE = "usage: mailconf schema [postfix|dovecot|lint-output|all]"
 
 
-class _LintFinding(BaseModel):
+class LintFinding(BaseModel):
     """One finding of ``mailconf lint --format json``."""
 
-    model_config = ConfigDict(extra="forbid", title="Finding")
+    model_config = ConfigDict(extra="forbid")
 
     rule: str = Field(pattern=r"^[A-Z]+[0-9]{3}$", description="stable rule ID, e.g. TLS101")
     severity: Literal["error", "warning", "info"]
@@ -38,8 +38,8 @@ class _LintFinding(BaseModel):
     fix: str | None = Field(description="a hint: what to write instead")
 
 
-class _LintSet(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="ConfigurationSet")
+class LintSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
     name: str
     profile: str
@@ -47,29 +47,31 @@ class _LintSet(BaseModel):
     dovecot_version: str | None
 
 
-class _LintSummary(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="Summary")
+class LintSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
     total: int = Field(ge=0)
     error: int = Field(ge=0)
     warning: int = Field(ge=0)
     info: int = Field(ge=0)
-    by_rule: dict[str, int]
+    by_rule: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z]+[0-9]{3}$")], Annotated[int, Field(ge=1)]] = Field(
+        description="number of findings per rule ID"
+    )
     files: int = Field(ge=0)
     parse_failed: bool = Field(description="some file could not be read or parsed (reported as SYN001)")
-    sets: list[_LintSet]
-    exit_code: int | None = Field(default=None, description="present when the command set it: 0, 1 or 2")
+    sets: list[LintSet]
+    exit_code: Literal[0, 1, 2] | None = Field(default=None, description="the exit status of the command")
 
 
-class _LintOutput(BaseModel):
+class LintOutput(BaseModel):
     """What ``mailconf lint --format json`` prints."""
 
     model_config = ConfigDict(extra="forbid", title="LintOutput")
 
     version: str = Field(description="mailconf version")
-    findings: list[_LintFinding]
+    findings: list[LintFinding]
     files: list[str]
-    summary: _LintSummary
+    summary: LintSummary
 
 
 def _with_dialect(schema: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +93,14 @@ def dovecot_schema() -> dict[str, Any]:
 
 
 def lint_output_schema() -> dict[str, Any]:
-    return _with_dialect(_LintOutput.model_json_schema())
+    schema = LintOutput.model_json_schema()
+    # exit_code is either absent or 0/1/2, never null
+    schema["$defs"]["LintSummary"]["properties"]["exit_code"] = {
+        "type": "integer",
+        "enum": [0, 1, 2],
+        "description": "the exit status of the command (present when it is known)",
+    }
+    return _with_dialect(schema)
 
 
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
