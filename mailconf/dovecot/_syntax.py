@@ -166,10 +166,22 @@ def read_lines(text: str, path: str | None = None) -> list[Line]:
         raise DovecotParseError(f"unreadable file: {exc}", path=path) from None
     lines: list[Line] = []
     offset = 0
-    kinds = {"BLANK": "blank", "COMMENT": "comment", "CONTENT": "content"}
-    for number, tok in enumerate(tree.children, 1):
+    number = 0
+    for tok in tree.children:
         value = str(tok)
-        lines.append(Line(number, offset, value, kinds[tok.type]))  # type: ignore[union-attr,arg-type]
+        if tok.type == "CONTENT":  # type: ignore[union-attr]
+            number += 1
+            lines.append(Line(number, offset, value, "content"))
+            offset += len(value)
+            continue
+        pos = 0
+        while pos < len(value):  # a run of blank and comment lines
+            end = value.index("\n", pos) + 1
+            piece = value[pos:end]
+            number += 1
+            kind: Literal["blank", "comment"] = "comment" if piece.lstrip(" \t").startswith("#") else "blank"
+            lines.append(Line(number, offset + pos, piece, kind))
+            pos = end
         offset += len(value)
     if missing_newline and lines:
         last = lines[-1]
