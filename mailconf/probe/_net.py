@@ -11,6 +11,7 @@ import datetime as _dt
 import socket
 import ssl
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Self
 
@@ -72,8 +73,10 @@ def client_context(
         ctx.verify_mode = ssl.CERT_NONE
     if version is not None:
         ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-        ctx.minimum_version = version
-        ctx.maximum_version = version
+        with warnings.catch_warnings():  # old versions are deprecated: testing for them is the point
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.minimum_version = version
+            ctx.maximum_version = version
     return ctx
 
 

@@ -11,6 +11,7 @@ import base64
 import contextlib
 import re
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Self
 
@@ -28,6 +29,20 @@ def shorten(text: str, limit: int = 80) -> str:
 
 def garbage(line: str, expected: str) -> ProbeError:
     return ProbeError("protocol", f"garbage from the server where {expected} was expected: {shorten(line)!r}")
+
+
+@contextlib.contextmanager
+def _step(line: str) -> Iterator[None]:
+    """Name the command (never its arguments: they may hold a password) in protocol errors."""
+    try:
+        yield
+    except StartTlsRefused:
+        raise
+    except ProbeError as exc:
+        if exc.kind != "protocol" or "(after " in exc.message:
+            raise
+        verb = line.split(" ", 1)[0].upper()
+        raise ProbeError(exc.kind, f"{exc.message} (after {verb})") from None
 
 
 @dataclass(frozen=True)
@@ -103,9 +118,10 @@ class Smtp(_Session):
             if len(lines) > MAX_LINES:
                 raise ProbeError("protocol", "garbage from the server: an endless SMTP reply")
 
-    def command(self, line: str) -> Reply:
-        self.conn.send(line)
-        return self.reply()
+    def command(self, line: str, label: str | None = None) -> Reply:
+        with _step(label or line):
+            self.conn.send(line)
+            return self.reply()
 
     def greet(self) -> Reply:
         greeting = self.reply()
@@ -143,7 +159,7 @@ class Smtp(_Session):
         for value in (creds.user, creds.password):
             if answer.code != 334:
                 return answer
-            answer = self.command(base64.b64encode(value.encode()).decode("ascii"))
+            answer = self.command(base64.b64encode(value.encode()).decode("ascii"), label="AUTH")
         return answer
 
     def quit(self) -> None:
@@ -170,8 +186,9 @@ class Pop3(_Session):
         raise garbage(line, "+OK or -ERR")
 
     def command(self, line: str) -> tuple[bool, str]:
-        self.conn.send(line)
-        return self.status()
+        with _step(line):
+            self.conn.send(line)
+            return self.status()
 
     def greet(self) -> str:
         ok, text = self.status()
@@ -241,6 +258,10 @@ class Imap(_Session):
         """(status OK/NO/BAD, text, untagged lines)."""
         self._tag += 1
         tag = f"m{self._tag}"
+        with _step(line):
+            return self._tagged(tag, line)
+
+    def _tagged(self, tag: str, line: str) -> tuple[str, str, list[str]]:
         self.conn.send(f"{tag} {line}")
         untagged: list[str] = []
         while True:

@@ -24,6 +24,12 @@ BASE_MAIN: dict[str, str] = {
     "maillog_file": "@MAILLOG@",
     "default_transport": "discard:the mailconf live tests never deliver",
     "relay_transport": "discard:the mailconf live tests never deliver",
+    "local_transport": "discard:the mailconf live tests never deliver",
+    "local_recipient_maps": "",
+    "alias_maps": "",
+    "alias_database": "",
+    "notify_classes": "",
+    "biff": "no",
     "smtpd_banner": "$myhostname ESMTP",
     "smtpd_tls_cert_file": "@CERT@",
     "smtpd_tls_key_file": "@KEY@",
@@ -130,6 +136,11 @@ service pop3-login {
   inet_listener pop3s {
     port = @PORT_pop3s@
     ssl = yes
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 service auth {

@@ -1,0 +1,44 @@
+"""Fixtures for the live suite: real Postfix and Dovecot on loopback (root only; CI runs as root)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from tests.live._run import LiveRuns
+from tests.live._servers import CLIENT, ServerError, exclusive, make_certificate
+from tests.support import IN_CI, require_tool
+
+
+def _unavailable(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_live() -> None:
+    for tool in ("postfix", "postconf", "dovecot", "doveadm", "openssl"):
+        require_tool(tool)
+    if os.geteuid() != 0:
+        _unavailable("the live tests start Postfix and Dovecot and must run as root (CI does)")
+    try:
+        with socket.socket() as s:
+            s.bind((CLIENT, 0))
+    except OSError as exc:
+        _unavailable(f"cannot bind a client to {CLIENT}: {exc}")
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRuns]:
+    require_live()
+    cert, key = make_certificate(tmp_path_factory.mktemp("live-cert"))
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(exclusive())
+        except ServerError as exc:
+            _unavailable(str(exc))
+        yield LiveRuns(cert, key)
