@@ -184,7 +184,9 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
             ctx.files += dovecot_files(ctx.dovecot, cs.dovecot_conf)
         except (Exception, RecursionError, MemoryError) as error:
             failures.append(_error_finding(error, cs.dovecot_conf))
-            ctx.files.append(str(cs.dovecot_conf))
+            from mailconf.policy.rules._dovecot import include_files
+
+            ctx.files += [str(p) for p in include_files(cs.dovecot_conf)]
     for path in cs.mailman:
         ctx.files.append(str(path))
         try:
@@ -357,6 +359,8 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
             "mailman": bool(ctx.mailman),
         }
         loaded["cross"] = loaded["postfix"] and loaded["dovecot"]
+        # Rules that read the Dovecot text itself also run when doveconf's reading failed.
+        loaded["dovecot-text"] = cs.dovecot_conf is not None
         for r in enabled.values():
             if r.func is None or not all(loaded.get(n, False) for n in r.needs):
                 continue

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mailconf.policy.engine import Context
 
 Version = tuple[int, ...]
-NEEDS = ("postfix", "dovecot", "mailman", "cross")
+NEEDS = ("postfix", "dovecot", "dovecot-text", "mailman", "cross")
 FAMILIES = {
     "SYN": "syntax and validity",
     "TLS": "transport encryption",

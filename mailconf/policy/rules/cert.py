@@ -203,7 +203,7 @@ _FILE_SETTINGS_24 = (
 )
 
 
-@rule("CERT201", "error", "Dovecot certificate setting without '<' (2.3) or with '<' (2.4)", needs=("dovecot",))
+@rule("CERT201", "error", "Dovecot certificate setting without '<' (2.3) or with '<' (2.4)", needs=("dovecot-text",))
 def cert201(ctx: Context) -> None:
     from mailconf.policy.rules._dovecot import view as dview
 

@@ -155,7 +155,7 @@ OBSOLETE_DOVECOT = {
 _OLD_PROTOCOLS = {"imaps", "pop3s"}
 
 
-@rule("LEG201", "warning", "Dovecot obsolete or 1.x setting", needs=("dovecot",))
+@rule("LEG201", "warning", "Dovecot obsolete or 1.x setting", needs=("dovecot-text",))
 def leg201(ctx: Context) -> None:
     from mailconf.policy.rules._dovecot import view as dview
 

@@ -337,7 +337,7 @@ def _glued_hash(text: str) -> int | None:
     return None
 
 
-@rule("SYN201", "warning", "Dovecot '#' glued to a word, or a quote that hides a comment", needs=("dovecot",))
+@rule("SYN201", "warning", "Dovecot '#' glued to a word, or a quote that hides a comment", needs=("dovecot-text",))
 def syn201(ctx: Context) -> None:
     for path, number, text in _dovecot_lines(ctx):
         stripped = text.strip()
@@ -365,7 +365,7 @@ def syn201(ctx: Context) -> None:
             )
 
 
-@rule("SYN202", "error", "Dovecot blank or comment line inside a '\\' continuation", needs=("dovecot",))
+@rule("SYN202", "error", "Dovecot blank or comment line inside a '\\' continuation", needs=("dovecot-text",))
 def syn202(ctx: Context) -> None:
     pending = False
     current = ""
@@ -390,7 +390,7 @@ def syn202(ctx: Context) -> None:
 _OCTAL_KEYS = {"mode", "umask", "mail_umask"}
 
 
-@rule("SYN203", "error", "Dovecot octal setting without a leading 0", needs=("dovecot",))
+@rule("SYN203", "error", "Dovecot octal setting without a leading 0", needs=("dovecot-text",))
 def syn203(ctx: Context) -> None:
     for path, number, text in _dovecot_lines(ctx):
         m = re.match(r"^\s*([a-z_]+)\s*=\s*([0-9]+)\s*(?:#.*)?$", text)
@@ -423,7 +423,7 @@ def _section_types() -> set[str]:
     return names
 
 
-@rule("SYN204", "error", "Dovecot plain setting opened as a section", needs=("dovecot",))
+@rule("SYN204", "error", "Dovecot plain setting opened as a section", needs=("dovecot-text",))
 def syn204(ctx: Context) -> None:
     from mailconf.dovecot.catalogue import Catalogue
 
@@ -458,7 +458,10 @@ ONLY_24 = {
 
 
 @rule(
-    "SYN205", "error", "Dovecot 2.3 and 2.4 settings mixed, or a 2.4 file without its version lines", needs=("dovecot",)
+    "SYN205",
+    "error",
+    "Dovecot 2.3 and 2.4 settings mixed, or a 2.4 file without its version lines",
+    needs=("dovecot-text",),
 )
 def syn205(ctx: Context) -> None:
     first: tuple[str, int, str] | None = None
