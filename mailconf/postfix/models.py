@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mailconf.postfix import _values
 
@@ -162,8 +162,10 @@ class Bool(_Frozen):
 
 
 class Int(_Frozen):
+    """A C ``int``: plain decimal, -2**31 .. 2**31-1."""
+
     kind: Literal["int"] = "int"
-    value: int
+    value: int = Field(ge=_values.INT_MIN, le=_values.INT_MAX)
 
     def render(self) -> str:
         return str(self.value)
@@ -174,7 +176,7 @@ class Size(_Frozen):
     Plain decimal: Postfix refuses ``10M``."""
 
     kind: Literal["size"] = "size"
-    bytes: int
+    bytes: int = Field(ge=_values.LONG_MIN, le=_values.LONG_MAX)
 
     def render(self) -> str:
         return str(self.bytes)
@@ -191,9 +193,16 @@ class Time(_Frozen):
     """
 
     kind: Literal["time"] = "time"
-    amount: int
+    amount: int = Field(ge=0)
     unit: TimeUnit
     text: str
+
+    @model_validator(mode="after")
+    def _text_reads_as_amount_and_unit(self) -> Time:
+        parsed = _values.parse_time(self.text, self.unit)
+        if parsed is None or parsed[:2] != (self.amount, self.unit):
+            raise ValueError(f"time text {self.text!r} does not read as {self.amount}{self.unit}")
+        return self
 
     @classmethod
     def of(cls, amount: int, unit: TimeUnit = "s") -> Time:
@@ -436,7 +445,7 @@ class Kind:
 
 
 _TLS_PROTOCOLS = re.compile(r".*_tls(_mandatory)?_protocols")
-_TLS_LEVEL = re.compile(r".*_tls_security_level|tlsproxy_client_level")
+_TLS_LEVEL = re.compile(r".*_tls_security_level|tlsproxy_client_(security_)?level")
 _CIPHERS = re.compile(r".*_tls(_mandatory)?_ciphers")
 _COMPAT = re.compile(r"[0-9]+(\.[0-9]+){0,2}")
 _LIST_NAMES = (
@@ -611,7 +620,7 @@ def typed_value(name: str, text: str, *, version: str | None = None, restriction
 class Wakeup(_Frozen):
     """A master.cf wakeup field: every ``seconds``; ``conditional`` for the ``?`` suffix."""
 
-    seconds: int
+    seconds: int = Field(ge=0)
     conditional: bool = False
 
     def render(self) -> str:
@@ -659,7 +668,7 @@ class _ServiceBase(_Frozen):
     unprivileged: bool | None = None
     chroot: bool | None = None
     wakeup: Wakeup | None = None
-    process_limit: int | None = None
+    process_limit: int | None = Field(default=None, ge=0)
     command: str
     args: tuple[str, ...] = ()
     overrides: dict[str, Setting] = Field(default_factory=dict)
@@ -756,12 +765,18 @@ _SERVICE_CLASSES: dict[str, type[_ServiceBase]] = {
 
 
 class PostfixModel(_Frozen):
-    """main.cf settings (last entry wins, in order of first appearance) and master.cf services."""
+    """main.cf settings (last entry wins, in order of first appearance) and master.cf services.
+
+    ``defaults`` is empty unless the model was built with ``defaults=True``: then it holds every
+    parameter main.cf does not set, with the version's default (``source == "default"``,
+    expanded in main.cf's scope, no origin).
+    """
 
     version: str | None = None
     directory: str | None = None
     main: dict[str, Setting] = Field(default_factory=dict)
     services: tuple[Service, ...] = ()
+    defaults: dict[str, Setting] = Field(default_factory=dict)
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, name: str) -> Setting | None:
@@ -776,13 +791,18 @@ class PostfixModel(_Frozen):
         return found
 
     def effective(self, name: str, service: Service | None = None) -> Setting | None:
-        """The service's ``-o`` override, else the main.cf setting, else None (the default)."""
+        """The service's ``-o`` override, else the main.cf setting, else the default when the
+        model holds defaults, else None."""
         if service is not None and name in service.overrides:
             return service.overrides[name]
-        return self.main.get(name)
+        found = self.main.get(name)
+        return found if found is not None else self.defaults.get(name)
 
     def without_origins(self) -> PostfixModel:
-        """The same model with every origin removed (to compare meaning, not positions)."""
+        """The same model with every origin removed (to compare meaning, not positions).
+
+        ``defaults`` are left as they are: they have no origin.
+        """
         main = {k: s.model_copy(update={"origin": None}) for k, s in self.main.items()}
         services = tuple(
             svc.model_copy(
@@ -797,8 +817,11 @@ class PostfixModel(_Frozen):
 
     # -- building --------------------------------------------------------------------------------
     @classmethod
-    def from_config(cls, config: PostfixConfig) -> PostfixModel:
-        """Build the model from a loaded configuration (``mailconf.postfix.load(dir)``)."""
+    def from_config(cls, config: PostfixConfig, *, defaults: bool = False) -> PostfixModel:
+        """Build the model from a loaded configuration (``mailconf.postfix.load(dir)``).
+
+        With ``defaults``, also type the default of every parameter main.cf does not set.
+        """
         main_doc = config.main
         raw_values: dict[str, str] = main_doc.values() if main_doc is not None else {}
         classes = _restriction_classes(config, raw_values)
@@ -826,7 +849,26 @@ class PostfixModel(_Frozen):
             path = None if config.master.path is None else str(config.master.path)
             for entry in config.master.services:
                 services.append(_service(config, entry, path, kind))
-        return cls(version=config.version, directory=str(config.directory), main=main, services=tuple(services))
+        found_defaults: dict[str, Setting] = {}
+        if defaults:
+            for name in [*config.catalogue.names(), *config.service_params]:
+                if name in main:
+                    continue
+                value = config.effective(name)
+                found_defaults[name] = Setting(
+                    name=name,
+                    raw=value.raw,
+                    expanded=None if value.expanded == value.raw else value.expanded,
+                    value=value_for(name, value.expanded, kind(name), version=config.version),
+                    source="default",
+                )
+        return cls(
+            version=config.version,
+            directory=str(config.directory),
+            main=main,
+            services=tuple(services),
+            defaults=found_defaults,
+        )
 
     @classmethod
     def parse(
@@ -836,6 +878,7 @@ class PostfixModel(_Frozen):
         *,
         version: str | None = None,
         directory: str | Path = ".",
+        defaults: bool = False,
     ) -> PostfixModel:
         """Build the model from main.cf and master.cf text (either may be None).
 
@@ -850,14 +893,14 @@ class PostfixModel(_Frozen):
             master=None if master is None else parse_master(master),
             version=version,
         )
-        return cls.from_config(config)
+        return cls.from_config(config, defaults=defaults)
 
     @classmethod
-    def load(cls, directory: str | Path, *, version: str | None = None) -> PostfixModel:
+    def load(cls, directory: str | Path, *, version: str | None = None, defaults: bool = False) -> PostfixModel:
         """Read ``directory``/main.cf and master.cf and build the model."""
         from mailconf.postfix import load
 
-        return cls.from_config(load(directory, version=version))
+        return cls.from_config(load(directory, version=version), defaults=defaults)
 
     def reparse(self) -> PostfixModel:
         """Render this model and read the text back (same version and directory)."""

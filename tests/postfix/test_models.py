@@ -463,3 +463,48 @@ def test_lint_path_modules_do_not_import_pydantic() -> None:
         "assert 'pydantic' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- defaults --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["3.7", "3.10"])
+def test_every_default_is_well_typed(version: str) -> None:
+    """The built-in defaults of a version, typed as the catalogue says, are all valid values: a
+    check of the catalogue's types and of the value readers together."""
+    master = "smtp unix - - n - - smtp\ndovecot unix - n n - - pipe\n  flags=DRhu argv=/usr/bin/true\n"
+    model = PostfixModel.parse("", master, version=version, defaults=True)
+    assert len(model.defaults) > 800
+    assert "dovecot_destination_recipient_limit" in model.defaults  # service-derived
+    invalid = {s.name: s.text for s in model.defaults.values() if s.invalid}
+    assert invalid == {}
+    kinds = {s.value.kind for s in model.defaults.values()}
+    assert {"bool", "int", "size", "time", "tls_level", "tls_protocols", "list", "maps", "restrictions"} <= kinds
+
+
+def test_defaults_and_effective() -> None:
+    model = PostfixModel.parse(
+        "compatibility_level = 2\nsmtpd_tls_security_level = may\n", MASTER, version=V, defaults=True
+    )
+    assert "smtpd_tls_security_level" not in model.defaults  # set in main.cf
+    style = model.defaults["mynetworks_style"]
+    assert (style.source, style.origin, style.value) == ("default", None, Choice(value="host"))
+    lifetime = model.effective("maximal_queue_lifetime")
+    assert lifetime is not None and isinstance(lifetime.value, Time) and lifetime.value.seconds == 5 * 86400
+    submission = model.service("submission")
+    assert submission is not None
+    effective = model.effective("smtpd_tls_security_level", submission)
+    assert effective is not None and effective.source == "master"
+    assert main("soft_bounce = yes\n").effective("maximal_queue_lifetime") is None  # built without defaults
+
+
+def test_typed_values_check_their_own_consistency() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        Time(amount=2, unit="h", text="1h")
+    with pytest.raises(ValidationError):
+        Int(value=2**31)
+    with pytest.raises(ValidationError):
+        Wakeup(seconds=-1)
+    assert Time(amount=5, unit="d", text="5").seconds == 5 * 86400  # a number in the default unit
