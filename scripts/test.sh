@@ -21,12 +21,14 @@ fi
 
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[dev]'
+pip_quiet() { .venv/bin/python -m pip "$@" 2> >(grep -v '^WARNING: Location' >&2); }
+pip_quiet install -q --upgrade pip >/dev/null
+pip_quiet install -q -e '.[dev]'
 
 echo "== ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check . || { echo "ruff format: run '.venv/bin/ruff format .'"; exit 1; }
+py_dirs=(mailconf tests scripts benchmarks)
+.venv/bin/ruff check "${py_dirs[@]}"
+.venv/bin/ruff format --check "${py_dirs[@]}" || { echo "ruff format: run '.venv/bin/ruff format ${py_dirs[*]}'"; exit 1; }
 echo "== mypy --strict"
 .venv/bin/mypy
 echo "== pytest"
