@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mailconf.dovecot import DovecotParseError, load, parse
@@ -72,18 +72,33 @@ def setting_line(draw: st.DrawFn, indent: str, eol: str) -> str:
     return f"{indent}{key}{sep}{value}{trailer}{eol}"
 
 
+BAD_LINES = ["x y z {", "x {}", "}", "= v", "!include nomatch*.conf", "name {x", 'named "open {']
+SCOPES = [
+    [],
+    [("protocol", "imap")],
+    [("protocol", "!imap")],
+    [("local", "10.0.0.1")],
+    [("remote", "192.168.0.0/16")],
+    [("local_name", "mail.example.com")],
+    [("local", "10.0.0.0/8"), ("protocol", "pop3")],
+    [("remote", '"10.1.0.0/16"')],
+]
+
+
 @st.composite
 def block(draw: st.DrawFn, files: dict[str, str], indent: str, eol: str, depth: int) -> str:
     """Lines that stand inside a ``plugin`` section (or an included file read there)."""
     out: list[str] = []
     for _ in range(draw(st.integers(0, 5))):
-        kind = draw(st.sampled_from(["setting", "setting", "setting", "comment", "blank", "include", "try"]))
+        kind = draw(
+            st.sampled_from(["setting", "setting", "setting", "comment", "blank", "include", "try", "file", "bad"])
+        )
         if kind == "setting":
             out.append(draw(setting_line(indent, eol)))
         elif kind == "comment":
             out.append(f"{indent}# a comment \xe9{eol}")
         elif kind == "blank":
-            out.append(eol)
+            out.append(draw(st.sampled_from([eol, " " + eol, "\t" + eol])))
         elif kind == "include" and depth < 2:
             name = f"inc{len(files)}.conf"
             files[name] = ""  # reserve the name
@@ -91,6 +106,11 @@ def block(draw: st.DrawFn, files: dict[str, str], indent: str, eol: str, depth: 
             out.append(f"{indent}!include {name}{eol}")
         elif kind == "try":
             out.append(f"{indent}!include_try missing-{len(out)}.conf{eol}")
+        elif kind == "file":
+            files.setdefault("value.txt", "secret\n")
+            out.append(f"{indent}{draw(st.sampled_from(KEYS))} = <{draw(st.sampled_from(['', ' ']))}value.txt{eol}")
+        elif kind == "bad" and draw(st.integers(0, 3)) == 0:
+            out.append(f"{indent}{draw(st.sampled_from(BAD_LINES))}{eol}")
     return "".join(out)
 
 
@@ -100,13 +120,14 @@ def tree(draw: st.DrawFn) -> Gen:
     eol = draw(st.sampled_from(["\n", "\r\n"]))
     parts = [f"protocols = imap pop3{eol}"]
     for _ in range(draw(st.integers(1, 4))):
-        scope = draw(st.sampled_from(["global", "imap", "pop3"]))
-        if scope == "global":
-            body = draw(block(files, "  ", eol, 0))
-            parts.append(f"plugin {{{eol}{body}}}{eol}")
-        else:
-            body = draw(block(files, "    ", eol, 0))
-            parts.append(f"protocol {scope} {{{eol}  plugin {{{eol}{body}  }}{eol}}}{eol}")
+        scope = draw(st.sampled_from(SCOPES))
+        indent = "  " * (len(scope) + 1)
+        body = draw(block(files, indent, eol, 0))
+        text = f"{'  ' * len(scope)}plugin {{{eol}{body}{'  ' * len(scope)}}}{eol}"
+        for level in range(len(scope) - 1, -1, -1):
+            typ, name = scope[level]
+            text = f"{'  ' * level}{typ} {name} {{{eol}{text}{'  ' * level}}}{eol}"
+        parts.append(text)
     files["dovecot.conf"] = "".join(parts)
     return Gen(files)
 
@@ -145,6 +166,7 @@ def test_generated_trees_read_as_doveconf_reads_them(gen: Gen) -> None:
         try:
             loaded = load(main)
         except DovecotParseError as exc:
+            event(f"mailconf error: {exc.message[:20]}")
             if exc.message.startswith(CROSS_FILE_CONTINUATION):
                 return  # documented: mailconf refuses what doveconf would join across files
             if real.fatal is not None and not _syntax_error(real.fatal):
@@ -152,12 +174,15 @@ def test_generated_trees_read_as_doveconf_reads_them(gen: Gen) -> None:
             assert real.fatal == exc.doveconf
             return
         if real.fatal is not None:
+            event("doveconf semantic error")
             assert not _syntax_error(real.fatal), real.fatal
             return
+        event("both read it")
         expected: dict[tuple[tuple[tuple[str, str | None], ...], str], str] = {}
         for where, stmt in loaded.scoped():
             if stmt.kind == "setting" and where and where[-1] == ("plugin", None):
-                expected[(where, stmt.key)] = printed(stmt.value)
+                value = "<" + stmt.value if stmt.file_ref is not None else stmt.value
+                expected[(where, stmt.key)] = printed(value)
         shown = {k: v for k, v in scoped_values(real.stdout).items() if k[0] and k[0][-1] == ("plugin", None)}
         assert shown == expected
         ambiguous = sorted({w.doveconf for w in loaded.warnings if w.code == "ambiguous-hash"})
