@@ -60,6 +60,11 @@ class Eff:
     def explicit(self) -> bool:
         return self.source != "default"
 
+    @property
+    def origin(self) -> str:
+        """Where the value comes from, for messages: "master.cf -o", "main.cf" or "the default"."""
+        return {"master": "master.cf -o", "main": "main.cf"}.get(self.source, "the default")
+
 
 @dataclass(frozen=True)
 class Svc:

@@ -153,7 +153,7 @@ def auth105(ctx: Context) -> None:
         eff = pv.value("smtpd_sasl_auth_enable", svc)
         path, line, column = pv.where(eff, svc)
         ctx.report(
-            f"{svc.label} (port 25) offers SMTP AUTH (smtpd_sasl_auth_enable = yes from {eff.source}): client "
+            f"{svc.label} (port 25) offers SMTP AUTH (smtpd_sasl_auth_enable = yes from {eff.origin}): client "
             "authentication belongs on submission (587) or smtps (465); write smtpd_sasl_auth_enable = no in "
             "main.cf and '-o smtpd_sasl_auth_enable=yes' on those services",
             path=path,

@@ -70,9 +70,9 @@ def tls101(ctx: Context) -> None:
         if level == "encrypt" or pv.flag("smtpd_tls_wrappermode", svc):
             continue
         path, line, column = pv.where(eff, svc)
-        shown = f"'{eff.value}'" if eff.value else "empty"
+        shown = f"{eff.name} = {eff.value}" if eff.value else f"{eff.name} is empty"
         ctx.report(
-            f"{svc.label}: smtpd_tls_security_level is {shown} (from {eff.source}), so clients may send mail "
+            f"{svc.label}: TLS is optional ({shown}, from {eff.origin}), so clients may send mail "
             "and passwords in clear; add '-o smtpd_tls_security_level=encrypt' to this service",
             path=path,
             line=line,
@@ -172,13 +172,17 @@ def tls105(ctx: Context) -> None:
 def _proto_report(ctx: Context, pv: PostfixView, eff: Eff, svc: Svc | None, bad: Sequence[str], severity: str) -> None:
     path, line, column = pv.where(eff, svc)
     where = f"{svc.label}: " if svc is not None and eff.source != "main" else ""
+    opportunistic = "mandatory" not in eff.name and not (svc is not None and svc.kind in ("submission", "smtps"))
+    if opportunistic and not ctx.option("tls12_everywhere"):
+        good = ">=TLSv1" if ctx.postfix_at_least((3, 6)) else "!SSLv2, !SSLv3"
+    else:
+        good = modern_protocols(ctx)
     ctx.report(
-        f"{where}{eff.name} = {eff.value or '(empty)'} admits {', '.join(bad)}; "
-        f"write {eff.name} = {modern_protocols(ctx)}",
+        f"{where}{eff.name} = {eff.value or '(empty)'} admits {', '.join(bad)}; write {eff.name} = {good}",
         path=path,
         line=line,
         column=column,
-        fix=f"{eff.name} = {modern_protocols(ctx)}",
+        fix=f"{eff.name} = {good}",
         severity=severity,
     )
 
@@ -484,8 +488,8 @@ def tls205(ctx: Context) -> None:
                 if path not in dv.own_files():
                     path, line, column = dv.top, 1, 1
             ctx.report(
-                f"{service.name} listener '{listener.name}' on port {port} accepts connections without TLS "
-                f"(STARTTLS only, with ssl = required); to close it write port = 0 in inet_listener "
+                f"{service.name} listener '{listener.name}' on port {port} accepts unencrypted connections "
+                f"(with ssl = required only STARTTLS works there); to close it write port = 0 in inet_listener "
                 f"{listener.name}, clients then use {'993' if spec[0] == 'imap' else '995'}",
                 path=path,
                 line=line,

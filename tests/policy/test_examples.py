@@ -1,0 +1,42 @@
+"""The shipped examples: office lints clean, insecure gives exactly the report in docs/."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema  # type: ignore[import-untyped]
+
+from tests.policy._helpers import ROOT, cli
+
+
+def test_office_lints_clean_through_the_cli() -> None:
+    proc = cli("examples/office", cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("All checks passed")
+
+
+def test_insecure_report_in_docs_is_the_real_output() -> None:
+    proc = cli("examples/insecure", cwd=ROOT, env={"NO_COLOR": "1"})
+    assert proc.returncode == 1, proc.stderr
+    page = (ROOT / "docs" / "examples-insecure-report.md").read_text(encoding="utf-8")
+    block = re.search(r"```text\n(.*?)\n```", page, re.S)
+    assert block is not None
+    assert block.group(1) == proc.stdout.rstrip("\n")
+
+
+def test_insecure_json_and_sarif_are_valid() -> None:
+    proc = cli("--format", "json", "examples/insecure", cwd=ROOT)
+    data = json.loads(proc.stdout)
+    jsonschema.validate(data, json.loads((ROOT / "docs/lint-output.schema.json").read_text()))
+    assert data["summary"]["exit_code"] == 1 and data["summary"]["total"] == len(data["findings"]) > 10
+    proc = cli("--format", "sarif", "examples/insecure", cwd=ROOT)
+    sarif = json.loads(proc.stdout)
+    schema = json.loads((ROOT / "tests/data/sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(sarif)
+    run = sarif["runs"][0]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert "examples/insecure/postfix/main.cf" in uris
+    assert {r["ruleId"] for r in run["results"]} <= {r["id"] for r in run["tool"]["driver"]["rules"]}
+    proc = cli("--format", "github", "examples/insecure", cwd=ROOT)
+    assert proc.stdout.startswith("::error file=examples/insecure/") or proc.stdout.startswith("::warning")
