@@ -378,3 +378,13 @@ def test_mm306_corpus_openlunar(tmp_path: Path) -> None:
     shutil.copy(source, base / "etc/mailman3/mailman.cfg")
     [finding] = findings(run(base, "MM306"), "MM306")
     assert finding.line == 3 and finding.message.startswith("var_dir in [mailman] is ignored")
+
+
+def test_mm306_master_section_and_alternative_layouts(tmp_path: Path) -> None:
+    mailman = "[mta]\nlmtp_port: 8024\n\n[paths.master]\nvar_dir: /home/xr/var\n"
+    base = host(tmp_path, {"etc/mailman3/mailman.cfg": mailman})
+    [finding] = findings(run(base, "MM306"), "MM306")
+    assert finding.line == 4 and "schema templates" in finding.message
+    alternatives = "[mailman]\nlayout: here\n[paths.here]\nvar_dir: /srv/a\n[paths.fhs]\nvar_dir: /srv/b\n"
+    (base / "etc/mailman3/mailman.cfg").write_text(alternatives)
+    assert findings(run(base, "MM306"), "MM306") == []

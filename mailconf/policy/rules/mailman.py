@@ -661,15 +661,33 @@ def mm306(ctx: Context) -> None:
                     column=option.column,
                     fix=f"move '{option.key.strip()}: {option.value}' into a [{wanted}] section",
                 )
+        others = []
         for section in doc.sections:
-            if section.name.startswith("paths.") and section.name != wanted and section.options:
+            if not section.name.startswith("paths.") or not section.options or section.name == wanted:
+                continue
+            if section.name.endswith((".master", ".template", ".optional")):
                 ctx.report(
-                    f"[{section.name}] is not used: [mailman] layout is {layout!r}, so Mailman reads [{wanted}]",
+                    f"[{section.name}] is ignored: Mailman's configuration loader treats .master sections as "
+                    f"schema templates; never applied: {', '.join(o.name for o in section.options)}",
                     path=doc.path,
                     line=section.line,
                     column=section.column,
-                    fix=f"set 'layout: {section.name.removeprefix('paths.')}' in [mailman], or rename the section",
+                    fix=f"put these settings in [{wanted}]",
                 )
+            else:
+                others.append(section)
+        # Several alternative layouts next to the selected one are a choice; a single other one
+        # while the selected layout is not defined here usually means a forgotten 'layout:'.
+        names = {s.name for s in others}
+        if len(names) == 1 and wanted not in doc.section_names():
+            section = others[0]
+            ctx.report(
+                f"[{section.name}] is not used: [mailman] layout is {layout!r}, so Mailman reads [{wanted}]",
+                path=doc.path,
+                line=section.line,
+                column=section.column,
+                fix=f"set 'layout: {section.name.removeprefix('paths.')}' in [mailman]",
+            )
         for problem in mm.problems:
             if problem.startswith("no path configuration found"):
                 where = mm.layout
