@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Rebuild mailconf/dovecot/data/catalogue_2_3.json from the installed Dovecot 2.3 ``doveconf``.
 
-Usage: ``.venv/bin/python scripts/build_dovecot_catalogue.py [--doveconf PATH] [--out FILE]``
+Usage: ``.venv/bin/python scripts/build_dovecot_catalogue.py [--doveconf PATH] [--out FILE]``, then
+``.venv/bin/python scripts/build_dovecot_catalogue.py --v24`` for the 2.4 catalogue (derived from
+the 2.3 one and the 2.4 upgrade notes in ``scripts/_dovecot24_tables.py``).
 
 What it asks doveconf (nothing is copied from Dovecot's sources):
 
@@ -136,11 +138,55 @@ def enum_strings() -> list[list[str]]:
     return [s.split(":") for s in sorted(found)]
 
 
+def build_24(base_path: Path, out: Path) -> None:
+    """The 2.4 catalogue: 2.3's names minus what 2.4 renamed or removed, plus 2.4's new names.
+
+    Source of the 2.4 facts: the Dovecot documentation's 2.3 -> 2.4 upgrade pages, transcribed
+    in scripts/_dovecot24_tables.py. The result is marked ``"complete": false``: names 2.4 added
+    that the upgrade pages do not list are missing.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_dovecot24_tables", Path(__file__).parent / "_dovecot24_tables.py")
+    assert spec is not None and spec.loader is not None
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    base = json.loads(base_path.read_text(encoding="utf-8"))
+    settings = {k: v for k, v in base["settings"].items() if k not in tables.RENAMED_24}
+    for name, (kind, default) in tables.NEW_24.items():
+        settings[name] = {"type": kind, "default": default}
+    sections = {}
+    for path, sec in base["sections"].items():
+        if path in tables.REMOVED_SECTIONS_24:
+            continue
+        renamed = tables.SECTION_RENAMED_24.get(path.split("/")[-1], {})
+        new_settings = {k: v for k, v in sec["settings"].items() if k not in renamed}
+        for new in renamed.values():
+            new_settings.setdefault(new, {"type": "string", "default": ""})
+        sections[path] = {"settings": new_settings, "strlist": sec.get("strlist", False)}
+    data = {
+        "version": "2.4",
+        "complete": False,
+        "generated_by": "scripts/build_dovecot_catalogue.py --v24",
+        "settings": dict(sorted(settings.items())),
+        "sections": sections,
+        "renamed_from_23": tables.RENAMED_24,
+        "section_renamed_from_23": tables.SECTION_RENAMED_24,
+        "removed_sections": list(tables.REMOVED_SECTIONS_24),
+    }
+    out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"{out}: {len(settings)} settings (2.4, from the 2.3 catalogue and the upgrade notes)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--doveconf", default="doveconf")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--v24", action="store_true", help="build catalogue_2_4.json from catalogue_2_3.json")
     ns = ap.parse_args()
+    if ns.v24:
+        build_24(Path(ns.out), OUT.with_name("catalogue_2_4.json"))
+        return 0
     exe = ns.doveconf
 
     _rc, out, _ = doveconf(exe, "", "-a")

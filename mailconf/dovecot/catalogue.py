@@ -53,6 +53,9 @@ class Catalogue:
     sections: dict[str, SectionSpec]
     service_defaults: dict[str, Any]
     baseline_n: tuple[str, ...]
+    # 2.4: the 2.3 names it renamed ("" when removed) and the sections it dropped
+    renamed_from_23: dict[str, str] = field(default_factory=dict)
+    removed_sections: tuple[str, ...] = ()
 
     def spec(self, name: str) -> SettingSpec | None:
         return self.settings.get(name)
@@ -89,17 +92,19 @@ def _read(name: str) -> dict[str, Any]:
     return data
 
 
-@functools.cache
-def load_23() -> Catalogue:
-    data = _read("catalogue_2_3.json")
+def _build(data: dict[str, Any]) -> Catalogue:
     settings = {k: _spec(k, v) for k, v in data["settings"].items()}
-    flat: dict[str, dict[str, Any]] = data["sections"]
+    flat: dict[str, dict[str, Any]] = data.get("sections", {})
     sections: dict[str, SectionSpec] = {}
     # nested types ("service/inet_listener") go under their parent
     for path in sorted(flat, key=lambda p: p.count("/"), reverse=True):
         raw = flat[path]
         parts = path.split("/")
-        children = {p.split("/")[-1]: s for p, s in sections.items() if p.startswith(path + "/")}
+        children = {
+            p.split("/")[-1]: s
+            for p, s in sections.items()
+            if p.startswith(path + "/") and p.count("/") == path.count("/") + 1
+        }
         sections[path] = SectionSpec(
             parts[-1],
             {k: _spec(k, v) for k, v in raw["settings"].items()},
@@ -109,22 +114,25 @@ def load_23() -> Catalogue:
         )
     top = {p: s for p, s in sections.items() if "/" not in p}
     return Catalogue(
-        data["version"], settings, top, data.get("service_defaults", {}), tuple(data.get("baseline_n", ()))
+        data["version"],
+        settings,
+        top,
+        data.get("service_defaults", {}),
+        tuple(data.get("baseline_n", ())),
+        dict(data.get("renamed_from_23", {})),
+        tuple(data.get("removed_sections", ())),
     )
 
 
 @functools.cache
+def load_23() -> Catalogue:
+    return _build(_read("catalogue_2_3.json"))
+
+
+@functools.cache
 def load_24() -> Catalogue:
-    try:
-        data = _read("catalogue_2_4.json")
-    except FileNotFoundError:  # pragma: no cover - shipped with the package
-        data = {"version": "2.4", "settings": {}}
-    settings = {k: _spec(k, v) for k, v in data["settings"].items()}
-    sections = {
-        k: SectionSpec(k, {n: _spec(n, s) for n, s in v.get("settings", {}).items()})
-        for k, v in data.get("sections", {}).items()
-    }
-    return Catalogue(data.get("version", "2.4"), settings, sections, {}, ())
+    """2.4 names (derived from 2.3 and the 2.4 upgrade notes; ``complete`` is False)."""
+    return _build(_read("catalogue_2_4.json"))
 
 
 # Names that Dovecot 1.x/2.0/2.1/2.2 used and later versions renamed, dropped or convert with a

@@ -1147,3 +1147,121 @@ def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
     cfg.apply(lines())
     cfg.check()
     return cfg
+
+
+# ---------------------------------------------------------------------------------------------
+# version rules (2.x up to 2.3 vs 2.4) and legacy names
+
+
+def _lines(path: str | Path) -> list[Line]:
+    return list(_Reader().read(str(path)))
+
+
+def detect_version(path: str | Path) -> str:
+    """ "2.4" when the first setting of the tree is ``dovecot_config_version``, else "2.3"."""
+    try:
+        for ln in _Reader().read(str(path)):
+            if ln.kind in ("set", "var", "file"):
+                return "2.4" if ln.key == "dovecot_config_version" else "2.3"
+    except ParseError:
+        pass
+    return "2.3"
+
+
+def check_version_rules(path: str | Path, version: str | None = None) -> list[ParseError]:
+    """Problems of the tree for its version (or ``version``): 2.3 and 2.4 names mixed, and the
+    2.4 rules (``dovecot_config_version`` first, ``dovecot_storage_version`` set).
+
+    The messages are mailconf's (worded after doveconf where it has one): a 2.3 name in a 2.4
+    file is ``Unknown setting: NAME`` for doveconf 2.4, with the replacement added here.
+    """
+    from mailconf.dovecot.catalogue import load_23, load_24
+
+    try:
+        lines = _lines(path)
+    except ParseError as exc:
+        return [exc]
+    version = version or detect_version(path)
+    c23, c24 = load_23(), load_24()
+    out: list[ParseError] = []
+    settings = [ln for ln in lines if ln.kind in ("set", "var", "file")]
+    depth = 0
+    if version.startswith("2.4"):
+        if settings and settings[0].key != "dovecot_config_version":
+            first = settings[0]
+            out.append(_error("The first setting must be dovecot_config_version", first))
+        if not any(ln.key == "dovecot_storage_version" for ln in settings):
+            main = lines[0] if lines else Line("set", "", "", str(path), 1)
+            out.append(ParseError("dovecot_storage_version is not set", path=main.path, line=1, column=1))
+        for ln in lines:
+            if ln.kind == "open":
+                if depth == 0 and ln.key in c24.removed_sections:
+                    out.append(_error(f"Unknown section: {ln.key} (2.4: its settings are global settings)", ln))
+                depth += 1
+            elif ln.kind == "close":
+                depth = max(0, depth - 1)
+            elif ln.kind in ("set", "var", "file") and ln.key in c24.renamed_from_23:
+                new = c24.renamed_from_23[ln.key]
+                hint = f" (2.4: replaced by {new})" if new else " (removed in 2.4)"
+                out.append(_error(f"Unknown setting: {ln.key}{hint}", ln))
+    else:
+        for ln in settings:
+            if ln.key not in c23.settings and ln.key in c24.settings and depth == 0:
+                out.append(_error(f"Unknown setting: {ln.key} (a Dovecot 2.4 name)", ln))
+    return out
+
+
+# 1.x / 2.0 names doveconf 2.3 converts with a warning or refuses (rule LEG201)
+LEGACY_NAMES = {
+    "ssl_cert_file": "ssl_cert = <FILE",
+    "ssl_key_file": "ssl_key = <FILE",
+    "ssl_ca_file": "ssl_ca = <FILE",
+    "ssl_disable": "ssl = no",
+    "ssl_protocols": "ssl_min_protocol",
+    "fsync_disable": "mail_fsync",
+    "dbox_rotate_size": "mdbox_rotate_size",
+    "sieve": "plugin { sieve }",
+    "sieve_storage": "plugin { sieve_dir }",
+    "login_dir": "(removed)",
+    "ssl_parameters_regenerate": "(removed)",
+    "ssl_dh_parameters_length": "ssl_dh = <FILE",
+}
+
+
+@dataclass(frozen=True)
+class Legacy:
+    """An obsolete name in a file: ``replacement`` tells the modern equivalent."""
+
+    name: str
+    replacement: str
+    path: str
+    line: int
+    column: int
+
+
+def legacy_names(path: str | Path) -> list[Legacy]:
+    """Obsolete 1.x/2.0 names in the tree: LEGACY_NAMES, ``protocols`` with imaps/pop3s,
+    ``auth default {}`` sections."""
+    try:
+        lines = _lines(path)
+    except ParseError:
+        return []
+    out: list[Legacy] = []
+    depth = 0
+    for ln in lines:
+        if ln.kind == "open":
+            if depth == 0 and ln.key == "auth":
+                out.append(
+                    Legacy("auth default {}", "passdb {} / userdb {} at the top level", ln.path, ln.line, ln.column)
+                )
+            depth += 1
+        elif ln.kind == "close":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ln.key in LEGACY_NAMES:
+            out.append(Legacy(ln.key, LEGACY_NAMES[ln.key], ln.path, ln.line, ln.column))
+        elif ln.key == "protocols":
+            for word in ("imaps", "pop3s", "managesieve"):
+                if word in ln.value.split():
+                    repl = "sieve" if word == "managesieve" else f"{word[:-1]} with an ssl inet_listener"
+                    out.append(Legacy(f"protocols = {word}", repl, ln.path, ln.line, ln.column))
+    return out
