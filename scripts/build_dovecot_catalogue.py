@@ -3,7 +3,7 @@
 
 Usage: ``.venv/bin/python scripts/build_dovecot_catalogue.py [--doveconf PATH] [--out FILE]``, then
 ``.venv/bin/python scripts/build_dovecot_catalogue.py --v24`` for the 2.4 catalogue (derived from
-the 2.3 one and the 2.4 upgrade notes in ``scripts/_dovecot24_tables.py``).
+the 2.3 one and the 2.4 upgrade notes transcribed below).
 
 What it asks doveconf (nothing is copied from Dovecot's sources):
 
@@ -138,28 +138,169 @@ def enum_strings() -> list[list[str]]:
     return [s.split(":") for s in sorted(found)]
 
 
+# Dovecot 2.4 facts from the documentation's 2.3 -> 2.4 upgrade pages (names, not code).
+# RENAMED_24: 2.3 name -> 2.4 replacement ("" when removed). NEW_24: 2.4 names with (type, default).
+RENAMED_24: dict[str, str] = {
+    "acl": "acl_driver",
+    "acl_anyone": "imap_acl_allow_anyone",
+    "auth_debug": "log_debug",
+    "auth_default_realm": "auth_default_domain",
+    "auth_policy_server_timeout_msecs": "http_client_request_timeout",
+    "auth_worker_max_count": "",
+    "default_idle_kill": "default_idle_kill_interval",
+    "disable_plaintext_auth": "auth_allow_cleartext",
+    "doveadm_http_rawlog_dir": "http_client_rawlog_dir",
+    "push_notification_backend": "push_notification_driver",
+    "mail_crypt_require_encrypted_user_key": "crypt_user_key_require_encrypted",
+    "verbose_ssl": "log_debug",
+    "mail_attachment_dir": "mail_ext_attachment_path",
+    "mail_attachment_fs": "fs",
+    "mail_attachment_hash": "mail_ext_attachment_hash",
+    "mail_attachment_min_size": "mail_ext_attachment_min_size",
+    "mail_attribute_dict": "dict",
+    "mail_location": "mail_driver",
+    "notify_status_dict": "dict",
+    "notify_status_mailbox": "mailbox_notify_status",
+    "fts_autoindex_exclude": "fts_autoindex",
+    "fts_decoder": "fts_decoder_driver",
+    "fts_enforced": "fts_search_add_missing",
+    "fts_index_timeout": "fts_search_timeout",
+    "fts_solr": "fts_solr_url",
+    "fts_tika": "fts_decoder_tika_url",
+    "fts_language_config": "textcat_config_path",
+    "fts_languages": "language",
+    "fts_filters": "language_filters",
+    "fts_tokenizers": "language_tokenizers",
+    "lazy_expunge": "lazy_expunge_mailbox",
+    "quota_grace": "quota_storage_grace",
+    "quota_over_flag": "quota_over_status_current",
+    "quota_over_flag_lazy_check": "quota_over_status_lazy_check",
+    "quota_over_flag_value": "quota_over_status_mask",
+    "quota_over_script": "quota_over_status",
+    "quota_max_mail_size": "quota_mail_size",
+    "ssl_alt_cert": "ssl_server_alt_cert_file",
+    "ssl_alt_key": "ssl_server_alt_key_file",
+    "ssl_ca": "ssl_server_ca_file",
+    "ssl_ca_dir": "ssl_client_ca_dir",
+    "ssl_ca_file": "ssl_client_ca_file",
+    "ssl_cert": "ssl_server_cert_file",
+    "ssl_cert_username_field": "ssl_server_cert_username_field",
+    "ssl_client_cert": "ssl_client_cert_file",
+    "ssl_client_key": "ssl_client_key_file",
+    "ssl_dh": "ssl_server_dh_file",
+    "ssl_key": "ssl_server_key_file",
+    "ssl_key_password": "ssl_server_key_password",
+    "ssl_prefer_server_ciphers": "ssl_server_prefer_ciphers",
+    "ssl_require_crl": "ssl_server_require_crl",
+    "ssl_verify_client_cert": "ssl_server_request_client_cert",
+    "stats_http_rawlog_dir": "http_client_rawlog_dir",
+    # removed outright
+    "auth_stats": "",
+    "dict_db_config": "",
+    "imap_id_log": "",
+    "login_access_sockets": "",
+    "quota_set": "",
+    "sieve_dir": "",
+    "sieve_global_dir": "",
+    "sieve_global_path": "",
+    "sieve_vacation_max_subject_codepoints": "",
+}
+
+# section-level renames (2.3 name inside the section -> 2.4 name)
+SECTION_RENAMED_24: dict[str, dict[str, str]] = {
+    "service": {"idle_kill": "idle_kill_interval", "service_count": "restart_request_count"},
+    "passdb": {"default_fields": "passdb_fields", "override_fields": "passdb_fields"},
+    "userdb": {"default_fields": "userdb_fields", "override_fields": "userdb_fields"},
+    "namespace": {"location": "mail_driver"},
+    "inet_listener": {"address": "listen"},
+}
+
+# sections gone in 2.4 ("plugin" settings became global settings)
+REMOVED_SECTIONS_24 = ("plugin",)
+
+NEW_24: dict[str, tuple[str, str]] = {
+    "dovecot_config_version": ("string", ""),
+    "dovecot_storage_version": ("string", ""),
+    "acl_driver": ("string", ""),
+    "imap_acl_allow_anyone": ("bool", "no"),
+    "auth_default_domain": ("string", ""),
+    "auth_allow_cleartext": ("bool", "no"),
+    "default_idle_kill_interval": ("time", "1 mins"),
+    "http_client_request_timeout": ("time_msecs", "1 mins"),
+    "http_client_rawlog_dir": ("string", ""),
+    "push_notification_driver": ("string", ""),
+    "crypt_user_key_require_encrypted": ("bool", "no"),
+    "crypt_user_key_password": ("string", ""),
+    "crypt_user_key_encryption_key": ("string", ""),
+    "event_exporter_time_format": ("string", "rfc3339"),
+    "event_exporter_driver": ("string", "log"),
+    "mail_ext_attachment_path": ("string", ""),
+    "mail_ext_attachment_hash": ("string", "%{sha1}"),
+    "mail_ext_attachment_min_size": ("size", "128 k"),
+    "mail_driver": ("string", ""),
+    "mail_path": ("string", ""),
+    "mail_index_path": ("string", ""),
+    "mail_index_private_path": ("string", ""),
+    "mail_inbox_path": ("string", ""),
+    "mail_control_path": ("string", ""),
+    "mail_cache_path": ("string", ""),
+    "mail_alt_path": ("string", ""),
+    "mailbox_list_layout": ("string", "fs"),
+    "mailbox_notify_status": ("bool", "no"),
+    "fts_autoindex": ("bool", "no"),
+    "fts_decoder_driver": ("string", ""),
+    "fts_decoder_script_socket_path": ("string", ""),
+    "fts_decoder_tika_url": ("string", ""),
+    "fts_search_add_missing": ("bool", "yes"),
+    "fts_search_read_fallback": ("bool", "yes"),
+    "fts_search_timeout": ("time", "30 secs"),
+    "fts_solr_url": ("string", ""),
+    "textcat_config_path": ("string", ""),
+    "language_filters": ("string", ""),
+    "language_tokenizers": ("string", ""),
+    "lazy_expunge_mailbox": ("string", ""),
+    "quota_storage_grace": ("string", "10%"),
+    "quota_over_status_current": ("string", ""),
+    "quota_over_status_lazy_check": ("bool", "no"),
+    "quota_over_status_mask": ("string", ""),
+    "quota_mail_size": ("size", "0"),
+    "ssl_server_alt_cert_file": ("string", ""),
+    "ssl_server_alt_key_file": ("string", ""),
+    "ssl_server_ca_file": ("string", ""),
+    "ssl_client_ca_file": ("string", ""),
+    "ssl_client_ca_dir": ("string", ""),
+    "ssl_server_cert_file": ("string", ""),
+    "ssl_server_cert_username_field": ("string", "commonName"),
+    "ssl_client_cert_file": ("string", ""),
+    "ssl_client_key_file": ("string", ""),
+    "ssl_server_dh_file": ("string", ""),
+    "ssl_server_key_file": ("string", ""),
+    "ssl_server_key_password": ("string", ""),
+    "ssl_server_prefer_ciphers": ("string", "client"),
+    "ssl_server_require_crl": ("bool", "yes"),
+    "ssl_server_request_client_cert": ("bool", "no"),
+    "passdb_fields": ("string", ""),
+    "userdb_fields": ("string", ""),
+    "passdb_driver": ("string", ""),
+    "userdb_driver": ("string", ""),
+}
+
+
 def build_24(base_path: Path, out: Path) -> None:
     """The 2.4 catalogue: 2.3's names minus what 2.4 renamed or removed, plus 2.4's new names.
 
-    Source of the 2.4 facts: the Dovecot documentation's 2.3 -> 2.4 upgrade pages, transcribed
-    in scripts/_dovecot24_tables.py. The result is marked ``"complete": false``: names 2.4 added
+    Source of the 2.4 facts: the Dovecot documentation's 2.3 -> 2.4 upgrade pages (tables above). The result is marked ``"complete": false``: names 2.4 added
     that the upgrade pages do not list are missing.
     """
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("_dovecot24_tables", Path(__file__).parent / "_dovecot24_tables.py")
-    assert spec is not None and spec.loader is not None
-    tables = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tables)
     base = json.loads(base_path.read_text(encoding="utf-8"))
-    settings = {k: v for k, v in base["settings"].items() if k not in tables.RENAMED_24}
-    for name, (kind, default) in tables.NEW_24.items():
+    settings = {k: v for k, v in base["settings"].items() if k not in RENAMED_24}
+    for name, (kind, default) in NEW_24.items():
         settings[name] = {"type": kind, "default": default}
     sections = {}
     for path, sec in base["sections"].items():
-        if path in tables.REMOVED_SECTIONS_24:
+        if path in REMOVED_SECTIONS_24:
             continue
-        renamed = tables.SECTION_RENAMED_24.get(path.split("/")[-1], {})
+        renamed = SECTION_RENAMED_24.get(path.split("/")[-1], {})
         new_settings = {k: v for k, v in sec["settings"].items() if k not in renamed}
         for new in renamed.values():
             new_settings.setdefault(new, {"type": "string", "default": ""})
@@ -170,9 +311,9 @@ def build_24(base_path: Path, out: Path) -> None:
         "generated_by": "scripts/build_dovecot_catalogue.py --v24",
         "settings": dict(sorted(settings.items())),
         "sections": sections,
-        "renamed_from_23": tables.RENAMED_24,
-        "section_renamed_from_23": tables.SECTION_RENAMED_24,
-        "removed_sections": list(tables.REMOVED_SECTIONS_24),
+        "renamed_from_23": RENAMED_24,
+        "section_renamed_from_23": SECTION_RENAMED_24,
+        "removed_sections": list(REMOVED_SECTIONS_24),
     }
     out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"{out}: {len(settings)} settings (2.4, from the 2.3 catalogue and the upgrade notes)")
