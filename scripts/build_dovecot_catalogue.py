@@ -289,8 +289,9 @@ NEW_24: dict[str, tuple[str, str]] = {
 def build_24(base_path: Path, out: Path) -> None:
     """The 2.4 catalogue: 2.3's names minus what 2.4 renamed or removed, plus 2.4's new names.
 
-    Source of the 2.4 facts: the Dovecot documentation's 2.3 -> 2.4 upgrade pages (tables above). The result is marked ``"complete": false``: names 2.4 added
-    that the upgrade pages do not list are missing.
+    Source of the 2.4 facts: the Dovecot documentation's 2.3 -> 2.4 upgrade pages (tables
+    above). The result is marked ``"complete": false``: names 2.4 added that the upgrade pages
+    do not list are missing.
     """
     base = json.loads(base_path.read_text(encoding="utf-8"))
     settings = {k: v for k, v in base["settings"].items() if k not in RENAMED_24}
