@@ -114,3 +114,35 @@ def test_lint_output_schema_agrees_with_the_documented_one(capsys: pytest.Captur
     documented = json.loads((Path(__file__).resolve().parent.parent / "docs" / "lint-output.schema.json").read_text())
     _, printed, _ = run(capsys, "lint-output")
     assert _shape(printed, printed) == _shape(documented, documented)
+
+
+def test_postfix_schema_with_parameters_types_each_parameter(capsys: pytest.CaptureFixture[str]) -> None:
+    code, schema, _ = run(capsys, "postfix", "--parameters", "--postfix-version", "3.7")
+    assert code == 0
+    jsonschema.Draft202012Validator.check_schema(schema)
+    parameters = schema["$defs"]["Parameters"]["properties"]
+    assert len(parameters) > 800
+    assert parameters["smtpd_tls_security_level"]["description"].startswith("tls_level")
+    validator = jsonschema.Draft202012Validator(schema)
+    model = PostfixModel.parse(
+        "smtpd_tls_security_level = may\nsmtpd_relay_restrictions = reject_unauth_destination\nmy_own = x\n"
+        "soft_bounce = maybe\n",
+        None,
+        version="3.7",
+        defaults=True,
+    )
+    document = model.model_dump(mode="json")
+    validator.validate(document)  # invalid values and unknown names are allowed
+    document["main"]["smtpd_tls_security_level"]["value"] = {"kind": "bool", "value": True}
+    assert not validator.is_valid(document)
+    document = model.model_dump(mode="json")
+    document["defaults"]["mynetworks_style"]["value"] = {"kind": "choice", "value": "anywhere"}
+    assert not validator.is_valid(document)
+
+
+def test_postfix_version_must_be_a_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "postfix", "--postfix-version", "latest")
+    assert code == 2 and "usage: mailconf schema" in err
+    code, schema, _ = run(capsys, "postfix", "--postfix-version=2.6", "--parameters")
+    assert code == 0
+    assert "smtputf8_enable" not in schema["$defs"]["Parameters"]["properties"]  # Postfix 3.0 and later

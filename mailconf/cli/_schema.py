@@ -1,6 +1,8 @@
-"""``mailconf schema [postfix|dovecot|lint-output|all]``: print JSON Schema.
+"""``mailconf schema [postfix|dovecot|lint-output|all] [--parameters] [--postfix-version V]``: print JSON Schema.
 
-* ``postfix``: the typed Postfix model (:class:`mailconf.postfix.models.PostfixModel`);
+* ``postfix``: the typed Postfix model (:class:`mailconf.postfix.models.PostfixModel`); with
+  ``--parameters``, every parameter of the Postfix version (``--postfix-version``, default the
+  installed one) is listed with the type of its value;
 * ``dovecot``: the typed Dovecot model (``mailconf.dovecot.models.json_schema()``);
 * ``lint-output``: the document ``mailconf lint --format json`` prints;
 * ``all`` (the default): one object ``{"postfix": ..., "dovecot": ..., "lint-output": ...}``.
@@ -11,6 +13,7 @@ Exit 0 on success, 2 on a usage error or when a model is not available.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -19,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("postfix", "dovecot", "lint-output", "all")
-USAGE = "usage: mailconf schema [postfix|dovecot|lint-output|all]"
+USAGE = "usage: mailconf schema [postfix|dovecot|lint-output|all] [--parameters] [--postfix-version VERSION]"
 
 
 class LintFinding(BaseModel):
@@ -78,10 +81,10 @@ def _with_dialect(schema: dict[str, Any]) -> dict[str, Any]:
     return {"$schema": DIALECT, **schema}
 
 
-def postfix_schema() -> dict[str, Any]:
-    from mailconf.postfix.models import PostfixModel
+def postfix_schema(*, parameters: bool = False, version: str | None = None) -> dict[str, Any]:
+    from mailconf.postfix.models import json_schema
 
-    return _with_dialect(PostfixModel.model_json_schema())
+    return _with_dialect(json_schema(version=version, parameters=parameters))
 
 
 def dovecot_schema() -> dict[str, Any]:
@@ -110,11 +113,13 @@ BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-def schema(kind: str) -> dict[str, Any]:
+def schema(kind: str, *, parameters: bool = False, postfix_version: str | None = None) -> dict[str, Any]:
     """The JSON Schema for ``kind`` (one of :data:`KINDS`)."""
+    builders = dict(BUILDERS)
+    builders["postfix"] = lambda: postfix_schema(parameters=parameters, version=postfix_version)
     if kind == "all":
-        return {name: build() for name, build in BUILDERS.items()}
-    return BUILDERS[kind]()
+        return {name: build() for name, build in builders.items()}
+    return builders[kind]()
 
 
 def run(argv: list[str]) -> int:
@@ -122,12 +127,29 @@ def run(argv: list[str]) -> int:
         print(USAGE)
         print(__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0] if __doc__ else "")
         return 0
-    if len(argv) > 1 or (argv and argv[0] not in KINDS):
+    kinds: list[str] = []
+    parameters = False
+    version: str | None = None
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "--parameters":
+            parameters = True
+        elif arg == "--postfix-version" and args:
+            version = args.pop(0)
+        elif arg.startswith("--postfix-version="):
+            version = arg.partition("=")[2]
+        elif arg in KINDS:
+            kinds.append(arg)
+        else:
+            kinds = ["?", "?"]
+            break
+    if len(kinds) > 1 or (version is not None and not re.fullmatch(r"\d+\.\d+", version)):
         print(f"mailconf schema: expected one of {', '.join(KINDS)}\n{USAGE}", file=sys.stderr)
         return 2
-    kind = argv[0] if argv else "all"
+    kind = kinds[0] if kinds else "all"
     try:
-        result = schema(kind)
+        result = schema(kind, parameters=parameters, postfix_version=version)
     except ImportError as exc:
         print(f"mailconf schema: {kind} models are not available: {exc}", file=sys.stderr)
         return 2

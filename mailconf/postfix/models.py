@@ -1016,3 +1016,69 @@ def _plain_args(entry: ServiceEntry) -> list[str]:
         out.append(arg)
         i += 1
     return out
+
+
+# -- JSON Schema ---------------------------------------------------------------------------------
+
+_KIND_CLASSES: dict[str, str] = {
+    "bool": "Bool",
+    "int": "Int",
+    "size": "Size",
+    "time": "Time",
+    "tls_level": "TlsLevel",
+    "cipher_grade": "CipherGrade",
+    "tls_protocols": "TlsProtocols",
+    "choice": "Choice",
+    "compatibility_level": "Choice",
+    "list": "ListValue",
+    "maps": "ListValue",
+    "restrictions": "RestrictionList",
+    "string": "Text",
+    "raw": "Raw",
+}
+
+
+def json_schema(*, version: str | None = None, parameters: bool = False) -> dict[str, Any]:
+    """The JSON Schema of :class:`PostfixModel`.
+
+    With ``parameters``, ``main`` and ``defaults`` also list every parameter of ``version``
+    (default: the installed Postfix, else the newest known) with the type of its value — a TLS
+    level for ``smtpd_tls_security_level``, a restriction list for ``smtpd_relay_restrictions``,
+    ... — its default and the version that introduced it. Other names stay allowed.
+    """
+    schema = PostfixModel.model_json_schema()
+    if not parameters:
+        return schema
+    from mailconf.postfix.catalogue import Catalogue
+
+    catalogue = Catalogue.for_version(version)
+    properties: dict[str, Any] = {}
+    for name in catalogue.names():
+        spec = catalogue.spec(name)
+        assert spec is not None
+        kind = kind_from_spec(name, spec)
+        value: dict[str, Any] = {"$ref": f"#/$defs/{_KIND_CLASSES[kind.kind]}"}
+        if kind.kind in ("list", "maps"):
+            value = {"allOf": [value, {"properties": {"kind": {"const": kind.kind}}}]}
+        elif kind.kind == "choice" and kind.choices:
+            value = {"allOf": [value, {"properties": {"value": {"enum": list(kind.choices)}}}]}
+        since = f"; Postfix {spec.since} and later" if spec.since else ""
+        properties[name] = {
+            "allOf": [
+                {"$ref": "#/$defs/Setting"},
+                {"properties": {"name": {"const": name}, "value": {"anyOf": [value, {"$ref": "#/$defs/Invalid"}]}}},
+            ],
+            "description": f"{kind.kind}; default: {spec.default}{since}",
+        }
+    schema["$defs"]["Parameters"] = {
+        "type": "object",
+        "description": "main.cf parameters by name; names Postfix does not know are allowed too",
+        "additionalProperties": {"$ref": "#/$defs/Setting"},
+        "properties": properties,
+    }
+    for field in ("main", "defaults"):
+        schema["properties"][field] = {"$ref": "#/$defs/Parameters"}
+    schema["description"] = (
+        f"{schema.get('description', '')}\n\nParameters typed for Postfix {catalogue.version}.".strip()
+    )
+    return schema
