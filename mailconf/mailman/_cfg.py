@@ -285,6 +285,18 @@ class Mailman3Document(Document):
         """
         if any(c in value for c in "\r") or value != value.strip(" \t"):
             raise EditError(f"value for {section}.{key} must not have leading/trailing blanks or \\r")
+        before = self.text
+        try:
+            self._set(section, key, value)
+            option = self.get(section, key, defaults=False)
+            ok = option is not None and option.value == value.rstrip(WS) and option.name == key.lower()
+        except ParseError:
+            ok = False
+        if not ok:
+            self._load(before)
+            raise EditError(f"[{section}] {key} = {value!r} cannot be written so that Mailman reads it back")
+
+    def _set(self, section: str, key: str, value: str) -> None:
         nl = self._newline()
         option = self.get(section, key, defaults=False)
         rendered_tail = value.split("\n")
@@ -293,7 +305,7 @@ class Mailman3Document(Document):
             head = first.indent + first.body[: option.value_column - 1 - len(first.indent)]
             if head.endswith(option.separator) and rendered_tail[0] and not first.body[len(head) - len(first.indent) :]:
                 head += " "  # the old value started on the next line: write "key: value"
-            cont_indent = self._continuation_indent(option)
+            cont_indent = self._continuation_indent(option, first.indent)
             new = [head + rendered_tail[0] + nl]
             new += [cont_indent + part + nl if part else nl for part in rendered_tail[1:]]
             # comment lines inside the old value stay (after the new value)
@@ -314,25 +326,33 @@ class Mailman3Document(Document):
                 prefix = nl
             blank = nl if self.lines and any(line.kind != "blank" for line in self.lines) else ""
             new = [prefix + blank + f"[{section}]" + nl]
-            new += self._render_new(section, key, rendered_tail, nl, self.options[-1] if self.options else None)
+            new += self._render_new(key, rendered_tail, nl, self.options[-1] if self.options else None, "")
             self._replace(len(self.lines), len(self.lines), new)
             return
         target = sections[-1]
         style = target.options[-1] if target.options else (self.options[-1] if self.options else None)
         at = target.end_index + 1
-        new = self._render_new(section, key, rendered_tail, nl, style)
+        # The new line must continue nothing above it and must not swallow the next line as its
+        # continuation: the last option's indentation does both; right after a header, the
+        # indentation of the next line does.
+        if target.options:
+            indent = self.lines[target.options[-1].first_index].indent
+        else:
+            following = [line for line in self.lines[at:] if line.kind in ("header", "text")]
+            indent = following[0].indent if following else ""
+        new = self._render_new(key, rendered_tail, nl, style, indent)
         if not self.lines[target.end_index].newline:
             new[0] = nl + new[0]
         self._replace(at, at, new)
 
-    def _continuation_indent(self, option: Option | None) -> str:
+    def _continuation_indent(self, option: Option | None, base: str) -> str:
         if option is not None:
             for line in self.lines[option.first_index + 1 : option.last_index + 1]:
-                if line.kind != "blank" and line.indent:
+                if line.kind != "blank" and len(line.indent) > len(base):
                     return line.indent
-        return "    "
+        return base + "    "
 
-    def _render_new(self, section: str, key: str, parts: list[str], nl: str, style: Option | None) -> list[str]:
+    def _render_new(self, key: str, parts: list[str], nl: str, style: Option | None, indent: str) -> list[str]:
         if style is not None:
             first = self.lines[style.first_index]
             between = first.body[len(style.key) : style.value_column - 1 - len(first.indent)]
@@ -340,9 +360,9 @@ class Mailman3Document(Document):
             between = ": "
         if not parts[0] and between.endswith(" "):
             between = between.rstrip(" ")
-        indent = self._continuation_indent(style)
-        out = [key + between + parts[0] + nl]
-        out += [indent + part + nl if part else nl for part in parts[1:]]
+        deeper = self._continuation_indent(style, indent)
+        out = [indent + key + between + parts[0] + nl]
+        out += [deeper + part + nl if part else nl for part in parts[1:]]
         return out
 
     def remove(self, section: str, key: str) -> None:

@@ -389,7 +389,15 @@ class Mailman2Document(Document):
             if raw and not raw.endswith(("\n", "\r")):
                 raw += newline
             new = raw + f"{name} = {text}{newline}"
-        self._load(encode(new))
+        before = self._data
+        try:
+            self._load(encode(new))
+            ok = self.values().get(name, object()) == value
+        except ParseError:
+            ok = False
+        if not ok:
+            self._load(before)
+            raise EditError(f"{name} = {text} cannot be written so that it reads back")
 
 
 def parse_mm_cfg(data: bytes, path: str | Path | None = None) -> Mailman2Document:

@@ -265,3 +265,36 @@ def test_random_line_soup_matches_configparser(lines: list[tuple[str, str]], new
     doc = parse_mailman_cfg(data)
     assert doc.to_bytes() == data
     assert doc.values() == expected
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [("mta", "lmtp_port", "1\n# not a value"), ("mta", "a:b", "x"), ("mta", "#k", "x"), ("mta", "[k]", "v")],
+)
+def test_edits_that_would_not_read_back_are_refused(section: str, key: str, value: str) -> None:
+    doc = parse_mailman_cfg(SAMPLE)
+    with pytest.raises(EditError):
+        doc.set(section, key, value)
+    assert doc.to_bytes() == SAMPLE
+
+
+@given(cfg_files(), names, names, values.map(lambda v: v.strip(" \t")))
+def test_set_changes_exactly_one_value(text: str, section: str, key: str, value: str) -> None:
+    try:
+        before = oracle(text)
+    except configparser.Error:
+        return
+    doc = parse_mailman_cfg(text.encode())
+    sections = list(before)
+    if sections and len(section) % 2:
+        section = sections[len(key) % len(sections)]
+    try:
+        doc.set(section, key, value)
+    except EditError:
+        assert value.startswith(("#", ";")) or "\n" in value
+        assert doc.to_bytes() == text.encode()
+        return
+    after = oracle(doc.to_bytes().decode())
+    expected = {name: dict(options) for name, options in before.items()}
+    expected.setdefault(section, {})[key] = value
+    assert after == expected
