@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -405,6 +405,9 @@ Value = Annotated[
 ]
 
 
+_V = TypeVar("_V", bound=_Frozen)
+
+
 class Setting(_Frozen):
     """One parameter value with its type and origin."""
 
@@ -423,6 +426,10 @@ class Setting(_Frozen):
     @property
     def invalid(self) -> bool:
         return isinstance(self.value, Invalid)
+
+    def value_as(self, cls: type[_V]) -> _V | None:
+        """The typed value when it is a ``cls`` (``setting.value_as(TlsLevel)``), else None."""
+        return self.value if isinstance(self.value, cls) else None
 
     @classmethod
     def of(cls, name: str, value: str | Any, *, version: str | None = None) -> Setting:
@@ -797,6 +804,15 @@ class PostfixModel(_Frozen):
             return service.overrides[name]
         found = self.main.get(name)
         return found if found is not None else self.defaults.get(name)
+
+    def value_as(self, name: str, cls: type[_V], service: Service | None = None) -> _V | None:
+        """The effective value of ``name`` (for ``service``) when it is a ``cls``, else None.
+
+        >>> PostfixModel.parse("soft_bounce = yes\\n", version="3.7").value_as("soft_bounce", Bool)
+        Bool(kind='bool', value=True)
+        """
+        found = self.effective(name, service)
+        return None if found is None else found.value_as(cls)
 
     def without_origins(self) -> PostfixModel:
         """The same model with every origin removed (to compare meaning, not positions).

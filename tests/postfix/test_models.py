@@ -508,3 +508,22 @@ def test_typed_values_check_their_own_consistency() -> None:
     with pytest.raises(ValidationError):
         Wakeup(seconds=-1)
     assert Time(amount=5, unit="d", text="5").seconds == 5 * 86400  # a number in the default unit
+
+
+def test_value_as_narrows_the_union() -> None:
+    model = PostfixModel.parse("sub = encrypt\n", MASTER, version=V)
+    submission = model.service("submission")
+    assert submission is not None
+    level = model.value_as("smtpd_tls_security_level", TlsLevel, submission)
+    assert level is not None and level.level is TlsSecurityLevel.ENCRYPT
+    assert model.value_as("smtpd_tls_security_level", Bool, submission) is None
+    assert model.value_as("smtpd_tls_security_level", TlsLevel) is None  # not set in main.cf
+    assert model.main["sub"].value_as(Text) == Text(value="encrypt")
+
+
+def test_module_doctests() -> None:
+    import doctest
+
+    from mailconf.postfix import models
+
+    assert doctest.testmod(models).failed == 0
