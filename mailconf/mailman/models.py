@@ -208,3 +208,22 @@ class Mailman2Model(_Frozen):
                 for s in doc.not_understood
             ],
         )
+
+
+def json_schema() -> dict[str, object]:
+    """One JSON Schema document for both models: ``{"mailman3": Mailman3Model, "mailman2": Mailman2Model}``
+    (what ``mailconf schema`` can print for Mailman)."""
+    from pydantic.json_schema import models_json_schema
+
+    refs, top = models_json_schema([(Mailman3Model, "validation"), (Mailman2Model, "validation")])
+    return {
+        "title": "mailconf Mailman models",
+        "description": "Mailman 3 mailman.cfg and Mailman 2 mm_cfg.py, as Mailman uses them",
+        "type": "object",
+        "properties": {
+            "mailman3": refs[(Mailman3Model, "validation")],
+            "mailman2": refs[(Mailman2Model, "validation")],
+        },
+        "additionalProperties": False,
+        **top,
+    }

@@ -157,3 +157,20 @@ def test_mta_configuration_next_to_mailman_cfg(tmp_path: Path) -> None:
     config = load_mailman3(cfg, root=tmp_path / "repo")
     assert config.postfix_map_type == "regexp"
     assert config.mta_configuration is not None
+
+
+def test_json_schema_validates_model_dumps(tmp_path: Path) -> None:
+    import jsonschema  # type: ignore[import-untyped]
+
+    from mailconf.mailman import load_mailman2
+    from mailconf.mailman.models import Mailman2Model, Mailman3Model, json_schema
+
+    schema = json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    m3 = Mailman3Model.from_config(load_mailman3(write(tmp_path / "mailman.cfg", "[mta]\nlmtp_port: 24\n")))
+    m2 = Mailman2Model.from_config(load_mailman2(write(tmp_path / "mm_cfg.py", "MTA = 'Postfix'\nimport os\n")))
+    document = {"mailman3": m3.model_dump(mode="json"), "mailman2": m2.model_dump(mode="json")}
+    jsonschema.validate(document, schema)
+    document["mailman3"]["mta"]["lmtp_port"]["value"] = "not a port"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
