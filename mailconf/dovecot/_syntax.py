@@ -23,7 +23,7 @@ exactly the bytes of one value, key or line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from mailconf.errors import IncludeError, ParseError
@@ -114,6 +114,9 @@ class Statement:
     Positions: ``line``/``column`` (1-based, bytes) of the key; ``end_line`` of the last
     physical line; ``start``/``end`` offsets of the whole physical lines; ``key_start``,
     ``key_end``, ``value_start``, ``value_end`` offsets in the document text (-1 when absent).
+    ``joined`` marks the rare statement whose text begins in another file (a ``\\``
+    continuation left open at the end of an included file): its key and value are what
+    doveconf reads, its positions are those of its lines in this file, and it is not editable.
     """
 
     kind: StatementKind
@@ -139,6 +142,7 @@ class Statement:
     value_end: int = -1
     indent: str = ""
     separator: str = field(default="", repr=False)  # text between key and value ("" if none)
+    joined: bool = False  # begins with a "\\" continuation left open at the end of another file
 
 
 @dataclass(slots=True)
@@ -148,7 +152,7 @@ class Scan:
     statements: list[Statement]
     warnings: list[DovecotWarning]
     error: DovecotParseError | None
-    pending: bool = False  # the file ends inside a "\\" continuation (with text buffered)
+    pending: str = ""  # text buffered by a "\\" continuation still open at the end
 
 
 def read_lines(text: str, path: str | None = None) -> list[Line]:
@@ -259,6 +263,8 @@ class _Scanner:
         self.statements: list[Statement] = []
         self.warnings: list[DovecotWarning] = []
         self._line_starts: list[int] = [ln.start for ln in lines]
+        self.seed = ""  # text carried over from the end of another file
+        self.seeded = False
 
     # -- positions -------------------------------------------------------------------------
     def position(self, offset: int) -> tuple[int, int]:
@@ -278,15 +284,21 @@ class _Scanner:
 
     def drop(self, logical: _Logical, line: Line) -> None:
         """A skipped line: doveconf forgets a pending continuation (SYN202)."""
+        self.seeded = False
         if logical.parts:
             self.warn(line, 1, "blank or comment line inside a '\\' continuation drops it", "dropped-continuation")
         logical.clear()
 
     # -- the physical line -------------------------------------------------------------------
-    def run(self) -> Scan:
+    def run(self, start: int = 0) -> Scan:
         white = self.white
         logical = _Logical()
+        if self.seed:
+            logical.add(self.seed, start)
+            self.seeded = True
         for line in self.lines:
+            if line.start < start:
+                continue
             if line.kind != "content":
                 self.drop(logical, line)
                 continue
@@ -341,12 +353,16 @@ class _Scanner:
                 self.statement(logical, logical.first, line)
             except DovecotParseError as exc:
                 return Scan(self.statements, self.warnings, exc)
+            if self.seeded:
+                self.seeded = False
+                last_st = self.statements[-1]
+                self.statements[-1] = replace(last_st, joined=True, value_start=-1, value_end=-1)
             logical.clear()
-        pending = bool(logical.parts)
-        if pending:
-            last = self.lines[-1]
-            self.warn(last, 1, "'\\' continuation at the end of the file", "unterminated-continuation")
-        return Scan(self.statements, self.warnings, None, pending)
+        if logical.parts:
+            last = self.lines[-1] if self.lines else None
+            if last is not None:
+                self.warn(last, 1, "'\\' continuation at the end of the file", "unterminated-continuation")
+        return Scan(self.statements, self.warnings, None, logical.text)
 
     # -- the logical line --------------------------------------------------------------------
     def statement(self, logical: _Logical, first: Line, last: Line) -> None:
@@ -532,6 +548,15 @@ class _Scanner:
 def scan(text: str, lines: list[Line], path: str | None, version: str) -> Scan:
     """Interpret physical lines as doveconf (``version`` "2.4" selects the 2.4 rules)."""
     return _Scanner(text, lines, path, version).run()
+
+
+def scan_from(text: str, lines: list[Line], path: str | None, version: str, start: int, seed: str) -> Scan:
+    """Interpret the lines from offset ``start`` on, with ``seed`` (text a ``\\`` continuation
+    left open at the end of another file) already buffered, as doveconf's shared line buffer
+    has it."""
+    scanner = _Scanner(text, lines, path, version)
+    scanner.seed = seed
+    return scanner.run(start)
 
 
 def detect_version(statements: list[Statement]) -> str:

@@ -135,7 +135,7 @@ class DovecotDocument(Document):
         self.version = "2.3"
         self.warnings: list[DovecotWarning] = []
         self.error: DovecotParseError | None = None
-        self.pending_continuation = False
+        self.pending_text = ""
         self._statements: list[Statement] = []
         self._load(text)
 
@@ -157,7 +157,7 @@ class DovecotDocument(Document):
         self._statements = result.statements
         self.warnings = result.warnings
         self.error = result.error
-        self.pending_continuation = result.pending
+        self.pending_text = result.pending
 
     @property
     def text(self) -> str:

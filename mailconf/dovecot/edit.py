@@ -233,7 +233,15 @@ def set_in_document(
     return result
 
 
+def _refuse_joined(st: Statement) -> None:
+    if st.joined:
+        raise EditError(
+            f"{st.path}:{st.line}: {st.key} continues a '\\' line of another file; edit that file's end first"
+        )
+
+
 def _replace_value(doc: DovecotDocument, st: Statement, rendered: str) -> None:
+    _refuse_joined(st)
     start, end = st.value_start, st.value_end
     if start == end and rendered and start > 0 and doc.text[start - 1] == "=":
         rendered = " " + rendered
@@ -417,6 +425,9 @@ def remove_in_tree(tree: DovecotTree, key: str, path: SectionPath) -> int:
     by_doc: dict[int, tuple[DovecotDocument, list[Statement]]] = {}
     for doc, st in hits.values():
         by_doc.setdefault(id(doc), (doc, []))[1].append(st)
+    for _, sts in by_doc.values():
+        for st in sts:
+            _refuse_joined(st)
     try:
         for doc, sts in by_doc.values():
             doc._replace([(st.start, st.end, "") for st in sts])

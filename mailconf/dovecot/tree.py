@@ -28,6 +28,7 @@ from mailconf.dovecot._syntax import (
     DovecotWarning,
     Statement,
     resolve_relative,
+    scan_from,
 )
 from mailconf.dovecot.document import (
     MISSING_KEY,
@@ -101,7 +102,7 @@ class DovecotTree:
         self,
         path: str,
         documents: dict[str, DovecotDocument],
-        order: list[tuple[str, int]],
+        order: list[Statement],
         includes: list[IncludeRecord],
         version: str,
         warnings: list[DovecotWarning],
@@ -111,7 +112,7 @@ class DovecotTree:
         self.includes = includes
         self.version = version
         self.warnings = warnings
-        self._order = order  # (document path, statement index) in reading order
+        self._order = order  # statements in reading order, include statements too
 
     @property
     def main(self) -> DovecotDocument:
@@ -119,12 +120,7 @@ class DovecotTree:
 
     def walk(self, *, includes: bool = False) -> Iterator[Statement]:
         """Statements in doveconf's reading order ("include" ones only with ``includes=True``)."""
-        cache: dict[str, list[Statement]] = {}
-        for name, index in self._order:
-            sts = cache.get(name)
-            if sts is None:
-                sts = cache[name] = self.documents[name].statements()
-            st = sts[index]
+        for st in self._order:
             if st.kind == "include" and not includes:
                 continue
             yield st
@@ -287,14 +283,27 @@ def glob_paths(pattern: str, virtual: set[str] | None = None) -> list[str]:
 
 # -- loading -------------------------------------------------------------------------------------------------
 class _Frame:
-    __slots__ = ("depth", "doc", "index", "name", "statements")
+    __slots__ = ("depth", "doc", "error", "index", "name", "pending", "statements")
 
     def __init__(self, name: str, doc: DovecotDocument, depth: int = 0) -> None:
         self.depth = depth
         self.name = name
         self.doc = doc
         self.statements = doc.statements()
+        self.error = doc.error
+        self.pending = doc.pending_text
         self.index = 0
+
+    def resume(self, carry: str) -> list[DovecotWarning]:
+        """Read the rest of this file with ``carry`` in doveconf's line buffer: a ``\\``
+        continuation left open at the end of the file read before."""
+        start = self.statements[self.index - 1].end if self.index else 0
+        result = scan_from(self.doc.text, self.doc.lines, self.name, rules_for(self.doc.version), start, carry)
+        self.statements = self.statements[: self.index] + result.statements
+        self.error = result.error
+        self.pending = result.pending
+        known = set(self.doc.warnings)
+        return [w for w in result.warnings if w not in known]
 
 
 class _Loader:
@@ -365,33 +374,30 @@ class _Loader:
         if self.rules is None:
             self.rules = rules_for(version)
         self.documents[path] = main
-        order: list[tuple[str, int]] = []
+        order: list[Statement] = []
         includes: list[IncludeRecord] = []
         warnings: list[DovecotWarning] = []
         warned: set[str] = set()
         stack: list[_Frame] = [_Frame(path, main)]
         open_sections: list[Statement] = []
+        carry = ""  # doveconf's line buffer outlives the file that filled it
         while stack:
             frame = stack[-1]
             if frame.index == 0 and frame.name not in warned:
                 warned.add(frame.name)
                 warnings.extend(frame.doc.warnings)
+            if carry:
+                warnings.extend(frame.resume(carry))
+                carry = ""
             if frame.index >= len(frame.statements):
-                if frame.doc.error is not None:
-                    raise frame.doc.error
+                if frame.error is not None:
+                    raise frame.error
                 stack.pop()
-                if stack and frame.doc.pending_continuation:
-                    last = frame.doc.lines[-1].number if frame.doc.lines else 1
-                    raise DovecotParseError(
-                        "'\\' continuation at the end of the file: doveconf would join it with the next "
-                        "line it reads from another file",
-                        path=frame.name,
-                        line=last,
-                    )
+                carry = frame.pending
                 continue
             st = frame.statements[frame.index]
             frame.index += 1
-            order.append((frame.name, frame.index - 1))
+            order.append(st)
             if len(order) > MAX_STATEMENTS:
                 raise DovecotIncludeError(
                     f"Configuration too large (more than {MAX_STATEMENTS} statements with includes expanded)",

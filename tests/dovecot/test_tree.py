@@ -189,3 +189,53 @@ def test_24_rules_reach_included_files(tmp_path: Path) -> None:
     assert ("open", "mail_plugins", "mail_plugins", None, None) in sts
     assert ("setting", "key with space", None, None, None) in sts
     assert ("open", "group", "group", "name", "@g") in sts
+
+
+@pytest.mark.parametrize(
+    ("files", "expected", "joined"),
+    [
+        # doveconf's line buffer outlives the file: the open continuation takes the next line read
+        (
+            {"dovecot.conf": HEAD + "plugin {\n  !include inc.conf\n  tail\n}\n", "inc.conf": "k = head \\\n"},
+            {"k": "head tail"},
+            1,
+        ),
+        # ... unless that line is blank or a comment, which drops it
+        (
+            {"dovecot.conf": HEAD + "plugin {\n  !include inc.conf\n\n  j = 1\n}\n", "inc.conf": "k = head \\\n"},
+            {"j": "1"},
+            0,
+        ),
+        # ... into the next file of the same glob
+        (
+            {
+                "dovecot.conf": HEAD + "plugin {\n  !include d/*.conf\n}\n",
+                "d/a.conf": "k = a \\\n",
+                "d/b.conf": "b\nj = 2\n",
+            },
+            {"k": "a b", "j": "2"},
+            1,
+        ),
+        # ... through an empty file
+        (
+            {
+                "dovecot.conf": HEAD + "plugin {\n  !include d/*.conf\n  z\n}\n",
+                "d/a.conf": "k = a \\\n",
+                "d/b.conf": "",
+            },
+            {"k": "a z"},
+            1,
+        ),
+    ],
+)
+def test_continuation_across_files(
+    tmp_path: Path, files: dict[str, str], expected: dict[str, str], joined: int
+) -> None:
+    config = write(tmp_path, files)
+    assert plugin_values(config) == expected == real_plugin_values(config)
+    assert len([st for st in load(config).walk() if st.joined]) == joined
+
+
+def test_continuation_across_files_can_swallow_a_brace(tmp_path: Path) -> None:
+    config = write(tmp_path, {"dovecot.conf": HEAD + "plugin {\n  !include inc.conf\n}\n", "inc.conf": "k = x \\\n"})
+    assert_same_error(config, f"Missing '}}' (section started at {config}:2)")
