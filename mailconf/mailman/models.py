@@ -3,9 +3,12 @@
 Built from the semantic layer (:mod:`mailconf.mailman.config`), for library users and JSON export;
 the lint rules do not import this module (pydantic costs start-up time).
 
->>> from mailconf.mailman import load_mailman3                      # doctest: +SKIP
->>> Mailman3Model.from_config(load_mailman3("/etc/mailman3/mailman.cfg")).mta.lmtp_port.value
-8024
+>>> from mailconf.mailman import parse_mailman_cfg
+>>> from mailconf.mailman.config import Mailman3Config
+>>> config = Mailman3Config([parse_mailman_cfg(b"[mta]\\nlmtp_port: 8025\\n")])
+>>> model = Mailman3Model.from_config(config)
+>>> model.mta.lmtp_port.value, model.mta.lmtp_host.value, model.mta.lmtp_host.origin.source
+(8025, '127.0.0.1', 'default')
 """
 
 from __future__ import annotations

@@ -174,3 +174,12 @@ def test_json_schema_validates_model_dumps(tmp_path: Path) -> None:
     document["mailman3"]["mta"]["lmtp_port"]["value"] = "not a port"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def test_module_doctests() -> None:
+    import doctest
+
+    from mailconf.mailman import models
+
+    result = doctest.testmod(models)
+    assert result.attempted > 0 and result.failed == 0
