@@ -388,3 +388,16 @@ def test_mm306_master_section_and_alternative_layouts(tmp_path: Path) -> None:
     alternatives = "[mailman]\nlayout: here\n[paths.here]\nvar_dir: /srv/a\n[paths.fhs]\nvar_dir: /srv/b\n"
     (base / "etc/mailman3/mailman.cfg").write_text(alternatives)
     assert findings(run(base, "MM306"), "MM306") == []
+
+
+def test_mm302_auth_through_a_main_cf_macro(tmp_path: Path) -> None:
+    """The office example's submission service requires AUTH through $mua_client_restrictions."""
+    office = Path(__file__).resolve().parents[2] / "examples" / "office"
+    if not (office / "mailman3" / "mailman.cfg").is_file():
+        pytest.skip("examples/office has no Mailman 3 configuration yet")
+    copy = tmp_path / "office"
+    shutil.copytree(office, copy)
+    cfg = copy / "mailman3" / "mailman.cfg"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("smtp_port: 25", "smtp_port: 587"), encoding="utf-8")
+    [finding] = findings(run(copy, "MM302"), "MM302")
+    assert "requires SMTP AUTH" in finding.message and finding.path.endswith("master.cf")

@@ -358,7 +358,20 @@ def _lmtp_hops(text: str) -> set[tuple[str, int]]:
     return hops
 
 
-def _requires_auth(service: Any) -> bool:
+def _service_value(ctx: Context, service: Any, name: str) -> str:
+    """The value ``service`` uses for ``name`` (its -o override, else main.cf, else the default)."""
+    effective = getattr(ctx.postfix, "effective", None)
+    if callable(effective):
+        try:
+            return str(effective(name, service).expanded)
+        except (KeyError, LookupError, ValueError):
+            pass
+    override = _override(service, name)
+    return _expand(override, _raw_main(ctx)) if override is not None else _value(ctx, name).value
+
+
+def _requires_auth(ctx: Context, service: Any) -> bool:
+    """Whether the service rejects clients that do not authenticate (SMTP AUTH)."""
     for name in (
         "smtpd_client_restrictions",
         "smtpd_helo_restrictions",
@@ -366,10 +379,7 @@ def _requires_auth(service: Any) -> bool:
         "smtpd_relay_restrictions",
         "smtpd_recipient_restrictions",
     ):
-        value = _override(service, name)
-        if value is None:
-            continue
-        words = _items(value)
+        words = _items(_service_value(ctx, service, name))
         if "permit_sasl_authenticated" in words and "reject" in words:
             before = words[: words.index("reject")]
             if not any(w.startswith("permit") and w != "permit_sasl_authenticated" for w in before):
@@ -461,7 +471,7 @@ def _check_smtp(ctx: Context, mm: Any, services: list[Any]) -> None:
                 f"interface (inet_interfaces = {interfaces.value})",
                 "add 127.0.0.1 (or loopback-only) to inet_interfaces, or set Mailman's smtp_host",
             )
-    if not mm.smtp_user.value.strip() and all(_requires_auth(s) for s in listeners):
+    if not mm.smtp_user.value.strip() and all(_requires_auth(ctx, s) for s in listeners):
         service = listeners[0]
         ctx.report(
             f"the {service.name} service requires SMTP AUTH but Mailman has no smtp_user/smtp_pass: "
