@@ -517,19 +517,47 @@ class DovecotConfig:
 
     # ------------------------------------------------------------------ building
     def apply(self, lines: Iterator[Line]) -> None:
-        # stack entries: (kind, scope, section-or-None, spec-or-None, opener line, prefix words)
+        """Apply lines in reading order (stack entries keep the scope/section to return to)."""
         scope = self.global_scope
         stack: list[tuple[str, Scope, Section | None, Line]] = []
         section: Section | None = None
+        auth_depth = 0  # inside a Dovecot 1.x "auth default {}" section (converted like doveconf)
+        seen_auth = False
         for ln in lines:
             if ln.kind == "close":
                 if not stack:
                     raise ParseError("Unexpected '}'", path=ln.path, line=ln.line, column=ln.column)
-                _kind, scope, section, _op = stack.pop()
+                kind, scope, section, _op = stack.pop()
+                if kind.startswith("auth"):
+                    auth_depth -= 1
                 continue
             if ln.kind == "open":
                 if len(stack) >= MAX_DEPTH:
                     raise ParseError("Too deep nesting", path=ln.path, line=ln.line, column=ln.column)
+                if auth_depth > 0:
+                    auth_depth += 1
+                    new_scope, new_section = self._old_auth_open(ln, scope, section, stack, auth_depth)
+                    stack.append(("auth", scope, section, ln))
+                    scope, section = new_scope, new_section
+                    continue
+                if ln.key == "auth" and section is None:
+                    if seen_auth:
+                        self._obsolete(ln, "Multiple auth sections are no longer supported")
+                    else:
+                        seen_auth = True
+                        self._obsolete(
+                            ln,
+                            "add auth_ prefix to all settings inside auth {} and remove the auth {} section completely",
+                        )
+                        auth_depth = 1
+                        stack.append(("auth", scope, section, ln))
+                        continue
+                if section is None and ln.key == "protocol" and ln.value == "managesieve":
+                    self._obsolete(ln, "protocol managesieve {} has been replaced by protocol sieve { }")
+                    ln = Line("open", "protocol", "sieve", ln.path, ln.line, ln.column)
+                if section is None and ln.key == "service" and ln.value == "dns_client":
+                    self._obsolete(ln, "service dns_client {} has been replaced by service dns-client { }")
+                    ln = Line("open", "service", "dns-client", ln.path, ln.line, ln.column)
                 if ln.key in ("protocol", "local", "remote", "local_name"):
                     new_scope = self._open_filter(ln, scope, section, stack)
                     stack.append(("filter", scope, section, ln))
@@ -538,6 +566,9 @@ class DovecotConfig:
                 new_section = self._open_section(ln, scope, section, stack)
                 stack.append(("section", scope, section, ln))
                 section = new_section
+                continue
+            if auth_depth == 1 and ln.kind != "include":
+                self._old_auth_set(ln, scope)
                 continue
             self._set(ln, scope, section, stack)
         if stack:
@@ -548,6 +579,53 @@ class DovecotConfig:
                 line=op.line,
                 column=op.column,
             )
+
+    def _old_auth_open(
+        self,
+        ln: Line,
+        scope: Scope,
+        section: Section | None,
+        stack: list[tuple[str, Scope, Section | None, Line]],
+        depth: int,
+    ) -> tuple[Scope, Section | None]:
+        """A section inside ``auth default {}``: passdb/userdb DRIVER, socket listen { master/client }."""
+        if depth == 2 and ln.key in ("passdb", "userdb"):
+            self._obsolete(ln, f"{ln.key} {ln.value} {{}} has been replaced by {ln.key} {{ driver={ln.value} }}")
+            sec = self._open_section(Line("open", ln.key, "", ln.path, ln.line, ln.column), scope, None, [])
+            self._set(Line("set", "driver", ln.value, ln.path, ln.line, ln.column), scope, sec, [])
+            return scope, sec
+        if depth == 2 and ln.key == "socket":
+            return scope, None
+        if depth == 3 and ln.key in ("master", "client"):
+            svc = self._open_section(Line("open", "service", "auth", ln.path, ln.line, ln.column), scope, None, [])
+            op = Line("open", "unix_listener", ln.key, ln.path, ln.line, ln.column)
+            return scope, self._open_section(op, scope, svc, [])
+        return scope, self._open_section(ln, scope, section, stack)
+
+    def _old_auth_set(self, ln: Line, scope: Scope) -> None:
+        """``key = value`` directly inside ``auth default {}``: ``auth_`` prefix, service auth settings."""
+        key = ln.key if ln.key.startswith("auth_") else "auth_" + ln.key
+        value = ln.value
+        service_keys = {"auth_executable": "executable", "auth_user": "user", "auth_chroot": "chroot"}
+        if key in service_keys or key == "auth_process_size":
+            new = service_keys.get(key, "vsz_limit")
+            if key == "auth_process_size":
+                value += " M"
+            self._obsolete(ln, f"{key} has been replaced by service auth {{ {new} }}")
+            self._apply_path(scope, [("service", "auth")], new, value, ln)
+            return
+        if key == "auth_count":
+            self._obsolete(
+                ln,
+                "auth_count has been removed"
+                if value == "count"
+                else "auth_count has been removed, and its value must be 1",
+            )
+            return
+        if key == "auth_cache_size" and value.isdigit() and 0 < int(value) < 1024:
+            self._obsolete(ln, f"auth_cache_size value no longer defaults to megabytes. Use {value}M")
+            value += "M"
+        self._set(Line(ln.kind, key, value, ln.path, ln.line, ln.column), scope, None, [])
 
     def _prefix(self, stack: list[tuple[str, Scope, Section | None, Line]]) -> str:
         return "".join(f"{op.key} {{ " for kind, _s, _sec, op in stack if kind == "section")

@@ -76,8 +76,6 @@ def test_corpus_set(setdir: Path, tmp_path: Path) -> None:
         pytest.skip("2.4 syntax set; the installed doveconf is 2.3")
     work = tmp_path / setdir.name
     shutil.copytree(setdir, work, symlinks=True)
-    if setdir.name.startswith("112-"):
-        pytest.xfail("Dovecot 1.x 'auth default {}' conversion is not emulated")
     agree(exe, work / "dovecot.conf")
 
 
@@ -109,6 +107,9 @@ SNIPPETS = [
     "service auth {\nunix_listener a {\npath = /x/y\nmode=660\n}\n}\n",
     "ssl_protocols = !SSLv3\nprotocols = imap imaps pop3s\nssl_disable = yes\nsieve = ~/x\n",
     "protocol imap {\nlisten = *:10143\n}\n",
+    "auth default {\n  mechanisms = plain login\n  passdb pam {\n  }\n  user = root\n  socket listen {\n"
+    "    client {\n      path = /var/spool/postfix/private/auth\n      mode = 0660\n    }\n  }\n}\n"
+    "protocol managesieve {\n  mail_plugins = x\n}\n",
     "auth_cache_ttl = 604800s\nauth_cache_size = 1024k\nevent_exporter e {\nformat=json\ntransport=log\n"
     "format_args = time-rfc3339\ntransport_timeout = 1500ms\n}\nmetric m {\nfilter = event=x\nexporter = e\n}\n",
     "event_exporter e {\nformat=json\ntransport=log\n}\n",

@@ -105,3 +105,20 @@ def test_dump_hides_secrets_and_quotes(tmp_path: Path) -> None:
     assert 'log_timestamp = "%H "\n' in out
     assert "  x_password = # hidden, use -P to show it\n" in out
     assert "ssl_key = </k.pem\n" in c.dump("n", hide_passwords=False)
+
+
+def test_dovecot1_auth_section_converts(tmp_path: Path) -> None:
+    c = conf(
+        tmp_path,
+        "auth default {\n  mechanisms = plain login\n  passdb pam {\n  }\n  user = root\n"
+        "  socket listen {\n    client {\n      path = /var/spool/postfix/private/auth\n      mode = 0660\n"
+        "    }\n  }\n}\n",
+    )
+    assert c.effective("auth_mechanisms").value == "plain login"
+    assert [p.get("driver") for p in c.passdbs] == ["pam"]
+    auth = c.service("auth")
+    assert auth is not None
+    assert auth.get("user") == "root"
+    sock = next(x for x in auth.children("unix_listener") if x.name == "/var/spool/postfix/private/auth")
+    assert sock.get("mode") == "0660"
+    assert any("add auth_ prefix" in w for w in c.warnings)
