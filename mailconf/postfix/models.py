@@ -549,6 +549,15 @@ def _invalid(text: str, expected: str, error: str) -> Invalid:
     return Invalid(text=text, expected=expected, error=error)
 
 
+def _before(version: str | None, release: tuple[int, ...]) -> bool:
+    """Whether ``version`` is older than ``release`` (False when the version is not known)."""
+    if version is None:
+        return False
+    from mailconf.postfix.catalogue import version_key
+
+    return version_key(version) < release
+
+
 def _strict_time(version: str | None) -> bool:
     if version is None:
         return False
@@ -591,7 +600,7 @@ def value_for(name: str, text: str, kind: Kind, *, version: str | None = None) -
             return _invalid(text, "cipher_grade", f"invalid cipher grade: {name} = {text}")
     if k == "tls_protocols":
         protocols = _values.parse_tls_protocols(text)
-        if protocols is None:
+        if protocols is None or (_before(version, (3, 6)) and any(op in (">=", "<=") for op, _ in protocols)):
             return _invalid(text, "tls_protocols", f"invalid TLS protocol list: {name} = {text}")
         return TlsProtocols(items=tuple(ProtocolItem(op=op, protocol=TlsProtocol(p)) for op, p in protocols))
     if k == "choice":

@@ -527,3 +527,9 @@ def test_module_doctests() -> None:
     from mailconf.postfix import models
 
     assert doctest.testmod(models).failed == 0
+
+
+def test_protocol_ranges_need_postfix_3_6() -> None:
+    assert isinstance(typed_value("smtpd_tls_protocols", ">=TLSv1.2", version="3.6"), TlsProtocols)
+    assert isinstance(typed_value("smtpd_tls_protocols", ">=TLSv1.2", version="3.5"), Invalid)
+    assert isinstance(typed_value("smtpd_tls_protocols", "!SSLv2, !SSLv3", version="2.6"), TlsProtocols)
