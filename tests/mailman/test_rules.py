@@ -122,6 +122,10 @@ def test_mm301_map_type_must_match_what_mailman_writes(tmp_path: Path) -> None:
     result = run(base, "MM301")
     assert len(findings(result, "MM301")) == 3
     assert all("regexp table" in f.message for f in result.findings)
+    assert {f.fix for f in result.findings} == {
+        "write regexp:/var/lib/mailman3/data/postfix_lmtp",
+        "write regexp:/var/lib/mailman3/data/postfix_domains",
+    }
     fixed = MAIN_GOOD.replace("hash:/var/lib/mailman3", "regexp:/var/lib/mailman3")
     (base / "etc/postfix/main.cf").write_text(fixed)
     assert findings(run(base, "MM301"), "MM301") == []
@@ -401,3 +405,13 @@ def test_mm302_auth_through_a_main_cf_macro(tmp_path: Path) -> None:
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("smtp_port: 25", "smtp_port: 587"), encoding="utf-8")
     [finding] = findings(run(copy, "MM302"), "MM302")
     assert "requires SMTP AUTH" in finding.message and finding.path.endswith("master.cf")
+
+
+def test_mm301_local_recipient_maps_irrelevant_when_no_list_domain_is_local(tmp_path: Path) -> None:
+    main = MAIN_GOOD.replace(", hash:/var/lib/mailman3/data/postfix_lmtp", "")
+    domains = "lists.example.net lists.example.net\n"
+    base = mm3(tmp_path, main=main, extra={"var/lib/mailman3/data/postfix_domains": domains})
+    assert findings(run(base, "MM301"), "MM301") == []
+    (base / "var/lib/mailman3/data/postfix_domains").write_text("mail.example.org mail.example.org\n")
+    [finding] = findings(run(base, "MM301"), "MM301")
+    assert finding.message.startswith("local_recipient_maps does not include")

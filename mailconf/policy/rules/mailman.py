@@ -195,7 +195,7 @@ def _check_map(ctx: Context, param: str, basename: str, expected: str | None, ty
     """Report when ``param`` does not name Mailman's ``basename`` map; True when it does."""
     val = _value(ctx, param)
     refs = [(t, n) for t, n in _maps(val.value) if posixpath.basename(n.removesuffix(".db")) == basename]
-    want_type = sorted(types)[0] if types else "hash"
+    want_type = mm.postfix_map_type or "hash"
     wanted = f"{want_type}:{expected}" if expected else f"{want_type}:<data_dir>/{basename}"
     if not refs:
         _report_at(
@@ -251,15 +251,18 @@ def mm301(ctx: Context) -> None:
             continue
         types = _map_types(ctx, mm.postfix_map_type)
         _check_map(ctx, "transport_maps", "postfix_lmtp", mm.postfix_lmtp, types, mm)
+        domains = _generated_domains(mm)
+        local_domains = {d.lower().rstrip(".") for d in _items(_value(ctx, "mydestination").value)}
+        outside = [d for d in domains if d not in local_domains] if domains is not None else []
         local = _value(ctx, "local_recipient_maps")
-        if local.value.strip():
+        # local_recipient_maps applies to mydestination domains only: skip it when Mailman's own
+        # domain list shows that no list lives there.
+        some_local = domains is None or len(outside) < len(domains)
+        if local.value.strip() and some_local:
             _check_map(ctx, "local_recipient_maps", "postfix_lmtp", mm.postfix_lmtp, types, mm)
         relay = _value(ctx, "relay_domains")
         has_domains = any(posixpath.basename(n.removesuffix(".db")) == "postfix_domains" for _, n in _maps(relay.value))
-        domains = _generated_domains(mm)
         if domains is not None:
-            local_domains = {d.lower().rstrip(".") for d in _items(_value(ctx, "mydestination").value)}
-            outside = [d for d in domains if d not in local_domains]
             if outside and not has_domains:
                 _report_at(
                     ctx,
@@ -267,7 +270,7 @@ def mm301(ctx: Context) -> None:
                     f"relay_domains does not include Mailman's postfix_domains map, and list domain(s) "
                     f"{', '.join(outside)} are not in mydestination: Postfix rejects their mail "
                     "(Relay access denied)",
-                    f"add {sorted(types or {'hash'})[0]}:{mm.postfix_domains} to relay_domains",
+                    f"add {mm.postfix_map_type or 'hash'}:{mm.postfix_domains} to relay_domains",
                 )
             elif has_domains:
                 _check_map(ctx, "relay_domains", "postfix_domains", mm.postfix_domains, types, mm)
@@ -280,7 +283,7 @@ def mm301(ctx: Context) -> None:
                 line=relay.line,
                 column=relay.column,
                 severity="warning",
-                fix=f"add {sorted(types or {'hash'})[0]}:{where} to relay_domains",
+                fix=f"add {mm.postfix_map_type or 'hash'}:{where} to relay_domains",
             )
         else:
             _check_map(ctx, "relay_domains", "postfix_domains", mm.postfix_domains, types, mm)
