@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mailconf.dovecot import load, parse
+from mailconf.dovecot._syntax import unescape
 from mailconf.errors import EditError, ParseError
 from tests.dovecot import doveconf, printed, scoped_values
+from tests.dovecot.test_parse_oracle import KEYS as ORACLE_KEYS
+from tests.dovecot.test_parse_oracle import SCOPES, Gen
+from tests.dovecot.test_parse_oracle import _write as write_gen
+from tests.dovecot.test_parse_oracle import tree as oracle_tree
+from tests.support import require_tool
 
 STOCK = Path("/etc/dovecot")
 LISTENER = [("service", "imap-login"), ("inet_listener", "imap")]
@@ -216,3 +223,42 @@ def test_random_edits_touch_only_their_bytes(existing: list[tuple[str, str]], ke
         assert target[-1].key_end <= start and end_old <= comment
     else:  # one inserted line before the closing brace
         assert start == end_old == old.index("}\n# tail")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    oracle_tree(),
+    st.sampled_from(SCOPES),
+    st.sampled_from(ORACLE_KEYS),
+    st.text(alphabet="xy #'\"\\\t=", max_size=6),
+)
+def test_random_tree_edits_mean_what_doveconf_reads(
+    gen: Gen, scope: list[tuple[str, str]], key: str, value: str
+) -> None:
+    require_tool("doveconf")
+    with tempfile.TemporaryDirectory() as tmp:
+        main = write_gen(Path(tmp), gen)
+        try:
+            tree = load(main)
+        except ParseError:
+            return
+        before = doveconf(main)
+        if before.fatal is not None:
+            return
+        section = [(typ, unescape(name.strip('"'))) for typ, name in scope] + [("plugin", None)]
+        try:
+            tree.set(key, value, section)
+        except EditError as exc:
+            assert "continues a '\\' line" in str(exc)
+            return
+        originals = {name: Path(name).read_bytes() for name in tree.documents if Path(name).exists()}
+        written = tree.write()
+        event(f"edited {len(written)} file(s)")
+        for name, data in originals.items():
+            if name not in written:
+                assert Path(name).read_bytes() == data
+        after = doveconf(main)
+        assert after.fatal is None, after.stderr
+        expected = scoped_values(before.stdout)
+        expected[(tuple(section), key)] = printed(value)
+        assert scoped_values(after.stdout) == expected
