@@ -376,6 +376,23 @@ class Scope:
 _CAPABILITY_ONLY = frozenset({"managesieve_notify_capability"})
 # services that doveconf insists run as one process
 _SINGLE_PROCESS = frozenset({"anvil", "auth", "director", "indexer", "ipc", "log", "old-stats", "replicator"})
+# 1.x per-protocol process settings -> service { ... } of the login / mail process
+_LOGIN_SETTINGS = {
+    "login_chroot": "chroot",
+    "login_user": "user",
+    "login_executable": "executable",
+    "login_process_size": "vsz_limit",
+    "login_process_per_connection": "service_count",
+    "login_processes_count": "process_min_avail",
+    "login_max_processes_count": "process_limit",
+    "login_max_connections": "client_limit",
+}
+_MAIL_SETTINGS = {
+    "max_mail_processes": "process_limit",
+    "mail_executable": "executable",
+    "mail_process_size": "vsz_limit",
+    "mail_drop_priv_before_exec": "drop_priv_before_exec",
+}
 _OLD_ALWAYS = frozenset({"protocols", "listen", "ssl_listen"})
 _REMOVED = frozenset(
     {
@@ -858,6 +875,22 @@ class DovecotConfig:
             return True
         if key in _REMOVED:
             self._obsolete(ln, f"{key} has been removed")
+            return True
+        if key in _LOGIN_SETTINGS or key in _MAIL_SETTINGS:
+            login = key in _LOGIN_SETTINGS
+            new = (_LOGIN_SETTINGS if login else _MAIL_SETTINGS)[key]
+            if key == "login_chroot":
+                value = "" if value == "no" else "login"
+            elif key.endswith("_process_size"):
+                value += " M"
+            elif key == "login_process_per_connection":
+                value = "0" if value == "no" else "1"
+            self._obsolete(ln, f"{key} has been replaced by service {{ {new} }}")
+            for proto, service in (("imap", "imap"), ("pop3", "pop3"), ("sieve", "managesieve")):
+                want = scope.protocol
+                if want is None or want == proto or (want.startswith("!") and want[1:] != proto):
+                    name = f"{service}-login" if login else service
+                    self._apply_path(self.global_scope, [("service", name)], new, value, ln)
             return True
         if key in ("listen", "ssl_listen") and scope.protocol in ("imap", "pop3"):
             ssl = "s" if key == "ssl_listen" else ""

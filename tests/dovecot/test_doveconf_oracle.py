@@ -110,6 +110,10 @@ SNIPPETS = [
     "auth default {\n  mechanisms = plain login\n  passdb pam {\n  }\n  user = root\n  socket listen {\n"
     "    client {\n      path = /var/spool/postfix/private/auth\n      mode = 0660\n    }\n  }\n}\n"
     "protocol managesieve {\n  mail_plugins = x\n}\n",
+    "login_process_size = 64\nlogin_processes_count = 3\nmax_mail_processes = 50\nlogin_user = dovenull\n"
+    "login_chroot = yes\nprotocol imap {\n  login_executable = /x/imap-login\n  mail_executable = /x/imap\n"
+    "  login_chroot = no\n}\nprotocol pop3 {\n login_process_per_connection = no\n login_max_processes_count = 7\n"
+    " login_max_connections = 9\n mail_process_size = 128\n mail_drop_priv_before_exec = yes\n}\n",
     "auth_cache_ttl = 604800s\nauth_cache_size = 1024k\nevent_exporter e {\nformat=json\ntransport=log\n"
     "format_args = time-rfc3339\ntransport_timeout = 1500ms\n}\nmetric m {\nfilter = event=x\nexporter = e\n}\n",
     "event_exporter e {\nformat=json\ntransport=log\n}\n",
@@ -128,6 +132,7 @@ def test_snippet(text: str, tmp_path: Path) -> None:
     f.write_text(text)
     agree(exe, f, "n")
     agree(exe, f, "N")
+    agree(exe, f, "a")
 
 
 # ------------------------------------------------------------------ generated trees
