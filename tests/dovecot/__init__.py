@@ -52,7 +52,7 @@ def scoped_values(text: str) -> dict[tuple[tuple[tuple[str, str | None], ...], s
 
     out: dict[tuple[tuple[tuple[str, str | None], ...], str], str] = {}
     stack: list[tuple[str, str | None]] = []
-    for raw in text.splitlines():
+    for raw in text.split("\n"):
         line = raw.lstrip(" ")
         if not line or line.startswith("#"):
             continue
