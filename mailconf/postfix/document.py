@@ -509,12 +509,13 @@ class MasterDocument(Document):
         line += "".join(" " + _edit.arg_text(a) for a in args)
         self.set_service(line, replace=replace)
 
-    def set_service(self, entry: str, *, replace: bool = True) -> None:
+    def set_service(self, entry: str, *, replace: bool = True, match: Callable[[Service], bool] | None = None) -> None:
         """Add or replace a service from one master.cf entry line (``postconf -M -e`` style).
 
         The entry is checked as Postfix checks it, laid out like its neighbours (fields in the
         same columns, ``-o`` on their own lines) and replaces the first entry of the same
-        name/type in place (duplicates are removed), or goes after the last service.
+        name/type — or, with ``match``, the first entry ``match`` accepts — in place; the
+        other such entries are removed. Without any, it goes after the last service.
         """
         if "\n" in entry:
             raise EditError("a service entry must be given on one line")
@@ -525,7 +526,11 @@ class MasterDocument(Document):
         if len(parsed) != 1:
             raise EditError(f"not one master.cf entry: {entry!r}")
         svc = parsed[0]
-        found = self._indices(svc.name, svc.type)
+        found = [
+            i
+            for i, item in enumerate(self.items)
+            if isinstance(item, Service) and (item.key == svc.key or (match is not None and match(item)))
+        ]
         if found and not replace:
             raise EditError(f"service {svc.name}/{svc.type} exists")
         texts = self._texts()
