@@ -205,6 +205,20 @@ def main() -> int:
             unit_of(body) if ptype == "time" else None,
             subtype_of(name, body),
         ]
+    installed = ".".join(version.split(".")[:2])
+    for spec in params.values():
+        since = spec[2]
+        if isinstance(since, str) and tuple(map(int, since.split("."))) > tuple(map(int, installed.split("."))):
+            spec[2] = installed  # a back-ported feature ("Postfix >= 3.9, 3.8.4, 3.7.9")
+    default_refs = sorted(
+        {
+            ref
+            for name, default in builtin.items()
+            if name not in RAW
+            for ref in re.findall(r"\$\{?\(?(\w+)", default)
+            if ref not in builtin
+        }
+    )
     for entry in service_params.values():
         default = str(entry[1])
         ref = default[1:] if default.startswith("$") else ""
@@ -215,6 +229,7 @@ def main() -> int:
         "source": f"postconf -d of Postfix {version}, postconf(5) of {version}",
         "installed": version,
         "computed": COMPUTED,
+        "default_refs": default_refs,
         "enums": ENUMS,
         "params": params,
         "service_params": service_params,

@@ -99,6 +99,8 @@ class Catalogue:
         enums: dict[str, list[str]] = data["enums"]
         self.installed: str = data["installed"]
         self.computed: frozenset[str] = frozenset(data["computed"])
+        # Names that built-in defaults refer to without being built in (legacy names).
+        self.default_refs: frozenset[str] = frozenset(data["default_refs"])
         specs: dict[str, ParamSpec] = {}
         for name, (ptype, default, since, unit, subtype) in data["params"].items():
             if since is not None and version_key(since) > key:

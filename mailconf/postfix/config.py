@@ -181,7 +181,10 @@ class PostfixConfig:
         value = self.main_values.get(name)
         if value is not None:
             return value
-        return self.default(name)
+        found = self.default(name)
+        if found is None and name in self.catalogue.default_refs:
+            return ""
+        return found
 
     # -- user-defined names ----------------------------------------------------------------
     def _scan_values(self) -> Iterator[tuple[str, str, Service | None]]:
@@ -198,15 +201,16 @@ class PostfixConfig:
         """Names that are not built in but are used: ``$name`` references in main.cf and
         master.cf values, smtpd_restriction_classes members, and database-client settings."""
         if self._user is None:
-            used: set[str] = set()
+            used: set[str] = set(self.catalogue.default_refs)
             tables: set[str] = set()
             for name, value, _svc in self._scan_values():
                 spec = self.spec(name)
                 if spec is not None and spec.raw:
                     continue
                 used.update(expand(value, lambda _n: "", scan=True).names)
-                for match in _DBMS_REF.finditer(value):
-                    tables.add(match.group(2))
+                if ":" in value:
+                    for match in _DBMS_REF.finditer(value):
+                        tables.add(match.group(2))
             classes = self.lookup("smtpd_restriction_classes")
             if classes:
                 used.update(v for v in _LIST_SPLIT.split(classes) if v)

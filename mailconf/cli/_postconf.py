@@ -1,0 +1,704 @@
+"""``mailconf postconf``: a stand-in for Postfix's postconf(1), read-only part.
+
+``python -m mailconf postconf -c DIR [-n] [-d] [-x] [-h] [-M] [-f] [-F] [-P] [--postfix-version V]
+[name | service/type ...]`` prints what the installed postconf prints for the same files and
+flags (stdout byte for byte; the same warnings on stderr, in a fixed order where postconf's own
+order is hash-randomised), and fails with postconf's fatal messages and exit status 1.
+
+The editing flags (``-e``, ``-X``, ``-#``) are handled by :mod:`mailconf.cli._postconf_edit`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailconf.postfix.config import PostfixConfig
+    from mailconf.postfix.document import Service
+
+USAGE = (
+    "usage: mailconf postconf [-c config_dir] [-n | -d] [-x] [-h] [-f] [-M | -F | -P] "
+    "[--postfix-version V] [name | service[/type[/name]] ...]"
+)
+EDIT_FLAGS = frozenset("eX#")
+BLANKS = " \t\n\v\f\r"
+LINE_LIMIT = 80
+INDENT = "    "
+COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
+FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
+
+
+class Fatal(Exception):
+    """``postconf: fatal: MESSAGE``, exit status 1."""
+
+
+@dataclass
+class Options:
+    config_dir: str | None = None
+    flags: set[str] = field(default_factory=set)
+    version: str | None = None
+    args: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Output:
+    """Collected stdout text and stderr lines (latin-1 text; one char per byte)."""
+
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        self.err.append(f"postconf: warning: {message}\n")
+
+    def line(self, text: str) -> None:
+        self.out.append(text + "\n")
+
+
+def parse_args(argv: list[str]) -> Options:
+    opts = Options()
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            opts.args.extend(argv[i + 1 :])
+            break
+        if arg == "--postfix-version" or arg.startswith("--postfix-version="):
+            if "=" in arg:
+                opts.version = arg.split("=", 1)[1]
+            else:
+                if i + 1 >= len(argv):
+                    raise SystemExit(_usage_error("--postfix-version needs a value"))
+                opts.version = argv[i + 1]
+                i += 1
+            i += 1
+            continue
+        if arg in ("--help",):
+            print(USAGE)
+            raise SystemExit(0)
+        if arg.startswith("-") and len(arg) > 1:
+            j = 1
+            while j < len(arg):
+                flag = arg[j]
+                if flag == "c":
+                    value = arg[j + 1 :]
+                    if not value:
+                        if i + 1 >= len(argv):
+                            raise SystemExit(_usage_error("option requires an argument -- 'c'"))
+                        value = argv[i + 1]
+                        i += 1
+                    opts.config_dir = value
+                    break
+                if flag not in "dfhnxMFPHeX#aAblmtTpqov":
+                    raise SystemExit(_usage_error(f"invalid option -- '{flag}'"))
+                opts.flags.add(flag)
+                j += 1
+            i += 1
+            continue
+        opts.args.append(arg)
+        i += 1
+    return opts
+
+
+def _usage_error(message: str) -> int:
+    sys.stderr.write(f"postconf: {message}\n{USAGE}\n")
+    return 2
+
+
+def run(argv: list[str]) -> int:
+    opts = parse_args(argv)
+    if opts.flags & EDIT_FLAGS:
+        try:
+            from mailconf.cli import _postconf_edit  # type: ignore[attr-defined,unused-ignore]
+        except ImportError:
+            sys.stderr.write("postconf: fatal: editing (-e, -X, -#) is not available in this version\n")
+            return 1
+        result: int = _postconf_edit.run_edit(opts)
+        return result
+    output = Output()
+    try:
+        show(opts, output)
+        status = 0
+    except Fatal as exc:
+        output.err.append(f"postconf: fatal: {exc}\n")
+        status = 1
+    _flush(output)
+    return status
+
+
+def _flush(output: Output) -> None:
+    stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+    data = "".join(output.out)
+    if stdout is not None:
+        stdout.write(data.encode("latin-1", "replace"))
+        stdout.flush()
+    else:  # pragma: no cover - captured streams in tests
+        sys.stdout.write(data)
+    err = "".join(output.err)
+    if hasattr(sys.stderr, "buffer"):
+        sys.stderr.flush()
+        sys.stderr.buffer.write(err.encode("latin-1", "replace"))
+        sys.stderr.buffer.flush()
+    else:  # pragma: no cover
+        sys.stderr.write(err)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def load(opts: Options, output: Output) -> PostfixConfig:
+    """Read main.cf and master.cf as postconf does (warnings into ``output``)."""
+    from mailconf.errors import ParseError
+    from mailconf.postfix.config import PostfixConfig
+    from mailconf.postfix.document import MainDocument, MasterDocument, Parameter, parse_main, parse_master
+
+    directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
+    main_path = Path(directory) / "main.cf"
+    master_path = Path(directory) / "master.cf"
+    shown_main = f"{directory}/main.cf"
+    shown_master = f"{directory}/master.cf"
+
+    def read_master() -> MasterDocument | None:
+        master = None
+        try:
+            master_data: bytes | None = master_path.read_bytes()
+        except OSError as exc:
+            master_data = None
+            if opts.flags & set("MFP"):
+                raise Fatal(f"open {shown_master}: {exc.strerror}") from None
+            output.warn(f"open {shown_master}: {exc.strerror}")
+        if master_data is not None:
+            try:
+                master = parse_master(master_data, path=shown_master)
+            except ParseError as exc:
+                if exc.message == "bad field count":
+                    raise Fatal(f"file {shown_master}: line {exc.line}: {exc.message}") from None
+                raise Fatal(exc.message) from None
+            for morphan in master.orphans:
+                output.warn(
+                    f'{shown_master}: logical line must not start with whitespace: "{_printable(morphan.logical)}"'
+                )
+        return master
+
+    def read_main() -> MainDocument:
+        try:
+            data = main_path.read_bytes()
+        except OSError as exc:
+            raise Fatal(f"open {shown_main}: {exc.strerror}") from None
+        try:
+            main = parse_main(data, path=shown_main)
+        except ParseError as exc:
+            raise Fatal(f"{shown_main}, line {exc.line}: {exc.message}") from None
+        for orphan in main.orphans:
+            output.warn(f'{shown_main}: logical line must not start with whitespace: "{_printable(orphan.logical)}"')
+        seen: dict[str, str] = {}
+        if opts.config_dir is not None:
+            seen["config_directory"] = opts.config_dir
+        for param in main.parameters:
+            if param.name in seen and seen[param.name] != param.value:
+                output.warn(
+                    f"{shown_main}, line {param.line}: overriding earlier entry: {param.name}={seen[param.name]}"
+                )
+            seen[param.name] = param.value
+        if opts.config_dir is not None and main.get("config_directory") is None:
+            main.items.insert(0, Parameter("config_directory", opts.config_dir, [], 0, 0, ""))
+        return main
+
+    if opts.flags & set("MFP"):
+        master = read_master()
+        main = read_main()
+    else:
+        main = read_main()
+        master = read_master()
+    config = PostfixConfig(directory=directory, main=main, master=master, version=opts.version)
+    return config
+
+
+def _printable(text: str) -> str:
+    return text.strip(BLANKS)
+
+
+def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: str) -> None:
+    """postconf's checks of the values: syntax warnings, undefined names, then fatal errors."""
+    from mailconf.postfix.expand import Fatal as ExpandFatal
+    from mailconf.postfix.expand import expand
+
+    fatal_warnings: list[str] = []
+    try:
+        for svc in config.services:
+            for item in svc.overrides:
+                if item.value is None:
+                    continue
+                spec = config.spec(item.name)
+                if spec is not None and spec.raw:
+                    continue
+                _scan(config, item.value, svc, output, shown_master)
+                if config.is_known(item.name):
+                    result = expand(item.value, lambda _n: "", scan=True)
+                    if result.error:
+                        fatal_warnings.extend(result.warnings)
+                        break
+            if fatal_warnings:
+                break
+        if not fatal_warnings:
+            for name, value in config.main_values.items():
+                spec = config.spec(name)
+                if spec is not None and spec.raw:
+                    continue
+                _scan(config, value, None, output, shown_main)
+                if config.is_known(name):
+                    result = expand(value, lambda _n: "", scan=True)
+                    if result.error:
+                        fatal_warnings.extend(result.warnings)
+                        break
+    except ExpandFatal as exc:
+        raise Fatal(str(exc)) from None
+    if fatal_warnings:
+        for message in fatal_warnings:
+            output.warn(message)
+        raise Fatal("macro processing error")
+
+
+def _scan(config: PostfixConfig, value: str, svc: Service | None, output: Output, shown: str) -> None:
+    from mailconf.postfix.expand import expand
+
+    def look(name: str) -> str | None:
+        found = config.lookup(name, svc)
+        if found is None:
+            output.warn(f"{shown}: undefined parameter: {name}")
+        return found
+
+    result = expand(value, look, scan=True)
+    for message in result.warnings:
+        output.warn(message)
+
+
+def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master: str, main: bool) -> None:
+    for name, value in config.main_values.items() if main else ():
+        if not config.is_used(name):
+            output.warn(f"{shown_main}: unused parameter: {name}={value}")
+    for svc in config.services:
+        for name, value in _service_overrides(svc, ordered=True):
+            if not config.is_used(name):
+                output.warn(f"{shown_master}: unused parameter: {name}={value}")
+
+
+def _brace_warnings(config: PostfixConfig, output: Output) -> None:
+    """postconf's "syntax error after '}'" for main.cf words like ``{a}b``."""
+    for name, value in config.main_values.items():
+        if "{" not in value:
+            continue
+        spec = config.spec(name)
+        if spec is None or spec.raw:
+            continue
+        i, n = 0, len(value)
+        while i < n:
+            while i < n and (value[i] in BLANKS or value[i] == ","):
+                i += 1
+            start = i
+            depth = 0
+            while i < n:
+                ch = value[i]
+                if ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    depth -= 1
+                elif depth <= 0 and (ch in BLANKS or ch == ","):
+                    break
+                i += 1
+            word = value[start:i]
+            if word.startswith("{"):
+                end = _group_end(word)
+                if end is not None and end + 1 < len(word):
+                    output.warn(f"main.cf: syntax error after '}}' in \"{word}\"")
+
+
+def _group_end(word: str) -> int | None:
+    """Index of the ``}`` that closes the ``{`` at the start of ``word`` (None: unbalanced)."""
+    depth = 0
+    for index, ch in enumerate(word):
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0:
+            return index
+    return None
+
+
+def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
+    import re
+
+    pattern = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
+    seen: set[tuple[str, str]] = set()
+    values: list[tuple[str, str, Service | None]] = [(n, v, None) for n, v in config.main_values.items()]
+    for service in config.services:
+        values += [(o.name, o.value, service) for o in service.overrides if o.value is not None]
+    for name, value, svc in values:
+        spec = config.spec(name)
+        if spec is None or spec.raw or ":" not in value:
+            continue
+        value = config.expand(value, svc).value
+        for match in pattern.finditer(value):
+            key = (match.group(1), match.group(2))
+            if key in seen:
+                continue
+            seen.add(key)
+            path = match.group(2)
+            if "/" not in path:
+                continue
+            shown = path if path.startswith("/") else f"{config.config_directory}/{path}"
+            if not Path(shown).exists():
+                output.warn(f'open "{match.group(1)}" configuration "{shown}": No such file or directory')
+
+
+# -- showing -----------------------------------------------------------------------------------
+
+
+def show(opts: Options, output: Output) -> None:
+    flags = opts.flags
+    modes = flags & set("MFP")
+    if len(modes) > 1:
+        raise Fatal("specify one of -F, -M, or -P")  # postconf's wording differs per pair
+    if "n" in flags and "d" in flags:
+        raise Fatal("specify one of -d -n")
+    config = load(opts, output)
+    directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
+    shown_main, shown_master = f"{directory}/main.cf", f"{directory}/master.cf"
+    if "d" not in flags:
+        check(config, output, shown_main, shown_master)
+        _brace_warnings(config, output)
+        _dbms_warnings(config, output)
+    if "M" in flags:
+        show_services(config, opts, output)
+    elif "F" in flags:
+        show_fields(config, opts, output)
+    elif "P" in flags:
+        show_service_params(config, opts, output)
+    else:
+        show_params(config, opts, output)
+    if "d" not in flags:
+        unused(config, output, shown_main, shown_master, main=not flags & set("MFP"))
+
+
+def fold_blanks(value: str) -> str:
+    out: list[str] = []
+    in_blank = False
+    for ch in value:
+        if ch in BLANKS:
+            in_blank = True
+            continue
+        if in_blank and out:
+            out.append(" ")
+        in_blank = False
+        out.append(ch)
+    return "".join(out)
+
+
+def format_param(name: str, value: str, flags: set[str]) -> str:
+    value = fold_blanks(value)
+    if "h" in flags:
+        text = value
+    else:
+        text = f"{name} = {value}" if value else f"{name} ="
+    if "f" in flags:
+        return fold_line(text)
+    return text
+
+
+def fold_line(text: str) -> str:
+    words = text.split(" ")
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= LINE_LIMIT:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = INDENT + word
+    lines.append(current)
+    return "\n".join(lines)
+
+
+def show_params(config: PostfixConfig, opts: Options, output: Output) -> None:
+    flags = opts.flags
+    if "n" in flags:
+        values = {name: value for name, value in config.main_values.items() if config.is_used(name)}
+    elif "d" in flags:
+        names = set(config.catalogue.names()) | set(config.service_params)
+        values = {name: config.default(name) or "" for name in names}
+        values.pop("config_directory", None)
+        values["config_directory"] = "/etc/postfix"
+    else:
+        names = set(config.catalogue.names()) | set(config.service_params)
+        names |= {name for name in config.main_values if name in config.user_defined}
+        values = {name: _value(config, name) for name in names}
+    if opts.args:
+        selected: list[tuple[str, str]] = []
+        for name in opts.args:
+            if not config.is_used(name) and not ("d" in flags and config.is_known(name)):
+                output.warn(f"{name}: unknown parameter")
+                continue
+            if name in values:
+                selected.append((name, values[name]))
+    else:
+        selected = sorted(values.items())
+    for name, value in selected:
+        if "x" in flags and "d" not in flags:
+            value = _expanded(config, name, value)
+        elif "x" in flags:
+            value = config.expand(value).value
+        output.line(format_param(name, value, flags))
+
+
+def _value(config: PostfixConfig, name: str) -> str:
+    found = config.main_values.get(name)
+    if found is not None:
+        return found
+    return config.default(name) or ""
+
+
+def _expanded(config: PostfixConfig, name: str, value: str, svc: Service | None = None) -> str:
+    from mailconf.postfix.expand import Fatal as ExpandFatal
+
+    spec = config.spec(name)
+    if spec is not None and spec.raw:
+        return value
+    try:
+        result = config.expand(value, svc)
+    except ExpandFatal as exc:
+        raise Fatal(str(exc)) from None
+    if result.error:
+        for message in result.warnings:
+            raise Fatal(message)
+    return result.value
+
+
+# -- master.cf -------------------------------------------------------------------------------
+
+
+def _split_pattern(arg: str, parts: int, message: str) -> list[str]:
+    fields = arg.split("/")
+    if len(fields) > parts or any(not f for f in fields):
+        raise Fatal(message)
+    for f in fields:
+        if "*" in f and f != "*":
+            raise Fatal(message)
+    return fields + ["*"] * (parts - len(fields))
+
+
+def _match(pattern: str, value: str) -> bool:
+    return pattern == "*" or pattern == value
+
+
+def _tokens(svc: Service) -> list[tuple[str, bool]]:
+    """The arguments after the command as postconf splits them: blanks separate words except
+    inside ``{}`` (anywhere in a word); a word that starts with ``{`` is a group whose braces and
+    surrounding blanks are removed. Returns ``(text, was_group)``."""
+    text = svc.logical
+    i, n = 0, len(text)
+    for _ in range(8):  # the 8 fixed fields
+        while i < n and text[i] in BLANKS:
+            i += 1
+        while i < n and text[i] not in BLANKS:
+            i += 1
+    out: list[tuple[str, bool]] = []
+    while i < n:
+        while i < n and text[i] in BLANKS:
+            i += 1
+        if i >= n:
+            break
+        start, depth = i, 0
+        while i < n:
+            ch = text[i]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            elif depth <= 0 and ch in BLANKS:
+                break
+            i += 1
+        word = text[start:i]
+        if word.startswith("{"):
+            end = _group_end(word)
+            out.append((word[1 : len(word) if end is None else end].strip(BLANKS), True))
+        else:
+            out.append((word, False))
+    return out
+
+
+def _service_args(svc: Service) -> list[tuple[str, bool]]:
+    """master.cf arguments as postconf prints them, each with "is an -o option group"."""
+    items: list[tuple[str, bool]] = []
+    in_options = True
+    args = _tokens(svc)
+    i = 0
+    while i < len(args):
+        arg, grouped = args[i]
+        if in_options and (not arg.startswith("-") or arg == "--"):
+            in_options = False
+        if in_options and arg == "-o" and i + 1 < len(args):
+            value, vgrouped = args[i + 1]
+            if "=" in value:
+                name, _, val = value.partition("=")
+                value = f"{name.strip(BLANKS)}={val.strip(BLANKS)}"
+                items.append((f"-o {_brace(value)}", True))
+                i += 2
+                continue
+            items.append((f"-o {_brace(value) if vgrouped else value}", True))
+            i += 2
+            in_options = False
+            continue
+        items.append((_brace(arg) if grouped or arg.startswith("-") else arg, False))
+        i += 1
+    return items
+
+
+def _brace(arg: str) -> str:
+    return "{" + arg + "}" if any(ch in BLANKS for ch in arg) else arg
+
+
+def format_service(svc: Service, fold: bool) -> str:
+    fields = [svc.name, svc.type, svc.private, svc.unpriv, svc.chroot, svc.wakeup, svc.maxproc, svc.command]
+    line = ""
+    for goal, value in zip(COLUMN_GOALS, fields, strict=True):
+        if line:
+            line += " "
+            while len(line) < goal:
+                line += " "
+        line += value
+    return _append_args([line], len(line), _service_args(svc), fold)
+
+
+def _append_args(out: list[str], length: int, items: list[tuple[str, bool]], fold: bool) -> str:
+    """Add the daemon arguments as postconf does: a blank between items once the line is longer
+    than the indentation; with folding, a new line before and after each ``-o`` group and before
+    an item that would pass column 80."""
+    force = False
+    for text, group in items:
+        if length > len(INDENT) or (group and length > 0):
+            if not fold or (not force and not group and length + 1 + len(text) < LINE_LIMIT):
+                out.append(" ")
+                length += 1
+            else:
+                out.append("\n" + INDENT)
+                length = len(INDENT)
+        out.append(text)
+        length += len(text)
+        force = group and fold
+    return "".join(out)
+
+
+def format_field(svc: Service, fld: str, flags: set[str]) -> str:
+    """One ``-F`` line: ``service/type/field = value`` (``-h``: the value alone)."""
+    values = {
+        "service": svc.name,
+        "type": svc.type,
+        "private": svc.private,
+        "unprivileged": svc.unpriv,
+        "chroot": svc.chroot,
+        "wakeup": svc.wakeup,
+        "process_limit": svc.maxproc,
+        "command": svc.command,
+    }
+    value = values[fld]
+    out: list[str] = []
+    length = 0
+    if "h" not in flags:
+        out.append(f"{svc.name}/{svc.type}/{fld} = ")
+        length = len(out[0])
+    if length > 0 and length + len(value) > LINE_LIMIT:
+        out.append("\n" + INDENT)
+        length = len(INDENT)
+    out.append(value)
+    length += len(value)
+    if fld != "command":
+        return "".join(out)
+    return _append_args(out, length, _service_args(svc), "f" in flags)
+
+
+def show_services(config: PostfixConfig, opts: Options, output: Output) -> None:
+    patterns = [_split_pattern(arg, 2, "-M option requires service_name[/type]") for arg in opts.args]
+    matched = [False] * len(patterns)
+    for svc in config.services:
+        if patterns:
+            hits = [i for i, (name, type_) in enumerate(patterns) if _match(name, svc.name) and _match(type_, svc.type)]
+            if not hits:
+                continue
+            for i in hits:
+                matched[i] = True
+        output.line(format_service(svc, "f" in opts.flags))
+    for arg, hit in zip(opts.args, matched, strict=True):
+        if not hit:
+            output.warn(f'unmatched request: "{arg}"')
+
+
+def show_fields(config: PostfixConfig, opts: Options, output: Output) -> None:
+    message = "-F option requires service_name[/type[/field]]"
+    patterns = [_split_pattern(arg, 3, message) for arg in opts.args]
+    for _name, _type, fld in patterns:
+        if fld != "*" and fld not in FIELDS:
+            raise Fatal(f'invalid service attribute name: "{fld}"')
+    matched = [False] * len(patterns)
+    for svc in config.services:
+        for fld in FIELDS:
+            if patterns:
+                hits = [
+                    i
+                    for i, (name, type_, want) in enumerate(patterns)
+                    if _match(name, svc.name) and _match(type_, svc.type) and _match(want, fld)
+                ]
+                if not hits:
+                    continue
+                for i in hits:
+                    matched[i] = True
+            output.line(format_field(svc, fld, opts.flags))
+    for arg, hit in zip(opts.args, matched, strict=True):
+        if not hit:
+            output.warn(f'unmatched request: "{arg}"')
+
+
+def _command_text(svc: Service) -> str:
+    return " ".join([svc.command, *(text for text, _ in _service_args(svc))])
+
+
+def _service_overrides(svc: Service, ordered: bool = False) -> list[tuple[str, str]]:
+    """The ``-o`` parameters postconf -P shows for a service (last one wins; sorted by name
+    unless ``ordered``)."""
+    found: dict[str, str] = {}
+    for text, group in _service_args(svc):
+        if not group:
+            continue
+        body = text[3:]
+        if body.startswith("{") and body.endswith("}"):
+            body = body[1:-1]
+        if "=" not in body:
+            break
+        name, _, value = body.partition("=")
+        found[name] = value
+    return list(found.items()) if ordered else sorted(found.items())
+
+
+def show_service_params(config: PostfixConfig, opts: Options, output: Output) -> None:
+    message = "-P option requires service_name[/type[/parameter]]"
+    patterns = [_split_pattern(arg, 3, message) for arg in opts.args]
+    matched = [False] * len(patterns)
+    for svc in config.services:
+        for name, value in _service_overrides(svc):
+            if patterns:
+                hits = [
+                    i
+                    for i, (sname, type_, want) in enumerate(patterns)
+                    if _match(sname, svc.name) and _match(type_, svc.type) and _match(want, name)
+                ]
+                if not hits:
+                    continue
+                for i in hits:
+                    matched[i] = True
+            if "x" in opts.flags:
+                value = _expanded(config, name, value, svc)
+            output.line(format_param(f"{svc.name}/{svc.type}/{name}", value, opts.flags))
+    for arg, hit in zip(opts.args, matched, strict=True):
+        if not hit:
+            output.warn(f'unmatched request: "{arg}"')
