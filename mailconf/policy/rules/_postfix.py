@@ -28,6 +28,7 @@ PORT_KINDS = {
     "submissions": "smtps",
     "465": "smtps",
 }
+MAX_EXPANSION = 1 << 20
 GUARDS = {"reject_unauth_destination", "defer_unauth_destination", "reject", "defer", "defer_if_permit"}
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "[::1]", "localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -196,6 +197,7 @@ class PostfixView:
         self.main_values: dict[str, str] = self.main.values() if self.main is not None else {}
         self.params: dict[str, Any] = catalogue()["params"]
         self._services: list[Svc] | None = None
+        self._memo: dict[tuple[str, int], str] = {}
 
     # -- values ---------------------------------------------------------------------------------
     def raw(self, name: str, svc: Svc | None = None) -> tuple[str, str, str, int, int]:
@@ -241,7 +243,9 @@ class PostfixView:
             return self._default(name)
         return None
 
-    def _expand(self, text: str, svc: Svc | None, depth: int) -> str:
+    def _expand(self, text: str, svc: Svc | None, depth: int, active: frozenset[str] = frozenset()) -> str:
+        """``$name`` expansion as postconf -x does it, bounded: a name that refers to itself expands
+        to empty, results are memoised per service, and expansion stops at MAX_EXPANSION bytes."""
         if "$" not in text or depth > 30:
             return text
 
@@ -249,18 +253,30 @@ class PostfixView:
             if match.group(6):
                 return "$"
             name = match.group(1) or match.group(4) or match.group(5) or ""
-            value = self.lookup(name, svc)
             op = match.group(2)
-            if op == "?":
-                return self._expand(match.group(3) or "", svc, depth + 1) if value else ""
-            if op == ":":
-                return "" if value else self._expand(match.group(3) or "", svc, depth + 1)
-            return self._expand(value or "", svc, depth + 1)
+            if op in ("?", ":"):
+                value = self.lookup(name, svc)
+                if (op == "?") == bool(value):
+                    return self._expand(match.group(3) or "", svc, depth + 1, active)
+                return ""
+            return self._expand_name(name, svc, depth + 1, active)
 
         try:
-            return _MACRO.sub(repl, text)
+            out = _MACRO.sub(repl, text)
         except RecursionError:
             return text
+        return out[:MAX_EXPANSION]
+
+    def _expand_name(self, name: str, svc: Svc | None, depth: int, active: frozenset[str]) -> str:
+        if name in active:
+            return ""  # $a = $b, $b = $a: postconf reports the loop; the rules see an empty value
+        key = (name, id(svc.service) if svc is not None and svc.service is not None else 0)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        value = self._expand(self.lookup(name, svc) or "", svc, depth, active | {name})
+        self._memo[key] = value
+        return value
 
     def value(self, name: str, svc: Svc | None = None) -> Eff:
         raw, source, path, line, column = self.raw(name, svc)

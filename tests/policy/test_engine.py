@@ -1,0 +1,173 @@
+"""The engine end to end: suppressions, profiles, configuration files, versions, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mailconf.cli import _lint
+from mailconf.policy.settings import Settings, load_settings
+from tests.policy._helpers import ROOT, only, rules_of, run_lint, write_tree
+
+INSECURE = ROOT / "examples" / "insecure"
+OFFICE = ROOT / "examples" / "office"
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / src.name
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_suppression_line_and_file(tmp_path: Path) -> None:
+    base = _copy(INSECURE, tmp_path)
+    main = base / "postfix/main.cf"
+    text = main.read_text()
+    text = text.replace("smtpd_use_tls = yes", "# mailconf: disable=LEG101,TLS101\nsmtpd_use_tls = yes")
+    main.write_text("# mailconf: disable-file=RELAY\n" + text)
+    ssl = base / "dovecot/conf.d/10-ssl.conf"
+    ssl.write_text(ssl.read_text().replace("ssl = yes", "ssl = yes # mailconf: disable=TLS201"))
+    result = run_lint([base])
+    got = rules_of(result)
+    for gone in ("LEG101", "TLS101", "RELAY102", "RELAY103", "TLS201"):
+        assert gone not in got
+    assert "SYN007" not in got
+    assert "TLS106" in got  # other rules on the same file still report
+
+
+def test_unused_and_unknown_suppressions_are_syn007(tmp_path: Path) -> None:
+    base = _copy(OFFICE, tmp_path)
+    main = base / "postfix/main.cf"
+    main.write_text(
+        main.read_text().replace(
+            "smtpd_tls_security_level = may", "# mailconf: disable=TLS103,NOPE9\nsmtpd_tls_security_level = may"
+        )
+    )
+    found = only(run_lint([base]), "SYN007")
+    assert len(found) == 2
+    assert {f.line for f in found} == {36}
+    assert any("unknown rule" in f.message for f in found)
+    # not reported when the rule is not selected
+    assert only(run_lint([base], select=["TLS", "SYN001"]), "SYN007") == []
+
+
+def test_select_ignore_and_profiles() -> None:
+    result = run_lint([INSECURE], select=["TLS1"])
+    assert set(rules_of(result)) <= {
+        "TLS101",
+        "TLS102",
+        "TLS103",
+        "TLS104",
+        "TLS105",
+        "TLS106",
+        "TLS107",
+        "TLS108",
+        "TLS109",
+    }
+    assert "TLS101" in rules_of(result)
+    result = run_lint([INSECURE], ignore=["TLS", "AUTH2"])
+    assert not any(r.startswith(("TLS", "AUTH2")) for r in rules_of(result))
+    strict = run_lint([INSECURE], profile="strict")
+    assert {f.severity for f in only(strict, "TLS205")} == {"error"}
+    assert {f.severity for f in only(strict, "AUTH105")} == {"error"}
+
+
+def test_custom_profile_from_config(tmp_path: Path) -> None:
+    cfg = (
+        write_tree(
+            tmp_path,
+            {
+                ".mailconf.toml": """
+                profile = "ours"
+                [profiles.ours]
+                extends = "office"
+                severity = { TLS205 = "off", AUTH105 = "error" }
+            """
+            },
+        )
+        / ".mailconf.toml"
+    )
+    settings = load_settings(cfg)
+    result = run_lint([INSECURE], settings=settings)
+    assert only(result, "TLS205") == []
+    assert {f.severity for f in only(result, "AUTH105")} == {"error"}
+
+
+def test_config_file_found_upwards_and_overrides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(INSECURE, repo / "hosts/old/etc")
+    shutil.copytree(OFFICE, repo / "hosts/new/etc")
+    (repo / "pyproject.toml").write_text(
+        '[tool.mailconf]\nignore = ["AUTH2"]\nfail-on = "error"\n\n'
+        '[[tool.mailconf.overrides]]\npaths = ["hosts/old"]\nignore = ["TLS"]\n'
+    )
+    code = _lint.run(["--format", "json", str(repo / "hosts")])
+    data = json.loads(capsys.readouterr().out)
+    rules = {f["rule"] for f in data["findings"]}
+    assert code == 1
+    assert not any(r.startswith(("TLS", "AUTH2")) for r in rules)
+    assert "RELAY102" in rules
+    assert [s["name"] for s in data["summary"]["sets"]] == [str(repo / "hosts/new/etc"), str(repo / "hosts/old/etc")]
+    assert _lint.run(["--no-config", "--format", "json", str(repo / "hosts/new")]) == 0
+    capsys.readouterr()
+
+
+def test_exit_codes_fail_on_and_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = _copy(OFFICE, tmp_path)
+    (base / "postfix/main.cf").write_text((base / "postfix/main.cf").read_text() + "smtpd_use_tls = yes\n")
+    assert _lint.run(["--no-config", str(base)]) == 1  # LEG101 is a warning: the default fails on warnings
+    assert _lint.run(["--no-config", "--fail-on", "error", str(base)]) == 0
+    assert _lint.run(["--no-config", "--exit-zero", str(INSECURE)]) == 0
+    broken = _copy(OFFICE, tmp_path / "b")
+    (broken / "postfix/main.cf").write_text("smtpd_tls_security_level may\n")
+    assert _lint.run(["--no-config", "--exit-zero", str(broken)]) == 2
+    out = capsys.readouterr().out
+    assert "SYN001" in out
+
+
+def test_centos6_version_detected_from_doc_directories(tmp_path: Path) -> None:
+    base = write_tree(
+        tmp_path,
+        {
+            "etc/postfix/main.cf": """
+                readme_directory = /usr/share/doc/postfix-2.6.6/README_FILES
+                smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+                smtpd_tls_mandatory_protocols = >=TLSv1.2
+            """,
+        },
+    )
+    result = run_lint([base / "etc"])
+    assert result.sets[0].postfix_version == (2, 6, 6)
+    messages = [f.message for f in only(result, "LEG102")]
+    assert any("smtpd_relay_restrictions" in m for m in messages)
+    assert any(">=TLSv1.2" in m for m in messages)
+    # Postfix 2.6 default recipient restrictions hold the relay guard: no RELAY101 and no RELAY104
+    assert only(result, "RELAY101") == [] and only(result, "RELAY104") == []
+
+
+def test_dovecot_weakness_in_99_local_reported_there(tmp_path: Path) -> None:
+    base = _copy(OFFICE, tmp_path)
+    (base / "dovecot/conf.d/99-local.conf").write_text("disable_plaintext_auth = no\n")
+    (finding,) = only(run_lint([base]), "AUTH201")
+    assert finding.path.endswith("99-local.conf") and finding.line == 1
+
+
+def test_service_override_expansion(tmp_path: Path) -> None:
+    base = _copy(OFFICE, tmp_path)
+    master = base / "postfix/master.cf"
+    master.write_text(
+        master.read_text().replace("smtpd_tls_security_level=encrypt", "smtpd_tls_security_level=$mua_tls")
+    )
+    main = base / "postfix/main.cf"
+    main.write_text(main.read_text() + "mua_tls = may\n")
+    (finding,) = only(run_lint([base]), "TLS101")
+    assert "may" in finding.message and finding.path.endswith("master.cf")
+    main.write_text(main.read_text().replace("mua_tls = may", "mua_tls = encrypt"))
+    assert only(run_lint([base]), "TLS101") == []
+
+
+def test_settings_default_fail_on_is_warning() -> None:
+    assert Settings().fail_on == "warning"
