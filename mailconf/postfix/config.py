@@ -89,6 +89,8 @@ class PostfixConfig:
         self._main_values: dict[str, str] | None = None
         self._service_params: dict[str, ParamSpec] | None = None
         self._user: set[str] | None = None
+        self._entries: dict[str, Parameter] | None = None
+        self._compat: str | None = None
         self.config_directory = str(directory)
 
     # -- versions and catalogue --------------------------------------------------------------
@@ -112,7 +114,9 @@ class PostfixConfig:
     @property
     def compatibility_level(self) -> str:
         """The effective compatibility_level ("0" when unset)."""
-        return self.expand(self.main_values.get("compatibility_level", "0")).value or "0"
+        if self._compat is None:
+            self._compat = self.expand(self.main_values.get("compatibility_level", "0")).value or "0"
+        return self._compat
 
     # -- raw values ----------------------------------------------------------------------------
     @property
@@ -121,6 +125,12 @@ class PostfixConfig:
         if self._main_values is None:
             self._main_values = self.main.values() if self.main is not None else {}
         return self._main_values
+
+    def entry(self, name: str) -> Parameter | None:
+        """The main.cf entry that sets ``name`` (the last one), or None."""
+        if self._entries is None:
+            self._entries = {p.name: p for p in self.main.parameters} if self.main is not None else {}
+        return self._entries.get(name)
 
     @property
     def services(self) -> list[Service]:
@@ -175,9 +185,9 @@ class PostfixConfig:
         if service is not None:
             if name == "service_name":
                 return service.name
-            found = _override(service, name)
-            if found is not None:
-                return found.value
+            override = _override(service, name)
+            if override is not None:
+                return override.value
         value = self.main_values.get(name)
         if value is not None:
             return value
@@ -249,7 +259,7 @@ class PostfixConfig:
             assert svc is not None
             line, column = svc.line, svc.column
         else:
-            param: Parameter | None = self.main.get(name) if self.main is not None else None
+            param = self.entry(name)
             if param is not None:
                 raw, source = param.value, "main"
                 path, line, column = _path(self.main), param.line, param.column
