@@ -89,10 +89,11 @@ class Section:
 
 
 def _flatten(tree: Any) -> list[tuple[str, str]]:
-    return [(token.type, str(token)) for node in tree.children for token in node.children]
+    return [(token.type, str(token)) for token in tree.children]
 
 
-_KINDS = {"COMMENT": "comment", "HEADER": "header", "TEXT": "text"}
+_KINDS = {"BLANK": "blank", "COMMENT": "comment", "HEADER": "header", "TEXT": "text"}
+_PARTS = re.compile(r"([ \t\x0b\x0c\x1c-\x1f]*)([^\r\n]*?)(\r\n|\r|\n|)$")
 
 
 def _split_lines(text: str, path: str | Path | None) -> list[Line]:
@@ -107,20 +108,14 @@ def _split_lines(text: str, path: str | Path | None) -> list[Line]:
             raise ParseError("unreadable line", path=path, line=error.line, column=error.column) from None
         raise
     lines: list[Line] = []
-    indent = body = ""
-    kind = "blank"
     for ttype, value in pairs:
-        if ttype == "INDENT":
-            indent = value
-        elif ttype == "NEWLINE":
-            lines.append(Line(indent, kind, body, value))
-            indent = body = ""
-            kind = "blank"
-        else:
-            body = value
-            kind = _KINDS[ttype]
-    if indent or body:
-        lines.append(Line(indent, kind, body, ""))
+        match = _PARTS.match(value)
+        assert match is not None
+        indent, body, newline = match.groups()
+        kind = _KINDS[ttype]
+        if kind == "blank":
+            indent, body = indent + body, ""
+        lines.append(Line(indent, kind, body, newline))
     return lines
 
 

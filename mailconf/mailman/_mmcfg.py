@@ -106,7 +106,7 @@ def _python2_compatible(data: bytes) -> _Converted | None:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
         toks = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (SyntaxError, UnicodeDecodeError, LookupError, tokenize.TokenError, IndentationError):
+    except (SyntaxError, UnicodeDecodeError, LookupError, tokenize.TokenError, RecursionError, MemoryError):
         return None
     lines = _LINES.findall(text)
     edits: list[tuple[int, int, int, int, str]] = []  # (row, col, end_row, end_col, replacement)
@@ -214,13 +214,15 @@ class Mailman2Document(Document):
             first = error
         except ValueError as error:  # NUL bytes
             raise ParseError(f"not a Python source file: {error}", path=self.path) from None
+        except (RecursionError, MemoryError):
+            raise ParseError("expression nested too deeply to read", path=self.path) from None
         # Mailman 2 runs on Python 2: retry with its numeric literals and print statements
         # rewritten in place (same length, so every position stays true).
         converted = _python2_compatible(data)
         if converted is not None:
             try:
                 tree = ast.parse(converted.data, filename=filename)
-            except (SyntaxError, ValueError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 pass
             else:
                 self._python2 = converted.blanked

@@ -236,3 +236,23 @@ def test_generated_assignments_are_read_exactly(items: list[tuple[str, object, s
     for name in computed_names:
         assignment = doc.get(name)
         assert assignment is not None and not assignment.known
+
+
+@pytest.mark.parametrize(
+    "source",
+    [b"X = (" + b"1+" * 50000 + b"1)\n", b"X = " + b"[" * 1000 + b"]" * 1000 + b"\n", b"MTA = 'x'\x00\n"],
+    ids=["deep-expression", "nested-brackets", "nul"],
+)
+def test_hostile_sources_are_parse_errors(source: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_mm_cfg(source, path="mm_cfg.py")
+
+
+def test_many_statements_in_bounded_time() -> None:
+    import time
+
+    source = b"".join(b"NAME_%d = %d\n" % (i, i) for i in range(20000))
+    start = time.perf_counter()
+    doc = parse_mm_cfg(source)
+    assert len(doc.values()) == 20000
+    assert time.perf_counter() - start < 10
