@@ -415,3 +415,14 @@ def test_mm301_local_recipient_maps_irrelevant_when_no_list_domain_is_local(tmp_
     (base / "var/lib/mailman3/data/postfix_domains").write_text("mail.example.org mail.example.org\n")
     [finding] = findings(run(base, "MM301"), "MM301")
     assert finding.message.startswith("local_recipient_maps does not include")
+
+
+def test_unreadable_mailman_files_are_syn001(tmp_path: Path) -> None:
+    base = host(
+        tmp_path,
+        {"etc/mailman3/mailman.cfg": "lmtp_port: 8024\n[mta]\n", "etc/mailman/mm_cfg.py": "MTA = 'Postfix\n"},
+    )
+    result = lint([base], Settings(), Options(strict_errors=True))
+    assert result.failed
+    got = sorted((Path(f.path).name, f.line, f.rule) for f in result.findings)
+    assert got == [("mailman.cfg", 1, "SYN001"), ("mm_cfg.py", 1, "SYN001")]
