@@ -163,9 +163,26 @@ def _error_finding(error: BaseException, fallback: Path | str) -> Finding:
     return Finding("SYN001", "error", f"cannot read ({type(error).__name__}: {error})", str(fallback))
 
 
+def _unreadable(paths: list[Path], failures: list[Finding]) -> bool:
+    """SYN001 for files that are there but cannot be read (symlink loops, permissions, dirs)."""
+    bad = False
+    for path in paths:
+        if not (path.exists() or path.is_symlink()):
+            continue
+        try:
+            with path.open("rb") as handle:
+                handle.read(1)
+        except OSError as error:
+            failures.append(_error_finding(error, path))
+            bad = True
+    return bad
+
+
 def _load(ctx: Context, failures: list[Finding]) -> None:
     cs = ctx.cs
-    if cs.postfix_dir is not None:
+    if cs.postfix_dir is not None and _unreadable([cs.postfix_dir / n for n in ("main.cf", "master.cf")], failures):
+        ctx.files += [str(cs.postfix_dir / n) for n in ("main.cf", "master.cf")]
+    elif cs.postfix_dir is not None:
         try:
             postfix: Any = importlib.import_module("mailconf.postfix")
             ctx.postfix = postfix.load(cs.postfix_dir)
@@ -175,7 +192,9 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
         except (Exception, RecursionError, MemoryError) as error:
             failures.append(_error_finding(error, cs.postfix_dir / "main.cf"))
             ctx.files += [str(cs.postfix_dir / n) for n in ("main.cf", "master.cf") if (cs.postfix_dir / n).exists()]
-    if cs.dovecot_conf is not None:
+    if cs.dovecot_conf is not None and _unreadable([cs.dovecot_conf], failures):
+        ctx.files.append(str(cs.dovecot_conf))
+    elif cs.dovecot_conf is not None:
         try:
             config: Any = importlib.import_module("mailconf.dovecot.config")
             version = detect_dovecot_version(ctx)
