@@ -475,9 +475,21 @@ _LIST_NAMES = (
     "_peer_list",
     "defer_transports",
     "_access_list",
+    "_workarounds",
+    "_delivery_lock",
+    "_matches_subdomains",
+    "_commands",
+    "_files",
+    "_queue_names",
+    "_tcp_ports",
+    "_delivered_header",
+    "_unmatched_extensions",
+    "_exclusions",
 )
+_MAP_NAMES = ("_maps", "_checks", "_map", "_per_site", "alias_database")
 #: Parameters whose default is computed (``${stress?{1}:{20}}``), so the catalogue, which infers
-#: types from defaults, may list them as strings: their type in the Postfix sources.
+#: types from defaults, may list them as strings, and parameters whose type the catalogue
+#: infers wrongly from their default: their type in the Postfix sources and manual.
 _COMPUTED_TYPES: dict[str, Kind] = {
     "address_verify_poll_count": Kind("int"),
     "smtpd_hard_error_limit": Kind("int"),
@@ -487,6 +499,8 @@ _COMPUTED_TYPES: dict[str, Kind] = {
     "smtpd_per_request_deadline": Kind("bool"),
     "smtp_per_request_deadline": Kind("bool"),
     "lmtp_per_request_deadline": Kind("bool"),
+    # yes/no in the first 3.7.9/3.8.4 back-port, an enum since (postconf(5) of 3.7.11)
+    "smtpd_forbid_bare_newline": Kind("choice", choices=("normalize", "yes", "reject", "no")),
 }
 
 
@@ -497,7 +511,7 @@ def kind_from_spec(name: str, spec: ParamSpec | None) -> Kind:
     if spec is None:
         if name.endswith("_restrictions"):
             return Kind("restrictions")
-        if name.endswith(("_maps", "_checks")):
+        if name.endswith(_MAP_NAMES):
             return Kind("maps")
         if name in _COMPUTED_TYPES:
             return _COMPUTED_TYPES[name]
@@ -505,7 +519,7 @@ def kind_from_spec(name: str, spec: ParamSpec | None) -> Kind:
             return Kind("list")
         return Kind("string")
     type_ = spec.type
-    if type_ == "string" and spec.subtype is None and name in _COMPUTED_TYPES:
+    if name in _COMPUTED_TYPES and spec.subtype is None:
         return _COMPUTED_TYPES[name]
     if type_ in ("bool", "int", "raw"):
         return Kind(type_)
@@ -526,7 +540,7 @@ def kind_from_spec(name: str, spec: ParamSpec | None) -> Kind:
         return Kind("choice", choices=tuple(spec.values))
     if subtype in ("list", "maps", "restrictions"):
         return Kind(subtype)
-    if name.endswith(("_maps", "_checks")):
+    if name.endswith(_MAP_NAMES):
         return Kind("maps")
     if name.endswith(_LIST_NAMES):
         return Kind("list")

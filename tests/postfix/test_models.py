@@ -533,3 +533,9 @@ def test_protocol_ranges_need_postfix_3_6() -> None:
     assert isinstance(typed_value("smtpd_tls_protocols", ">=TLSv1.2", version="3.6"), TlsProtocols)
     assert isinstance(typed_value("smtpd_tls_protocols", ">=TLSv1.2", version="3.5"), Invalid)
     assert isinstance(typed_value("smtpd_tls_protocols", "!SSLv2, !SSLv3", version="2.6"), TlsProtocols)
+
+
+def test_smtpd_forbid_bare_newline_is_an_enum() -> None:
+    assert value("smtpd_forbid_bare_newline", "Reject") == Choice(value="Reject")
+    assert value("smtpd_forbid_bare_newline", "normalize") == Choice(value="normalize")
+    assert isinstance(value("smtpd_forbid_bare_newline", "always"), Invalid)
