@@ -51,6 +51,7 @@ __all__ = [
     "InetService",
     "Int",
     "Invalid",
+    "Kind",
     "ListValue",
     "MapRef",
     "Origin",
@@ -75,7 +76,11 @@ __all__ = [
     "Value",
     "Wakeup",
     "Word",
+    "json_schema",
+    "kind_from_spec",
+    "kind_of",
     "typed_value",
+    "value_for",
 ]
 
 
@@ -573,11 +578,8 @@ def _before(version: str | None, release: tuple[int, ...]) -> bool:
 
 
 def _strict_time(version: str | None) -> bool:
-    if version is None:
-        return False
-    from mailconf.postfix.catalogue import version_key
-
-    return version_key(version) >= _values.STRICT_TIME_SINCE
+    """Whether Postfix ``version`` refuses text after a time unit letter."""
+    return version is not None and not _before(version, _values.STRICT_TIME_SINCE)
 
 
 def value_for(name: str, text: str, kind: Kind, *, version: str | None = None) -> Value:
