@@ -144,6 +144,11 @@ class Mailman3Config:
         return self._mta("smtp_user")
 
     @property
+    def smtp_secure_mode(self) -> Setting:
+        """``smtp`` (plain), ``smtps`` (TLS from the start) or ``starttls`` (Mailman 3.3 and later)."""
+        return self._mta("smtp_secure_mode")
+
+    @property
     def configuration(self) -> Setting:
         return self._mta("configuration")
 

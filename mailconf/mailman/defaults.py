@@ -40,6 +40,8 @@ MAILMAN3_SCHEMA: Final[dict[str, dict[str, str]]] = {
         "lmtp_host": "127.0.0.1",
         "lmtp_port": "8024",
         "verp_delimiter": "+",
+        # Newer Mailman 3 (mailman/mta/connection.py SecureMode: smtp, smtps, starttls).
+        "smtp_secure_mode": "smtp",
         "configuration": "python:mailman.config.postfix",
     },
 }

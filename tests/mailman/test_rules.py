@@ -163,13 +163,33 @@ def test_mm302_smtp_port_without_listener(tmp_path: Path) -> None:
     assert "10025" in finding.message
 
 
-def test_mm302_submission_needs_auth(tmp_path: Path) -> None:
+def test_mm302_submission_needs_auth_and_starttls(tmp_path: Path) -> None:
     mailman = MAILMAN_GOOD.replace("smtp_port: 25", "smtp_port: 587")
-    [finding] = findings(run(mm3(tmp_path, mailman=mailman), "MM302"), "MM302")
-    assert "requires SMTP AUTH" in finding.message and finding.path.endswith("master.cf") and finding.line == 2
-    with_user = mailman + "smtp_user: mailman\nsmtp_pass: secret\n"
-    (tmp_path / "host/etc/mailman3/mailman.cfg").write_text(with_user)
+    result = findings(run(mm3(tmp_path, mailman=mailman), "MM302"), "MM302")
+    messages = sorted(f.message for f in result)
+    assert len(messages) == 2
+    assert any("requires SMTP AUTH" in m for m in messages) and any("requires STARTTLS" in m for m in messages)
+    tls = next(f for f in result if "STARTTLS" in f.message)
+    assert tls.path.endswith("mailman.cfg") and tls.line == 1
+    auth = next(f for f in result if "AUTH" in f.message)
+    assert auth.path.endswith("master.cf") and auth.line == 2
+    fixed = mailman + "smtp_user: mailman\nsmtp_pass: secret\nsmtp_secure_mode: starttls\n"
+    (tmp_path / "host/etc/mailman3/mailman.cfg").write_text(fixed)
     assert findings(run(tmp_path / "host", "MM302"), "MM302") == []
+
+
+def test_mm302_implicit_tls_port(tmp_path: Path) -> None:
+    master = MASTER + "smtps inet n - y - - smtpd\n  -o smtpd_tls_wrappermode=yes\n"
+    mailman = MAILMAN_GOOD.replace("smtp_port: 25", "smtp_port: 465")
+    base = mm3(tmp_path, mailman=mailman)
+    (base / "etc/postfix/master.cf").write_text(master)
+    [finding] = findings(run(base, "MM302"), "MM302")
+    assert "smtpd_tls_wrappermode" in finding.message and finding.fix == "smtp_secure_mode: smtps"
+    (base / "etc/mailman3/mailman.cfg").write_text(mailman + "smtp_secure_mode: smtps\n")
+    assert findings(run(base, "MM302"), "MM302") == []
+    (base / "etc/mailman3/mailman.cfg").write_text(MAILMAN_GOOD + "smtp_secure_mode: smtps\n")
+    [finding] = findings(run(base, "MM302"), "MM302")
+    assert finding.line == 15 and finding.fix == "smtp_secure_mode: starttls"
 
 
 def test_mm302_no_lmtp_transport_in_master_cf(tmp_path: Path) -> None:
@@ -402,7 +422,8 @@ def test_mm302_auth_through_a_main_cf_macro(tmp_path: Path) -> None:
     copy = tmp_path / "office"
     shutil.copytree(office, copy)
     cfg = copy / "mailman3" / "mailman.cfg"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace("smtp_port: 25", "smtp_port: 587"), encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8").replace("smtp_port: 25", "smtp_port: 587")
+    cfg.write_text(text + "smtp_secure_mode: starttls\n", encoding="utf-8")
     [finding] = findings(run(copy, "MM302"), "MM302")
     assert "requires SMTP AUTH" in finding.message and finding.path.endswith("master.cf")
 

@@ -474,6 +474,7 @@ def _check_smtp(ctx: Context, mm: Any, services: list[Any]) -> None:
                 f"interface (inet_interfaces = {interfaces.value})",
                 "add 127.0.0.1 (or loopback-only) to inet_interfaces, or set Mailman's smtp_host",
             )
+    _check_smtp_tls(ctx, mm, listeners)
     if not mm.smtp_user.value.strip() and all(_requires_auth(ctx, s) for s in listeners):
         service = listeners[0]
         ctx.report(
@@ -483,6 +484,51 @@ def _check_smtp(ctx: Context, mm: Any, services: list[Any]) -> None:
             line=service.line,
             fix="send Mailman's mail to port 25 (smtp_port: 25), or set smtp_user/smtp_pass in [mta]",
         )
+
+
+def _check_smtp_tls(ctx: Context, mm: Any, listeners: list[Any]) -> None:
+    """Mailman's smtp_secure_mode against the listener: implicit TLS (wrappermode) needs
+    ``smtps``; a listener that requires STARTTLS needs ``starttls`` (or ``smtps``)."""
+    mode = mm.smtp_secure_mode.value.strip().lower() or "smtp"
+    problems = []
+    for service in listeners:
+        wrapper = _service_value(ctx, service, "smtpd_tls_wrappermode").strip().lower() == "yes"
+        level = _service_value(ctx, service, "smtpd_tls_security_level").strip().lower()
+        enforce = _service_value(ctx, service, "smtpd_enforce_tls").strip().lower() == "yes"
+        if wrapper and mode != "smtps":
+            problems.append(
+                (
+                    service,
+                    f"the {service.name} service speaks TLS from the first byte "
+                    f"(smtpd_tls_wrappermode = yes) but Mailman's smtp_secure_mode is {mode!r}",
+                    "smtp_secure_mode: smtps",
+                )
+            )
+        elif not wrapper and mode == "smtps":
+            problems.append(
+                (
+                    service,
+                    f"Mailman's smtp_secure_mode is 'smtps' but the {service.name} service "
+                    "expects plain SMTP with STARTTLS",
+                    "smtp_secure_mode: starttls",
+                )
+            )
+        elif not wrapper and mode == "smtp" and (level == "encrypt" or enforce):
+            problems.append(
+                (
+                    service,
+                    f"the {service.name} service requires STARTTLS (smtpd_tls_security_level "
+                    "= encrypt) but Mailman's smtp_secure_mode is 'smtp': Postfix answers "
+                    "'530 Must issue a STARTTLS command first'",
+                    "smtp_secure_mode: starttls",
+                )
+            )
+        else:
+            return  # one usable listener is enough
+    _service, message, fix = problems[0]
+    setting = mm.smtp_secure_mode
+    # The setting to write is Mailman's: point at it (line 1 of mailman.cfg when it is not set).
+    ctx.report(message, path=setting.path, line=setting.line, column=setting.column, fix=fix)
 
 
 # -- MM303 ---------------------------------------------------------------------------------------
