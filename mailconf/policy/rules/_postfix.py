@@ -188,6 +188,7 @@ class PostfixView:
         self.ctx = ctx
         self.pf = ctx.postfix
         directory = Path(getattr(self.pf, "directory", ctx.cs.postfix_dir or "."))
+        self.directory = directory
         self.main = getattr(self.pf, "main", None)
         self.master = getattr(self.pf, "master", None)
         self.main_path = str(self.main.path) if self.main is not None and self.main.path else str(directory / "main.cf")
@@ -215,6 +216,8 @@ class PostfixView:
         return self._default(name), "default", self.main_path, 1, 1
 
     def _default(self, name: str) -> str:
+        if name == "config_directory":  # as postconf -c DIR says: the directory being read
+            return str(self.directory)
         spec = self.params.get(name)
         if spec is None:
             return ""
