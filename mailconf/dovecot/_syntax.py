@@ -98,8 +98,10 @@ class Statement:
     kind "setting": ``key``, ``value`` (what doveconf sees before ``$name`` expansion:
     continuation joined, quotes removed and ``\\X`` unescaped when the value was quoted; for
     ``key = <path`` the path, with ``file_ref`` the path resolved against the file's directory;
-    for a ``$variable`` value the text as written, ``$`` included), ``quoted``, ``raw`` (the
-    value bytes as written, possibly over several lines).
+    for a ``$variable`` value the text as written, ``$`` included), ``quoted``, ``variable``
+    (doveconf expands ``$`` references in this value: 2.0-2.3 when the value starts with ``$``,
+    2.4 when it is unquoted and contains ``$``), ``raw`` (the value bytes as written, possibly
+    over several lines).
 
     kind "open": ``section_type`` (``service``, ``protocol``, ``mail_plugins`` ...),
     ``section_name`` (quotes removed; None when there is none or it is ``""``), ``quoted``;
@@ -129,6 +131,7 @@ class Statement:
     key: str = ""
     value: str = ""
     quoted: bool = False
+    variable: bool = False
     file_ref: str | None = None
     raw: str = ""
     section_type: str | None = None
@@ -440,6 +443,7 @@ class _Scanner:
             vstart = pos
             value = s[pos:]
             quoted = False
+            variable = False
             file_ref: str | None = None
             if value.startswith("<"):
                 p = pos + 1
@@ -450,7 +454,7 @@ class _Scanner:
             elif (not self.v24 and value.startswith("$")) or (
                 self.v24 and value[:1] not in ("'", '"') and "$" in value
             ):
-                pass  # a variable reference: kept as written for the semantic layer
+                variable = True  # a variable reference: kept as written for the semantic layer
             elif value and value[0] in "\"'" and value[-1] == value[0]:
                 # a lone quote character is both ends for doveconf: it reads as ""
                 value = unescape(value[1:-1])
@@ -463,6 +467,7 @@ class _Scanner:
                     key=key,
                     value=value,
                     quoted=quoted,
+                    variable=variable,
                     file_ref=file_ref,
                     raw=self.text[value_start:value_end],
                     value_start=value_start,
