@@ -447,3 +447,19 @@ def test_unreadable_mailman_files_are_syn001(tmp_path: Path) -> None:
     assert result.failed
     got = sorted((Path(f.path).name, f.line, f.rule) for f in result.findings)
     assert got == [("mailman.cfg", 1, "SYN001"), ("mm_cfg.py", 1, "SYN001")]
+
+
+def test_problems_at_one_place_are_merged_not_dropped(tmp_path: Path) -> None:
+    """Two Postfix defaults both point at line 1 of main.cf: one finding names both."""
+    main = MAIN_GOOD.replace("recipient_delimiter = +\n", "").replace("owner_request_special = no\n", "")
+    [finding] = findings(run(mm3(tmp_path, main=main), "MM303"), "MM303")
+    assert finding.line == 1
+    assert "recipient_delimiter" in finding.message and "owner_request_special" in finding.message
+    assert finding.fix == "recipient_delimiter = +; owner_request_special = no"
+
+
+def test_merged_severity_is_the_highest(tmp_path: Path) -> None:
+    main = "myhostname = mail.example.org\n"
+    [finding] = findings(run(mm3(tmp_path, main=main), "MM301"), "MM301")
+    assert finding.severity == "error"
+    assert "transport_maps" in finding.message and "relay_domains" in finding.message

@@ -8,13 +8,14 @@ the Mailman setting when Mailman's side is what has to change. Background: docs/
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mailconf.policy.registry import rule
 
@@ -54,6 +55,65 @@ class _Val:
     path: str | None
     line: int
     column: int
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+class _OnePerPlace:
+    """Stands in for the Context while a rule runs and merges what it reports at one place.
+
+    The engine keeps one finding per rule and place (path, line, column); several Postfix
+    defaults all point at line 1 of main.cf, so their messages are joined into one finding
+    instead of all but the first being dropped.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._found: dict[tuple[str, int, int], list[tuple[str, str | None, str | None]]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+    def report(
+        self,
+        message: str,
+        *,
+        path: str | Path | None,
+        line: int = 1,
+        column: int = 1,
+        fix: str | None = None,
+        severity: str | None = None,
+    ) -> None:
+        where = (str(path) if path is not None else self._ctx.cs.name, line, column)
+        items = self._found.setdefault(where, [])
+        if all(m != message for m, _, _ in items):
+            items.append((message, fix, severity))
+
+    def flush(self) -> None:
+        default = self._ctx.rule.severity if self._ctx.rule is not None else "error"
+        for (path, line, column), items in self._found.items():
+            severities = [sev or default for _, _, sev in items]
+            severity = max(severities, key=lambda s: _RANK.get(s, 2))
+            fixes = [fix for _, fix, _ in items if fix]
+            self._ctx.report(
+                "; ".join(m for m, _, _ in items),
+                path=path,
+                line=line,
+                column=column,
+                fix="; ".join(dict.fromkeys(fixes)) or None,
+                severity=None if severity == default else severity,
+            )
+
+
+def _one_per_place(func: Callable[[Context], None]) -> Callable[[Context], None]:
+    @functools.wraps(func)
+    def run(ctx: Context) -> None:
+        buffer = _OnePerPlace(ctx)
+        func(cast("Context", buffer))
+        buffer.flush()
+
+    return run
 
 
 def _main_path(ctx: Context) -> str:
@@ -245,6 +305,7 @@ def _generated_domains(mm: Any) -> list[str] | None:
     "Mailman 3 LMTP maps missing from transport_maps/local_recipient_maps/relay_domains",
     needs=("mailman", "postfix"),
 )
+@_one_per_place
 def mm301(ctx: Context) -> None:
     for mm in _mailman3(ctx):
         if not mm.uses_postfix_lmtp:
@@ -391,6 +452,7 @@ def _requires_auth(ctx: Context, service: Any) -> bool:
 
 
 @rule("MM302", "error", "Mailman 3 lmtp/smtp host and port do not match Postfix", needs=("mailman", "postfix"))
+@_one_per_place
 def mm302(ctx: Context) -> None:
     services = _services(ctx)
     for mm in _mailman3(ctx):
@@ -550,6 +612,7 @@ def _uses_mailman_with_postfix(ctx: Context) -> Iterator[tuple[str, str]]:
     "Postfix settings Mailman needs: recipient_delimiter, owner_request_special, unknown_local_recipient_reject_code",
     needs=("mailman", "postfix"),
 )
+@_one_per_place
 def mm303(ctx: Context) -> None:
     users = list(_uses_mailman_with_postfix(ctx))
     if not users:
@@ -600,6 +663,7 @@ def _is_mailman_map(name: str, candidates: tuple[str, ...], basename: str) -> bo
     "Mailman 2 with MTA='Postfix': alias_maps/virtual_alias_maps lack Mailman's maps",
     needs=("mailman", "postfix"),
 )
+@_one_per_place
 def mm304(ctx: Context) -> None:
     for mm in _mailman2(ctx):
         if not mm.uses_postfix:
@@ -648,6 +712,7 @@ def _transport_used(ctx: Context, name: str) -> bool:
     "Debian postfix-to-mailman.py pipe without <transport>_destination_recipient_limit = 1",
     needs=("postfix",),
 )
+@_one_per_place
 def mm305(ctx: Context) -> None:
     pipes = _pipe_services(ctx)
     if not pipes:
@@ -705,6 +770,7 @@ _PATH_KEYS = frozenset(
     "Mailman 3 path settings that Mailman ignores: outside [paths.<layout>], or the layout is missing",
     needs=("mailman",),
 )
+@_one_per_place
 def mm306(ctx: Context) -> None:
     for mm in _mailman3(ctx):
         doc = mm.document
