@@ -75,6 +75,7 @@ class MtaSettings(_Frozen):
     smtp_host: StrSetting
     smtp_port: PortSetting
     smtp_user: StrSetting
+    smtp_secure_mode: StrSetting
     configuration: StrSetting
     verp_delimiter: StrSetting
 
@@ -111,6 +112,7 @@ class Mailman3Model(_Frozen):
                 smtp_host=_str(config.smtp_host),
                 smtp_port=_port(config.smtp_port),
                 smtp_user=_str(config.smtp_user),
+                smtp_secure_mode=_str(config.smtp_secure_mode),
                 configuration=_str(config.configuration),
                 verp_delimiter=_str(config.verp_delimiter),
             ),
