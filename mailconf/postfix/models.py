@@ -704,6 +704,11 @@ class _ServiceBase(_Frozen):
     command: str
     args: tuple[str, ...] = ()
     overrides: dict[str, Setting] = Field(default_factory=dict)
+    scoped: dict[str, Setting] = Field(
+        default_factory=dict,
+        description="main.cf settings (and defaults) that mean something else for this service because"
+        " they refer to a parameter it overrides, expanded in its scope",
+    )
     origin: Origin | None = None
 
     @property
@@ -825,8 +830,11 @@ class PostfixModel(_Frozen):
     def effective(self, name: str, service: Service | None = None) -> Setting | None:
         """The service's ``-o`` override, else the main.cf setting, else the default when the
         model holds defaults, else None."""
-        if service is not None and name in service.overrides:
-            return service.overrides[name]
+        if service is not None:
+            if name in service.overrides:
+                return service.overrides[name]
+            if name in service.scoped:
+                return service.scoped[name]
         found = self.main.get(name)
         return found if found is not None else self.defaults.get(name)
 
@@ -850,6 +858,7 @@ class PostfixModel(_Frozen):
                 update={
                     "origin": None,
                     "overrides": {k: s.model_copy(update={"origin": None}) for k, s in svc.overrides.items()},
+                    "scoped": {k: s.model_copy(update={"origin": None}) for k, s in svc.scoped.items()},
                 }
             )
             for svc in self.services
@@ -885,11 +894,6 @@ class PostfixModel(_Frozen):
                     source="main",
                     origin=Origin(path=path, line=param.line, column=param.column, end_line=param.end_line),
                 )
-        services: list[Service] = []
-        if config.master is not None:
-            path = None if config.master.path is None else str(config.master.path)
-            for entry in config.master.services:
-                services.append(_service(config, entry, path, kind))
         found_defaults: dict[str, Setting] = {}
         if defaults:
             for name in [*config.catalogue.names(), *config.service_params]:
@@ -903,6 +907,17 @@ class PostfixModel(_Frozen):
                     value=value_for(name, value.expanded, kind(name), version=config.version),
                     source="default",
                 )
+        services: list[Service] = []
+        if config.master is not None:
+            path = None if config.master.path is None else str(config.master.path)
+            inherited = [*main.values(), *found_defaults.values()]
+            for entry in config.master.services:
+                service = _service(config, entry, path, kind)
+                if service.overrides:
+                    scoped = _scoped(config, entry, service.overrides, inherited, kind)
+                    if scoped:
+                        service = service.model_copy(update={"scoped": scoped})
+                services.append(service)
         return cls(
             version=config.version,
             directory=str(config.directory),
@@ -1036,6 +1051,30 @@ def _service(config: PostfixConfig, entry: ServiceEntry, path: str | None, kind:
         origin=Origin(path=path, line=entry.line, column=entry.column, end_line=entry.end_line),
     )
     return service  # type: ignore[return-value]
+
+
+def _scoped(
+    config: PostfixConfig,
+    entry: ServiceEntry,
+    overrides: Mapping[str, Setting],
+    inherited: Iterable[Setting],
+    kind: Callable[[str], Kind],
+) -> dict[str, Setting]:
+    """The inherited settings whose ``$name`` expansion differs in the scope of ``entry``."""
+    found: dict[str, Setting] = {}
+    for setting in inherited:
+        if setting.name in overrides or "$" not in setting.raw or isinstance(setting.value, Raw):
+            continue
+        expanded = _expanded(config, setting.name, setting.raw, entry)
+        if expanded == setting.text:
+            continue
+        found[setting.name] = setting.model_copy(
+            update={
+                "expanded": None if expanded == setting.raw else expanded,
+                "value": value_for(setting.name, expanded, kind(setting.name), version=config.version),
+            }
+        )
+    return found
 
 
 def _plain_args(entry: ServiceEntry) -> list[str]:

@@ -539,3 +539,28 @@ def test_smtpd_forbid_bare_newline_is_an_enum() -> None:
     assert value("smtpd_forbid_bare_newline", "Reject") == Choice(value="Reject")
     assert value("smtpd_forbid_bare_newline", "normalize") == Choice(value="normalize")
     assert isinstance(value("smtpd_forbid_bare_newline", "always"), Invalid)
+
+
+def test_inherited_values_are_reexpanded_in_the_service_scope() -> None:
+    model = PostfixModel.parse(
+        "smtpd_tls_cert_file = /etc/main.pem\nsmtpd_tls_key_file = $smtpd_tls_cert_file\n",
+        "smtp inet n - y - - smtpd\nsubmission inet n - y - - smtpd\n  -o smtpd_tls_cert_file=/etc/sub.pem\n",
+        version=V,
+        defaults=True,
+    )
+    smtp, submission = model.service("smtp"), model.service("submission")
+    assert smtp is not None and submission is not None
+    key = model.effective("smtpd_tls_key_file", submission)
+    assert key is not None
+    assert (key.text, key.source, key.origin is not None and key.origin.line) == ("/etc/sub.pem", "main", 2)
+    smtp_key = model.effective("smtpd_tls_key_file", smtp)
+    assert smtp_key is not None and smtp_key.text == "/etc/main.pem"
+    # a default that refers to an overridden parameter: smtpd_tls_eckey_file = $smtpd_tls_eccert_file
+    eccert = PostfixModel.parse(
+        "", "submission inet n - y - - smtpd\n  -o smtpd_tls_eccert_file=/etc/ec.pem\n", version=V, defaults=True
+    )
+    sub = eccert.service("submission")
+    assert sub is not None
+    eckey = eccert.effective("smtpd_tls_eckey_file", sub)
+    assert eckey is not None and (eckey.text, eckey.source) == ("/etc/ec.pem", "default")
+    assert "smtpd_tls_key_file" not in smtp.scoped  # nothing differs for smtp

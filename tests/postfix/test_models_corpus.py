@@ -63,3 +63,29 @@ def test_most_corpus_values_are_valid() -> None:
         invalid += sum(s.invalid for s in settings)
     assert total > 1000
     assert invalid <= total // 200, f"{invalid} of {total} values invalid"
+
+
+@pytest.mark.skipif(not SETS, reason="shared corpus (../shared/corpus) not found")
+def test_effective_values_agree_with_the_semantic_layer() -> None:
+    """For every service with overrides, the model's effective value of every main.cf name,
+    override and ``$``-referencing default is the one PostfixConfig.effective computes (which the
+    postconf oracle tests check against the real Postfix)."""
+    checked = 0
+    for directory in SETS:
+        try:
+            config = load(directory, version="3.7")
+        except ParseError:
+            continue
+        model = PostfixModel.from_config(config, defaults=True)
+        entries = config.master.services if config.master is not None else []
+        for entry, service in zip(entries, model.services, strict=True):
+            if not service.overrides:
+                continue
+            names = set(model.main) | set(service.overrides) | {k for k, s in model.defaults.items() if "$" in s.raw}
+            for name in sorted(names):
+                want = config.effective(name, entry)
+                got = model.effective(name, service)
+                assert got is not None, (directory.name, service.name, name)
+                assert (got.text, got.source) == (want.expanded, want.source), (directory.name, service.name, name)
+                checked += 1
+    assert checked > 10_000
