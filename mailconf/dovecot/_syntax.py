@@ -73,7 +73,9 @@ class DovecotWarning:
     line: int
     column: int
     message: str
-    code: str  # "ambiguous-hash", "nul-byte", "dropped-continuation", "unterminated-continuation"
+    # "ambiguous-hash" (doveconf prints it), and mailconf's own: "unbalanced-quote" (a quote left
+    # open hides a '#'), "nul-byte", "dropped-continuation", "unterminated-continuation"
+    code: str
 
     @property
     def doveconf(self) -> str:
@@ -326,12 +328,20 @@ class _Scanner:
             while p < n:
                 c = raw[p]
                 if c == '"' or c == "'":
+                    opened = p
                     p += 1
                     while p < n and raw[p] != c:
                         if raw[p] == "\\" and p + 1 < n:
                             p += 1
                         p += 1
                     if p >= n:
+                        if "#" in raw[opened:]:
+                            self.warn(
+                                line,
+                                opened + 1,
+                                "unbalanced quote: the rest of the line, '#' included, is not a comment",
+                                "unbalanced-quote",
+                            )
                         break
                 elif c == "#":
                     if raw[p - 1] not in white:

@@ -160,3 +160,12 @@ def test_missing_close_has_no_line_number(tmp_path: Path) -> None:
         parse(config.read_bytes(), str(config))
     assert info.value.doveconf == f"Error in configuration file {config}: Missing '}}' (section started at {config}:2)"
     assert doveconf(config).fatal == info.value.doveconf
+
+
+def test_warnings_for_hidden_comments_and_dropped_continuations() -> None:
+    doc = parse(b'k = "a # b\nj = a \\\n\nm = 1\\\n')
+    assert [(w.code, w.line, w.column) for w in doc.warnings] == [
+        ("unbalanced-quote", 1, 5),
+        ("dropped-continuation", 3, 1),
+        ("unterminated-continuation", 4, 1),
+    ]
