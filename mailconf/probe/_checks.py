@@ -114,8 +114,8 @@ class _ServiceProbe:
             self.add("TLS105", f"the server offers STARTTLS but refuses it ({shorten(exc.answer)})")
         except ProbeError as exc:
             self.add(_ERROR_RULES.get(exc.kind, "PRB002"), exc.message)
-        except (OSError, ValueError) as exc:  # anything else the network can throw at us
-            self.add("PRB002", f"unexpected failure talking to the server: {exc}")
+        except Exception as exc:  # never a traceback for what a server does
+            self.add("PRB002", f"unexpected failure talking to the server: {type(exc).__name__}: {exc}")
 
     def connect(self, tls: ssl.SSLContext | None = None) -> Conn:
         conn = Conn(self.endpoint, tls)
@@ -245,7 +245,15 @@ class _ServiceProbe:
                 s.quit()
                 return
             s.quit()
-        with self.tls_session(self.smtp_starttls) as s:
+        try:
+            session = self.tls_session(self.smtp_starttls)
+        except StartTlsRefused as exc:
+            self.add("TLS105", f"the server offers STARTTLS but refuses it ({shorten(exc.answer)})")
+            with self.smtp_plain() as s:
+                self.relay_check(s)
+                s.quit()
+            return
+        with session as s:
             self.report.auth_after_tls = auth_mechanisms(s.exts)
             if self.report.auth_after_tls:
                 self.add("AUTH105", "SMTP AUTH is offered on port 25")

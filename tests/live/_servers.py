@@ -271,17 +271,19 @@ class LiveServers:
             os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
+        """Stop both daemons (both asked first, then both awaited), restore main.cf, clean up."""
         try:
+            pids = []
             if self._postfix_started:
-                pid = self._pid(self.paths.queue / "pid" / "master.pid")
+                pids.append(self._pid(self.paths.queue / "pid" / "master.pid"))
                 run(["postfix", "-c", str(self.paths.postfix_dir), "stop"])
-                self._wait_gone(pid)
                 self._postfix_started = False
             if self._dovecot_started:
-                pid = self._pid(self.paths.run_dir / "master.pid")
+                pids.append(self._pid(self.paths.run_dir / "master.pid"))
                 run(["doveadm", "-c", str(self.paths.dovecot_file), "stop"])
-                self._wait_gone(pid)
                 self._dovecot_started = False
+            for pid in pids:
+                self._wait_gone(pid)
             wait_ports(list(PORTS.values()), up=False, timeout=5.0)
         finally:
             self._restore_global_main()

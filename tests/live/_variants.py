@@ -121,3 +121,11 @@ EVIDENCE: tuple[Evidence, ...] = (
     _e("XREF302", "weak-sasl-mode", "dovecot: auth listener `mode = 0600`, `user = dovecot`", "submission",
        "AUTH101 PRB002 PRB005", "login"),
 )  # fmt: skip
+
+# What the daemon itself logs on the weak side (and never on the fixed side).
+DAEMON_LOG: dict[str, str] = {
+    "TLS105": "No server certs available. TLS won't be enabled",
+    "RELAY101": "specify at least one working instance of: reject_unauth_destination",
+    "XREF301": "SASL: Connect to Dovecot auth socket 'private/auth-missing' failed: No such file or directory",
+    "XREF302": "SASL: Connect to Dovecot auth socket 'private/auth' failed: Permission denied",
+}

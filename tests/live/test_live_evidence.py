@@ -13,7 +13,7 @@ import pytest
 
 from mailconf.probe import ServiceReport
 from tests.live._run import LiveRuns, VariantRun
-from tests.live._variants import EVIDENCE, Evidence
+from tests.live._variants import DAEMON_LOG, EVIDENCE, Evidence
 
 pytestmark = pytest.mark.live
 
@@ -160,3 +160,10 @@ def test_evidence_table_is_written(live: LiveRuns) -> None:
         DOC.write_text(table, encoding="utf-8")
     assert DOC.read_text(encoding="utf-8") == table
     assert table.count("\n| ") == len(EVIDENCE) + 1
+
+
+@pytest.mark.parametrize("rule", sorted(DAEMON_LOG))
+def test_daemon_log_confirms(live: LiveRuns, rule: str) -> None:
+    evidence = next(e for e in EVIDENCE if e.rule == rule)
+    assert DAEMON_LOG[rule] in live.get(evidence.weak).maillog
+    assert DAEMON_LOG[rule] not in live.get("secure").maillog

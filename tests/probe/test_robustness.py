@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
+import ssl
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -358,3 +361,79 @@ def test_clean_server_exits_0(capsys: pytest.CaptureFixture[str], cert: tuple[Pa
     assert status == 0, out
     assert "All checks passed" in out
     assert "subject CN=fake.test, O=Probe Tests" in out
+
+
+def test_auth_login_never_names_the_password(cert: tuple[Path, Path]) -> None:
+    """AUTH LOGIN sends the password base64-encoded on a line of its own: errors must not quote it."""
+
+    def handle(peer: Peer) -> None:
+        peer.send("220 fake.test ESMTP\r\n")
+        secure = False
+        while True:
+            line = peer.line()
+            verb = line.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                peer.send("250-fake.test\r\n250 AUTH LOGIN\r\n" if secure else "250-fake.test\r\n250 STARTTLS\r\n")
+            elif verb == "STARTTLS":
+                peer.send("220 go\r\n")
+                peer.starttls(server_context(*cert))
+                secure = True
+            elif verb == "AUTH":
+                peer.send("334 VXNlcm5hbWU6\r\n")
+                peer.line()
+                peer.send("334 UGFzc3dvcmQ6\r\n")
+                peer.line()
+                return  # close without an answer
+            else:
+                peer.send("554 no\r\n")
+
+    with FakeServer(handle) as server:
+        report = probe(
+            "submission",
+            server.port,
+            credentials=Credentials("alice", SECRET),
+            tls_versions=False,
+            ca_file=str(cert[0]),
+        )
+    encoded = base64.b64encode(SECRET.encode()).decode()
+    assert report.rules() == {"PRB002"}
+    message = report.findings[0].message
+    assert "(after AUTH)" in message
+    assert SECRET not in message and encoded not in message
+    assert encoded in server.received  # it was sent, after TLS
+    assert server.received.index(encoded) > server.received.index("<TLS>")
+
+
+def test_source_address_is_used() -> None:
+    peers: list[str] = []
+
+    def handle(peer: Peer) -> None:
+        peers.append(peer.sock.getpeername()[0])
+        smtp_handler(exts=("PIPELINING",))(peer)
+
+    with FakeServer(handle) as server:
+        probe("smtp", server.port, source_address="127.0.0.2")
+    assert peers and set(peers) == {"127.0.0.2"}
+
+
+def test_old_tls_versions_are_reported(cert: tuple[Path, Path]) -> None:
+    ctx = server_context(*cert)
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+    with FakeServer(smtp_handler(rcpt="554 5.7.1 no"), tls=ctx) as server:
+        report = probe("smtps", server.port, ca_file=str(cert[0]))
+    s = report.services[0]
+    assert s.tls is not None
+    if not s.tls.old_versions_accepted:
+        pytest.skip("this OpenSSL cannot speak TLSv1/TLSv1.1 at all")
+    assert report.rules() == {"TLS106"}
+    assert "TLSv1" in s.tls.old_versions_accepted
+
+
+def test_only_named_ports_are_contacted() -> None:
+    with FakeServer(smtp_handler(exts=("PIPELINING",))) as named, FakeServer(lambda peer: None) as other:
+        report = probe("smtp", named.port)
+    assert [s.port for s in report.services] == [named.port]
+    assert other.received == [] and named.received
