@@ -68,3 +68,15 @@ def test_list_rules_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_subprocess_entry_point(tmp_path: Path) -> None:
     proc = cli("--explain", "SYN007")
     assert proc.returncode == 0 and "# SYN007" in proc.stdout
+
+
+def test_family_docs_hold_every_rule_page() -> None:
+    from mailconf.policy.docs import explain
+    from tests.policy._helpers import ROOT
+
+    for rule_id, r in load_rules().items():
+        if r.family == "MM":
+            continue
+        page = (ROOT / "docs" / "rules" / f"{r.family.lower()}.md").read_text(encoding="utf-8")
+        body = (explain(rule_id) or "").split("\n## What\n", 1)[1].split("\n## ", 1)[0].strip()
+        assert f"## {rule_id}:" in page and body in page, rule_id
