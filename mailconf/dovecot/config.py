@@ -146,21 +146,32 @@ class _Reader:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        buf = ""
+        buf: str | None = None  # a value continued with a trailing backslash
         for n, raw in enumerate(lines, 1):
             line = raw[:-1] if raw.endswith("\r") else raw
-            if buf:
-                stripped = line.lstrip(WHITE)
-                if not stripped or stripped[0] == "#":
-                    buf = ""  # doveconf drops what was buffered
-                    continue
-                line = buf + " " + stripped
-                buf = ""
-            trimmed = line.rstrip(WHITE)
-            if trimmed.endswith("\\") and not _strip_comment(trimmed.lstrip(WHITE)).startswith("#"):
-                buf = trimmed[:-1].rstrip(WHITE)
+            s = line.lstrip(WHITE)
+            if not s or s[0] == "#":
+                buf = None  # doveconf drops what was buffered
                 continue
-            parsed = parse_line(line, path, n, self.warnings)
+            flags: list[str] = []
+            stripped = _strip_comment(s, flags).rstrip(WHITE)
+            if flags:
+                self.warnings.append(
+                    f"Configuration file {path} line {n}: Ambiguous '#' character in line, treating it as "
+                    "comment. Add a space before it to remove this warning."
+                )
+            if stripped.endswith("\\"):
+                piece = stripped[:-1].rstrip(WHITE)
+                buf = piece if buf is None else f"{buf} {piece}"
+                continue
+            if buf is not None:
+                line = f"{buf} {stripped}"
+                buf = None
+            elif not stripped:
+                continue
+            else:
+                line = line[: len(line) - len(s)] + stripped
+            parsed = parse_line(line, path, n)
             if parsed is None:
                 continue
             if parsed.kind in ("include", "include_try"):
@@ -184,6 +195,8 @@ class _Reader:
         for m in matches:
             if m in stack:
                 raise IncludeError(f"Recursive include file: {m}", path=ln.path, line=ln.line, column=ln.column)
+            if os.path.isdir(m):
+                continue  # doveconf reads nothing from a directory
             yield from self.read(m, stack)
 
 
@@ -325,6 +338,7 @@ class Section:
     sections: dict[str, list[Section]] = field(default_factory=dict)
     path: str | None = None
     line: int = 0
+    lookup: str = ""  # the key a "type = NAME" list assignment created it under
 
     def get(self, key: str) -> str:
         v = self.values.get(key)
@@ -717,9 +731,12 @@ class DovecotConfig:
             return sec
         if spec.unique and name:
             for existing in items:
-                if existing.name == name:
+                if existing.name == name or existing.lookup == name:
+                    if not existing.name:
+                        existing.name, existing.key = name, section_escape(name)
+                        existing.values[_name_key(ln.key)] = Value(name, ln.path, ln.line, ln.column, changed=True)
                     return existing
-        if not spec.unique and name and any(s.name == name for s in items):
+        if not spec.unique and name and any(s.name == name or s.lookup == name for s in items):
             raise _error(f"{ln.key}/{name} already exists", ln) from None
         key = section_escape(name) if (spec.unique and name) else str(len(items))
         sec = Section(ln.key, name, spec, key, path=ln.path, line=ln.line)
@@ -753,6 +770,10 @@ class DovecotConfig:
             section.values[ln.key] = Value(ln.value, ln.path, ln.line, ln.column, changed=True)
             return
         if spec is None:
+            sec_spec = self.catalogue.sections.get(ln.key) if section is None else section.spec.sections.get(ln.key)
+            if sec_spec is not None and ln.kind != "file":
+                self._list_assign(ln, scope, section, sec_spec)
+                return
             raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
         raw = ln.value
         if ln.kind == "file":
@@ -777,6 +798,25 @@ class DovecotConfig:
         except ValueError as exc:
             raise _error(str(exc), ln) from None
         target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
+
+    def _list_assign(self, ln: Line, scope: Scope, section: Section | None, spec: SectionSpec) -> None:
+        """``namespace = a b``: doveconf creates (unnamed) list entries under those keys."""
+        container = scope.sections if section is None else section.sections
+        items = container.setdefault(ln.key, [])
+        if spec.strlist:
+            if not items:
+                items.append(Section(ln.key, "", spec, "", path=ln.path, line=ln.line))
+            return
+        for word in ln.value.split():
+            if any(s.lookup == word or s.key == word or (s.name and s.name == word) for s in items):
+                continue
+            sec = Section(ln.key, "", spec, str(len(items)), path=ln.path, line=ln.line, lookup=word)
+            nkey = _name_key(ln.key) if spec.unique else "name"
+            sec.values[nkey] = Value("", ln.path, ln.line, ln.column, changed=not spec.unique)
+            if ln.key == "namespace" and section is None:
+                for implicit in ("location", "prefix"):
+                    sec.values[implicit] = Value("", ln.path, ln.line, ln.column, changed=True)
+            items.append(sec)
 
     def _obsolete(self, ln: Line, message: str) -> None:
         if not any(w.startswith("NOTE: ") for w in self.warnings):

@@ -268,3 +268,64 @@ def test_cli_matches_doveconf_exit_and_message(tmp_path: Path) -> None:
     assert proc.returncode == 89
     assert proc.stderr == f"doveconf: Fatal: Error in configuration file {f} line 2: Invalid value: maybe\n"
     assert "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ token soup
+
+TOKENS = [
+    "ssl",
+    "=",
+    " ",
+    "\t",
+    "yes",
+    "no",
+    "{",
+    "}",
+    '"',
+    "'",
+    "\\",
+    "#",
+    "$ssl",
+    "$",
+    "<",
+    "/tmp/x",
+    "\n",
+    "\n",
+    "protocol",
+    "imap",
+    "service",
+    "auth",
+    "plugin",
+    "namespace",
+    "inbox",
+    "mail_plugins",
+    "login_greeting",
+    "a b",
+    "!include",
+    "!include_try",
+    "x.conf",
+    "\r\n",
+    "remote",
+    "10.0.0.0/8",
+    "passdb",
+    "driver",
+    "pam",
+    "mode",
+    "0660",
+    "local",
+    "127.0.0.1",
+    "unix_listener",
+    "path",
+]
+
+
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=40))
+def test_token_soup_agrees(tokens: list[str]) -> None:
+    """Arbitrary token sequences: same success/failure and output as doveconf, never a crash."""
+    exe = need_23()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "dovecot.conf"
+        f.write_text("".join(tokens))
+        agree(exe, f, "n")
