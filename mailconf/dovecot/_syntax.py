@@ -430,7 +430,7 @@ class _Scanner:
             "key_end": logical.offset(kend) if kend > kstart else key_start,
             "indent": indent,
         }
-        if not key_quoted and key in ("!include", "!include_try"):
+        if key in ("!include", "!include_try"):  # 2.4 compares a quoted key alike
             self.statements.append(
                 Statement(
                     "include",
@@ -487,7 +487,7 @@ class _Scanner:
                 )
             )
             return
-        if key == "}" and rest == "" and not key_quoted:
+        if key == "}" and rest == "":
             self.statements.append(Statement("close", key="}", **common))  # type: ignore[arg-type]
             return
         # b) a section, or an error
@@ -497,7 +497,7 @@ class _Scanner:
         if rest.startswith("{"):
             name = None
             brace = pos
-        elif self.v24 and key == "group" and not key_quoted:
+        elif self.v24 and key == "group":
             lstart = pos
             while pos < n and s[pos] not in white:
                 pos += 1
