@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -437,11 +437,24 @@ class Setting(_Frozen):
         return self.value if isinstance(self.value, cls) else None
 
     @classmethod
-    def of(cls, name: str, value: str | Any, *, version: str | None = None) -> Setting:
-        """A setting from text (typed with the catalogue) or from a typed value (rendered)."""
+    def of(
+        cls,
+        name: str,
+        value: str | Any,
+        *,
+        version: str | None = None,
+        source: Source = "main",
+        restriction_classes: Iterable[str] = (),
+        services: Iterable[tuple[str, str]] = (),
+    ) -> Setting:
+        """A setting from text (typed with the catalogue of ``version``, see :func:`kind_of`) or
+        from a typed value (rendered to its text)."""
         if isinstance(value, str):
-            return cls(name=name, raw=value, value=typed_value(name, value, version=version))
-        return cls(name=name, raw=value.render(), value=value)
+            typed = typed_value(
+                name, value, version=version, restriction_classes=restriction_classes, services=services
+            )
+            return cls(name=name, raw=value, value=typed, source=source)
+        return cls(name=name, raw=value.render(), value=value, source=source)
 
 
 # -- how each parameter is typed ------------------------------------------------------------------
@@ -552,16 +565,30 @@ def kind_from_spec(name: str, spec: ParamSpec | None) -> Kind:
     return Kind("string")
 
 
-def kind_of(name: str, *, version: str | None = None, restriction_classes: Iterable[str] = ()) -> Kind:
+def kind_of(
+    name: str,
+    *,
+    version: str | None = None,
+    restriction_classes: Iterable[str] = (),
+    services: Iterable[tuple[str, str]] = (),
+) -> Kind:
     """How ``name`` is typed in ``version`` (None: the installed Postfix, else the newest known).
 
-    Names listed in smtpd_restriction_classes (``restriction_classes``) are restriction lists.
+    Names listed in smtpd_restriction_classes (``restriction_classes``) are restriction lists;
+    ``services`` (master.cf ``(name, command)`` pairs) define service-derived names such as
+    ``policy_time_limit`` for a ``policy`` service running ``spawn``.
     """
     if name in restriction_classes:
         return Kind("restrictions")
     from mailconf.postfix.catalogue import Catalogue
 
-    return kind_from_spec(name, Catalogue.for_version(version).spec(name))
+    catalogue = Catalogue.for_version(version)
+    spec = catalogue.spec(name)
+    for service, command in services:
+        if spec is not None:
+            break
+        spec = catalogue.service_spec(service, command, name)
+    return kind_from_spec(name, spec)
 
 
 def _invalid(text: str, expected: str, error: str) -> Invalid:
@@ -640,9 +667,17 @@ def value_for(name: str, text: str, kind: Kind, *, version: str | None = None) -
     return Text(value=text)
 
 
-def typed_value(name: str, text: str, *, version: str | None = None, restriction_classes: Iterable[str] = ()) -> Value:
-    """``text`` read as Postfix reads parameter ``name`` (types from the catalogue of ``version``)."""
-    kind = kind_of(name, version=version, restriction_classes=restriction_classes)
+def typed_value(
+    name: str,
+    text: str,
+    *,
+    version: str | None = None,
+    restriction_classes: Iterable[str] = (),
+    services: Iterable[tuple[str, str]] = (),
+) -> Value:
+    """``text`` read as Postfix reads parameter ``name`` (types from the catalogue of ``version``;
+    ``restriction_classes`` and ``services`` as for :func:`kind_of`)."""
+    kind = kind_of(name, version=version, restriction_classes=restriction_classes, services=services)
     return value_for(name, text, kind, version=version)
 
 
@@ -728,6 +763,14 @@ class _ServiceBase(_Frozen):
         if self.chroot is not None:
             return self.chroot
         return compatibility_level in ("", "0")
+
+    def with_override(self, name: str, value: str | Any, *, version: str | None = None) -> Self:
+        """A copy with ``-o name=value`` set (text typed with the catalogue, or a typed value)."""
+        overrides = dict(self.overrides)
+        overrides[name] = Setting.of(
+            name, value, version=version, source="master", services=[(self.name, self.command)]
+        )
+        return self.model_copy(update={"overrides": overrides})
 
     def render(self) -> str:
         type_ = str(getattr(self, "type", ""))
@@ -967,7 +1010,14 @@ class PostfixModel(_Frozen):
     def with_setting(self, name: str, value: str | Any) -> PostfixModel:
         """A copy with main.cf ``name`` set to ``value`` (text, or a typed value such as ``Bool(value=True)``)."""
         main = dict(self.main)
-        main[name] = Setting.of(name, value, version=self.version)
+        classes = main.get("smtpd_restriction_classes")
+        main[name] = Setting.of(
+            name,
+            value,
+            version=self.version,
+            restriction_classes=_values.split_list(classes.text) if classes is not None else (),
+            services=[(s.name, s.command) for s in self.services],
+        )
         return self.model_copy(update={"main": main})
 
     # -- rendering -------------------------------------------------------------------------------

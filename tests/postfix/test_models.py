@@ -564,3 +564,26 @@ def test_inherited_values_are_reexpanded_in_the_service_scope() -> None:
     eckey = eccert.effective("smtpd_tls_eckey_file", sub)
     assert eckey is not None and (eckey.text, eckey.source) == ("/etc/ec.pem", "default")
     assert "smtpd_tls_key_file" not in smtp.scoped  # nothing differs for smtp
+
+
+def test_with_override_builds_a_service_that_renders() -> None:
+    service = UnixService(name="policy", command="spawn", args=("user=nobody", "argv=/usr/bin/policyd"))
+    service = service.with_override("policy_time_limit", "3600", version=V)
+    assert service.overrides["policy_time_limit"].source == "master"
+    model = PostfixModel(version=V, directory=".", services=(service,))
+    assert model.render_master() == (
+        "policy unix - - - - - spawn\n  -o policy_time_limit=3600\n  user=nobody argv=/usr/bin/policyd\n"
+    )
+    assert model.reparse().without_origins() == model
+
+
+def test_with_setting_knows_restriction_classes_and_service_names() -> None:
+    model = PostfixModel.parse(
+        "smtpd_restriction_classes = strict\n", "dovecot unix - n n - - pipe\n  flags=DRhu argv=/x\n", version=V
+    )
+    model = model.with_setting("strict", "reject_unverified_sender").with_setting(
+        "dovecot_destination_recipient_limit", "1"
+    )
+    assert isinstance(model.main["strict"].value, RestrictionList)
+    assert model.main["dovecot_destination_recipient_limit"].value == Int(value=1)
+    assert model.reparse().without_origins() == model.without_origins()

@@ -123,8 +123,7 @@ def values_for(kind: str, name: str, version: str) -> st.SearchStrategy[Any]:
         item = st.builds(ProtocolItem, op=st.sampled_from(ops), protocol=st.sampled_from(list(TlsProtocol)))
         return st.builds(TlsProtocols, items=st.lists(item, max_size=4).map(tuple))
     if kind == "choice":
-        assert spec is not None
-        return st.builds(Choice, value=st.sampled_from(spec.values))
+        return st.builds(Choice, value=st.sampled_from(kind_from_spec(name, spec).choices))
     if kind == "compatibility_level":
         return st.builds(Choice, value=st.sampled_from(["0", "1", "2", "3.6", "3.10"]))
     if kind in ("list", "maps"):
