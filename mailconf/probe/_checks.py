@@ -6,6 +6,7 @@ tests end with RSET and QUIT); never send a password before TLS; never print a p
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,6 +121,14 @@ class _ServiceProbe:
     def connect(self, tls: ssl.SSLContext | None = None) -> Conn:
         conn = Conn(self.endpoint, tls)
         self.report.reachable = True
+        if "same_address" not in self.report.checks and self.report.service in ("pop3", "imap"):
+            with contextlib.suppress(OSError):
+                local, peer = conn.sock.getsockname()[0], conn.sock.getpeername()[0]
+                if local == peer:
+                    self.report.checks["same_address"] = (
+                        f"client and server are both {peer}: Dovecot treats such connections as secure "
+                        "and may allow what a remote client cannot do; use --source-address"
+                    )
         return conn
 
     def tls_session(self, opener: Callable[[ssl.SSLContext], S]) -> S:

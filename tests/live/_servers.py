@@ -36,6 +36,7 @@ USER = "probeuser"
 PASSWORD = "live-test-password-7"
 GLOBAL_MAIN = Path("/etc/postfix/main.cf")
 LOCK_FILE = Path("/tmp/mailconf-live-tests.lock")
+MARKER = "# written by the mailconf live tests; removed afterwards\n"
 WAIT = 10.0
 
 
@@ -203,14 +204,14 @@ class LiveServers:
 
     def _set_global_main(self) -> None:
         line = f"alternate_config_directories = {self.paths.postfix_dir}\n"
-        if GLOBAL_MAIN.exists():
+        if GLOBAL_MAIN.exists() and not GLOBAL_MAIN.read_text(encoding="latin-1").startswith(MARKER):
             self._global_backup = GLOBAL_MAIN.read_bytes()
             content = self._global_backup.decode("latin-1")
             if content and not content.endswith("\n"):
                 content += "\n"
             GLOBAL_MAIN.write_text(content + line, encoding="latin-1")
         else:
-            GLOBAL_MAIN.write_text("# written by the mailconf live tests; removed afterwards\n" + line)
+            GLOBAL_MAIN.write_text(MARKER + line)  # ours (or left behind by a killed run): removed after
         self._global_written = True
         old = time.time() - 3600
         os.utime(GLOBAL_MAIN, (old, old))

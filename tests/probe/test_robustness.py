@@ -437,3 +437,22 @@ def test_only_named_ports_are_contacted() -> None:
         report = probe("smtp", named.port)
     assert [s.port for s in report.services] == [named.port]
     assert other.received == [] and named.received
+
+
+def test_same_address_is_noted_for_mailbox_protocols() -> None:
+    def handle(peer: Peer) -> None:
+        peer.send("* OK fake\r\n")
+        while True:
+            tag, _, command = peer.line().partition(" ")
+            if command == "CAPABILITY":
+                peer.send(f"* CAPABILITY IMAP4rev1 LOGINDISABLED\r\n{tag} OK done\r\n")
+            else:
+                peer.send(f"* BYE\r\n{tag} OK bye\r\n")
+                return
+
+    with FakeServer(handle) as server:
+        same = probe("imap", server.port)
+        other = probe("imap", server.port, source_address="127.0.0.2")
+    assert "same_address" in same.services[0].checks
+    assert "same_address" not in other.services[0].checks
+    assert same.rules() == other.rules() == {"TLS201"}  # no STARTTLS offered
