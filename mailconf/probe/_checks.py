@@ -103,6 +103,7 @@ class _ServiceProbe:
     # -- plumbing -----------------------------------------------------------------------------
 
     def add(self, rule: str, message: str, fix: str | None = None, severity: str | None = None) -> None:
+        fix = fix or _FIXES.get(rule)
         if severity is None:
             severity = PROBE_RULES[rule][0] if rule in PROBE_RULES else _SEVERITY[rule]
         self.report.add(rule, severity, message, fix)
@@ -495,4 +496,22 @@ _SEVERITY = {
     "AUTH105": "warning",
     "AUTH201": "error",
     "RELAY101": "error",
+}
+
+_FIXES = {
+    "TLS101": "master.cf submission: -o smtpd_tls_security_level=encrypt",
+    "TLS102": "master.cf smtps/submissions: -o smtpd_tls_wrappermode=yes",
+    "TLS103": "main.cf: smtpd_tls_security_level = may, with smtpd_tls_cert_file and smtpd_tls_key_file",
+    "TLS105": "configure a certificate and key (smtpd_tls_cert_file/smtpd_tls_key_file, or ssl_cert/ssl_key)",
+    "TLS106": "smtpd_tls_protocols = >=TLSv1.2 and smtpd_tls_mandatory_protocols = >=TLSv1.2",
+    "TLS201": "dovecot: ssl = required",
+    "TLS203": "dovecot: ssl_min_protocol = TLSv1.2",
+    "AUTH101": "master.cf: -o smtpd_sasl_auth_enable=yes",
+    "AUTH102": "master.cf: -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject",
+    "AUTH103": "smtpd_tls_auth_only = yes (or smtpd_tls_security_level=encrypt on that service)",
+    "AUTH105": "main.cf: smtpd_sasl_auth_enable = no (enable it on submission/smtps only)",
+    "AUTH201": "dovecot 2.3: disable_plaintext_auth = yes (2.4: auth_allow_cleartext = no)",
+    "CERT103": "renew the certificate",
+    "PRB004": "use a certificate from a CA the clients trust (or pass --ca-file for a private CA)",
+    "PRB006": "dovecot: ssl = yes on the pop3s/imaps inet_listener",
 }

@@ -347,6 +347,7 @@ def test_json_and_sarif_shapes(capsys: pytest.CaptureFixture[str]) -> None:
     assert {f["rule"] for f in data["findings"]} == {"TLS103", "RELAY101"}
     assert all(f["path"] == f"smtp://127.0.0.1:{server.port}" and f["line"] == 1 for f in data["findings"])
     assert data["summary"]["exit_code"] == 1
+    assert all(f["fix"] for f in data["findings"])
     assert data["services"][0]["starttls_offered"] is False
     assert sarif["version"] == "2.1.0"
     results = sarif["runs"][0]["results"]
