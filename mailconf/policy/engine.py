@@ -8,7 +8,6 @@ a thin layer over it. Files that cannot be read or parsed are SYN001 findings an
 from __future__ import annotations
 
 import importlib
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -495,6 +494,8 @@ def lint(paths: list[Path], settings: Settings, options: Options | None = None) 
 
 def is_loopback_network(text: str) -> bool:
     """True for 127.0.0.0/8 and ::1 networks (``[::1]/128`` bracket form accepted)."""
+    import ipaddress
+
     value = text.strip().replace("[", "").replace("]", "")
     try:
         return ipaddress.ip_network(value, strict=False).is_loopback

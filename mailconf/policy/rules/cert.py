@@ -7,10 +7,7 @@ repository without ``--root`` names paths of another machine, so they are not lo
 
 from __future__ import annotations
 
-import shutil
 import stat
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +132,9 @@ def _head(path: Path) -> str:
 
 
 def _openssl(args: list[str], data: bytes) -> str | None:
+    import shutil
+    import subprocess
+
     exe = shutil.which("openssl")
     if exe is None:
         return None
@@ -149,6 +149,8 @@ def _openssl(args: list[str], data: bytes) -> str | None:
 def cert103(ctx: Context) -> None:
     if not files_on_this_machine(ctx):
         return
+    import time
+
     days = int(ctx.option("cert_expiry_days"))
     named = named_files(ctx)
     keys = {n.setting.replace("key", "cert"): n for n in named if n.kind == "key"}

@@ -137,6 +137,7 @@ def leg102(ctx: Context) -> None:
 
 # -- Dovecot ----------------------------------------------------------------------------------
 
+_SETTING_OR_SECTION = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(=|\{)\s*(.*)$")
 OBSOLETE_DOVECOT = {
     "ssl_cert_file": "ssl_cert = </path/to/cert.pem",
     "ssl_key_file": "ssl_key = </path/to/key.pem",
@@ -160,7 +161,9 @@ def leg201(ctx: Context) -> None:
     from mailconf.policy.rules._dovecot import view as dview
 
     for path, number, text in dview(ctx).raw_lines():
-        m = re.match(r"^\s*([A-Za-z0-9_]+)\s*(=|\{)\s*(.*)$", text)
+        if "=" not in text and "{" not in text:
+            continue
+        m = _SETTING_OR_SECTION.match(text)
         if not m:
             continue
         key, sign, value = m.group(1), m.group(2), m.group(3).split("#", 1)[0].strip()

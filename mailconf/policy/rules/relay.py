@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
+from typing import TYPE_CHECKING
 
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
@@ -78,6 +78,10 @@ def relay102(ctx: Context) -> None:
             break  # the first list with a guard decides
 
 
+if TYPE_CHECKING:
+    import ipaddress
+
+
 def _wide_public(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
     if network.prefixlen == 0:
         return True
@@ -89,6 +93,8 @@ def _wide_public(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool
 
 @rule("RELAY103", "error", "mynetworks too wide", needs=("postfix",))
 def relay103(ctx: Context) -> None:
+    import ipaddress
+
     pv = view(ctx)
     eff = pv.value("mynetworks")
     if eff.explicit:
@@ -127,6 +133,8 @@ def relay103(ctx: Context) -> None:
 
 
 def _is_ip(text: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(text)
         return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -164,6 +163,8 @@ def syn004(ctx: Context) -> None:
         if name in known or name in referenced or _service_param(pv, name) or (path, line) in reported:
             continue
         reported.add((path, line))
+        import difflib
+
         # did-you-mean for the first names only: a 300,000-line file must stay fast
         guess = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8) if len(reported) <= 200 else []
         hint = f"; did you mean {guess[0]}?" if guess else "; remove it or check the spelling"
@@ -391,13 +392,18 @@ def syn202(ctx: Context) -> None:
         pending = bool(stripped) and not stripped.startswith("#") and text.rstrip().endswith("\\")
 
 
+_OCTAL = re.compile(r"^\s*([a-z_]+)\s*=\s*([0-9]+)\s*(?:#.*)?$")
+_OPEN = re.compile(r"^\s*([A-Za-z0-9_]+)(\s+\S+)?\s*\{\s*(#.*)?$")
+_SETTING = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=")
 _OCTAL_KEYS = {"mode", "umask", "mail_umask"}
 
 
 @rule("SYN203", "error", "Dovecot octal setting without a leading 0", needs=("dovecot-text",))
 def syn203(ctx: Context) -> None:
     for path, number, text in _dovecot_lines(ctx):
-        m = re.match(r"^\s*([a-z_]+)\s*=\s*([0-9]+)\s*(?:#.*)?$", text)
+        if "mode" not in text and "umask" not in text:
+            continue
+        m = _OCTAL.match(text)
         if not m or m.group(1) not in _OCTAL_KEYS:
             continue
         value = m.group(2)
@@ -434,7 +440,9 @@ def syn204(ctx: Context) -> None:
     cat = Catalogue.for_version(None)
     sections = _section_types()
     for path, number, text in _dovecot_lines(ctx):
-        m = re.match(r"^\s*([A-Za-z0-9_]+)(\s+\S+)?\s*\{\s*(#.*)?$", text)
+        if "{" not in text:
+            continue
+        m = _OPEN.match(text)
         if not m or m.group(1) in sections:
             continue
         if cat.spec(m.group(1)) is None:
@@ -474,7 +482,7 @@ def syn205(ctx: Context) -> None:
     config_version: tuple[str, int] | None = None
     storage = False
     for path, number, text in _dovecot_lines(ctx):
-        m = re.match(r"^\s*([A-Za-z0-9_]+)\s*=", text)
+        m = _SETTING.match(text)
         if not m:
             continue
         key = m.group(1)
