@@ -140,6 +140,19 @@ class Context:
 def _error_finding(error: BaseException, fallback: Path | str) -> Finding:
     from mailconf.errors import ParseError
 
+    if isinstance(error, ParseError) and error.message.startswith("Unknown setting: ") and error.path:
+        name = error.message.split(": ", 1)[1].split()[-1]
+        hint = _dovecot_guess(name)
+        return Finding(
+            "SYN004",
+            "error",
+            f"unknown setting {name}: Dovecot refuses to start ({error.message})"
+            + (f"; did you mean {hint}?" if hint else "; remove it or check the spelling and the target version"),
+            error.path,
+            max(error.line, 1),
+            max(error.column, 1),
+            fix=hint,
+        )
     if isinstance(error, ParseError):
         return Finding(
             "SYN001",
@@ -160,6 +173,19 @@ def _error_finding(error: BaseException, fallback: Path | str) -> Finding:
     if isinstance(error, MemoryError):
         return Finding("SYN001", "error", "file too large to read", str(fallback))
     return Finding("SYN001", "error", f"cannot read ({type(error).__name__}: {error})", str(fallback))
+
+
+def _dovecot_guess(name: str) -> str | None:
+    import difflib
+
+    try:
+        from mailconf.dovecot.catalogue import Catalogue
+
+        names = sorted(Catalogue.for_version(None).settings)
+    except Exception:
+        return None
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return found[0] if found else None
 
 
 def _unreadable(paths: list[Path], failures: list[Finding]) -> bool:
@@ -308,6 +334,18 @@ def detect_dovecot_version(ctx: Context) -> Version | None:
     match = _DOVECOT_HEADER.search(head)
     if match:
         return _version_prefix(match.group(1))
+    from mailconf.policy.rules._dovecot import include_files
+
+    text = ""
+    for path in include_files(ctx.cs.dovecot_conf)[:200]:
+        try:
+            text += path.read_bytes()[:65536].decode("latin-1") + "\n"
+        except OSError:
+            continue
+    if re.search(r"^\s*ssl_protocols\s*=", text, re.MULTILINE) and not re.search(
+        r"^\s*ssl_min_protocol\s*=", text, re.MULTILINE
+    ):
+        return (2, 2)  # ssl_protocols is the 2.1/2.2 setting that 2.3 replaced by ssl_min_protocol
     if is_live(ctx.cs):
         installed = _installed_dovecot()
         if installed is not None:
@@ -395,16 +433,20 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
         findings = _dedupe(failures + ctx.findings)
         # Profile severities, then suppressions.
         adjusted: list[Finding] = []
+        failed_here = {id(f) for f in failures}  # a file that could not be read is always reported
         for f in findings:
             level = profile.override_for(f.rule)
-            if f.rule != "SYN001" and f.rule not in enabled:
+            if id(f) in failed_here:
+                adjusted.append(f)
                 continue
-            if level is not None and level != OFF and level != f.severity and f.rule != "SYN001":
+            if f.rule not in enabled:
+                continue
+            if level is not None and level != OFF and level != f.severity:
                 f = Finding(
                     f.rule, parse_severity(level), f.message, f.path, f.line, f.column, f.end_line, f.end_column, f.fix
                 )
             adjusted.append(f)
-        adjusted = _apply_suppressions(adjusted, ctx.files, enabled, registry)
+        adjusted = _apply_suppressions(adjusted, ctx.files, enabled, registry, failed_here)
         all_findings += adjusted
         for name in ctx.files:
             if name not in all_files:
@@ -430,7 +472,11 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def _apply_suppressions(
-    findings: list[Finding], files: list[str], enabled: dict[str, Rule], registry: dict[str, Rule]
+    findings: list[Finding],
+    files: list[str],
+    enabled: dict[str, Rule],
+    registry: dict[str, Rule],
+    protected: set[int] | frozenset[int] = frozenset(),
 ) -> list[Finding]:
     by_file: dict[str, list[Suppression]] = {}
     for file in files:
@@ -447,7 +493,7 @@ def _apply_suppressions(
     kept: list[Finding] = []
     for f in findings:
         silenced = False
-        if f.rule != "SYN001":
+        if f.rule != "SYN001" and id(f) not in protected:
             for sup in by_file.get(f.path, []):
                 sel = sup.covers(f.rule, f.line)
                 if sel is not None:

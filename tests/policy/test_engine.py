@@ -171,3 +171,35 @@ def test_service_override_expansion(tmp_path: Path) -> None:
 
 def test_settings_default_fail_on_is_warning() -> None:
     assert Settings().fail_on == "warning"
+
+
+def test_dovecot_unknown_setting_is_syn004_with_a_guess(tmp_path: Path) -> None:
+    base = _copy(OFFICE, tmp_path)
+    ssl = base / "dovecot/conf.d/10-ssl.conf"
+    ssl.write_text(ssl.read_text() + "ssl_min_protocl = TLSv1.2\n")
+    result = run_lint([base], ignore=["SYN004"])  # a refused file is reported even when ignored
+    (finding,) = only(result, "SYN004")
+    assert result.failed and finding.severity == "error"
+    assert "did you mean ssl_min_protocol" in finding.message and finding.path.endswith("10-ssl.conf")
+
+
+def test_dovecot_22_detected_from_ssl_protocols(tmp_path: Path) -> None:
+    base = write_tree(
+        tmp_path,
+        {"dovecot/dovecot.conf": "!include conf.d/*.conf\n", "dovecot/conf.d/10-ssl.conf": "ssl_protocols = !SSLv2\n"},
+    )
+    result = run_lint([base])
+    assert result.sets[0].dovecot_version == (2, 2)
+    assert any("SSLv3" in f.message for f in only(result, "TLS203"))
+
+
+def test_live_system_without_paths(capsys: pytest.CaptureFixture[str]) -> None:
+    if not Path("/etc/dovecot/dovecot.conf").exists() and not Path("/etc/postfix/main.cf").exists():
+        pytest.skip("no live Postfix or Dovecot configuration on this machine")
+    code = _lint.run(["--no-config", "--format", "json", "--exit-zero"])
+    data = json.loads(capsys.readouterr().out)
+    assert code in (0, 2)
+    (live,) = data["summary"]["sets"]
+    assert live["name"] == "/etc"
+    if Path("/etc/dovecot/dovecot.conf").exists() and code == 0:
+        assert live["dovecot_version"] is not None  # from the installed dovecot
