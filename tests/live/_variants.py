@@ -23,10 +23,11 @@ NO_GUARD = {
 VARIANTS: dict[str, Config] = {
     "secure": build("secure"),
     # TLS103 (25 without STARTTLS), TLS101 + AUTH103 (587: TLS optional, AUTH before it),
-    # TLS102 (465 without wrapper mode); Dovecot TLS201 (ssl = yes, CRAM-MD5 works without TLS).
+    # TLS102 (465 without wrapper mode), TLS106 (Postfix's default protocols: TLSv1 and TLSv1.1 too);
+    # Dovecot TLS201 (ssl = yes, CRAM-MD5 works without TLS).
     "weak-tls": build(
         "weak-tls",
-        main={"smtpd_tls_security_level": "none"},
+        main={"smtpd_tls_security_level": "none", "smtpd_tls_protocols": None, "smtpd_tls_mandatory_protocols": None},
         submission={"smtpd_tls_security_level": "may", "smtpd_tls_auth_only": "no"},
         smtps={"smtpd_tls_wrappermode": None},
         dovecot={"ssl": "yes", "auth_mechanisms": CRAM},
@@ -56,11 +57,13 @@ VARIANTS: dict[str, Config] = {
         dovecot={"auth_mechanisms": CRAM},
         dovecot_extra="protocol pop3 {\n  ssl = yes\n}\n",
     ),
-    # XREF301 (smtpd_sasl_path names no Dovecot listener), TLS105 (25: TLS without a certificate).
+    # XREF301 (smtpd_sasl_path names no Dovecot listener), TLS105 (25: TLS without a certificate);
+    # Dovecot TLS203 (TLSv1 allowed; OpenSSL 3 also needs the security level lowered to speak it).
     "weak-sasl-path": build(
         "weak-sasl-path",
         main={"smtpd_sasl_path": "private/auth-missing"},
         smtp={"smtpd_tls_cert_file": "", "smtpd_tls_key_file": ""},
+        dovecot={"ssl_min_protocol": "TLSv1", "ssl_cipher_list": "DEFAULT:@SECLEVEL=0"},
     ),
     # XREF302 (the listener exists but Postfix may not connect to it).
     "weak-sasl-mode": build(
@@ -94,10 +97,14 @@ EVIDENCE: tuple[Evidence, ...] = (
     _e("TLS103", "weak-tls", "main.cf: `smtpd_tls_security_level = none`", "smtp", "TLS103", "starttls"),
     _e("TLS105", "weak-sasl-path", "smtp (25): `-o smtpd_tls_cert_file= -o smtpd_tls_key_file=`", "smtp",
        "TLS103 TLS105", "starttls"),
+    _e("TLS106", "weak-tls", "main.cf: no `smtpd_tls_protocols`/`smtpd_tls_mandatory_protocols` (defaults)",
+       "submission", "TLS106", "old_versions"),
     _e("TLS201", "weak-tls", "dovecot: `ssl = yes`, `auth_mechanisms = plain login cram-md5`", "imap", "TLS201",
        "auth_before_tls"),
     _e("TLS202", "weak-relay", "dovecot: `ssl = required`, `protocol pop3 { ssl = yes }`, cram-md5", "pop3",
        "TLS201", "auth_before_tls"),
+    _e("TLS203", "weak-sasl-path", "dovecot: `ssl_min_protocol = TLSv1`, `ssl_cipher_list = DEFAULT:@SECLEVEL=0`",
+       "imaps", "TLS203", "old_versions"),
     _e("AUTH101", "weak-auth", "smtps (465): `-o smtpd_sasl_auth_enable=no`", "smtps", "AUTH101",
        "auth_after_tls"),
     _e("AUTH102", "weak-auth",

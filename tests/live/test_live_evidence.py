@@ -62,6 +62,10 @@ def _fact(s: ServiceReport, key: str) -> str:
         return f"STARTTLS offered: {'yes' if s.starttls_offered else 'no'}{version}"
     if key == "tls_at_once":
         return f"TLS at once: {'yes' if s.tls_at_once else 'no'}"
+    if key == "old_versions":
+        accepted = ", ".join(s.tls.old_versions_accepted) if s.tls else ""
+        refused = ", ".join(s.tls.old_versions_refused) if s.tls else ""
+        return f"TLSv1/TLSv1.1 accepted: {accepted or 'none'}; refused: {refused or 'none'}"
     if key == "auth_before_tls":
         return f"AUTH before TLS: {' '.join(s.auth_before_tls or []) or 'none'}"
     if key == "auth_after_tls":
@@ -137,6 +141,10 @@ Notes from the real daemons:
 - **TLS105**: without a certificate Postfix still offers STARTTLS on port 25 but answers it with
   `454 4.7.0 TLS not available due to local problem` (log: `No server certs available. TLS won't
   be enabled`).
+- **TLS203**: on Debian 12 (OpenSSL 3), `ssl_min_protocol = TLSv1` alone does not make Dovecot
+  speak TLSv1 or TLSv1.1: OpenSSL's default security level still refuses them. They are accepted
+  only when `ssl_cipher_list` also lowers the level (`@SECLEVEL=0`), as in the weak side here.
+  Postfix 3.7 with its default `smtpd_tls_protocols` does accept TLSv1 and TLSv1.1 (TLS106).
 - **TLS201/TLS202**: with `ssl = yes` and `disable_plaintext_auth = yes`, Dovecot hides PLAIN/LOGIN
   before TLS but offers CRAM-MD5, which logs in without TLS; with `ssl = required` no mechanism
   is offered before STARTTLS.
