@@ -31,9 +31,7 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "submission_permit_mynetworks": "loopback",
     # TLS106/TLS203: require TLS 1.2+ on every server side (not only submission).
     "tls12_everywhere": False,
-    # TLS205: plaintext-capable listeners (IMAP 143, POP3 110) allowed at all.
-    "plaintext_listeners": True,
-    # AUTH105: SMTP AUTH only on 465/587.
+    # AUTH105: SMTP AUTH only on 465/587 (also flags other ports, e.g. 2525, that offer AUTH).
     "auth_only_submission": False,
     # CERT103: days before expiry that count as "expiring".
     "cert_expiry_days": 30,
@@ -84,7 +82,6 @@ STRICT = Profile(
     options={
         "submission_permit_mynetworks": "never",
         "tls12_everywhere": True,
-        "plaintext_listeners": False,
         "auth_only_submission": True,
     },
     description="office plus: only 465/993/995 listeners, TLS 1.2+ on every server side, AUTH only on 465/587",

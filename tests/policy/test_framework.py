@@ -57,7 +57,7 @@ def test_profiles_override_longest_key() -> None:
     )
     assert custom["mine"].override_for("TLS101") == "warning"
     assert custom["mine"].override_for("TLS205") == "off"
-    assert custom["base"].option("plaintext_listeners") is False
+    assert custom["base"].option("auth_only_submission") is True
     with pytest.raises(ProfileError):
         resolve_profiles({"a": {"extends": "b"}, "b": {"extends": "a"}})
     with pytest.raises(ProfileError):

@@ -147,13 +147,17 @@ def auth104(ctx: Context) -> None:
 @rule("AUTH105", "warning", "SMTP AUTH enabled on port 25", needs=("postfix",))
 def auth105(ctx: Context) -> None:
     pv = view(ctx)
+    others = bool(ctx.option("auth_only_submission"))
     for svc in pv.smtpd_services():
-        if svc.kind != "smtp" or not auth_enabled(pv, svc):
+        if not auth_enabled(pv, svc):
+            continue
+        if svc.kind != "smtp" and not (others and svc.kind == "other" and not svc.loopback):
             continue
         eff = pv.value("smtpd_sasl_auth_enable", svc)
+        where = "port 25" if svc.kind == "smtp" else "not 587/465"
         path, line, column = pv.where(eff, svc)
         ctx.report(
-            f"{svc.label} (port 25) offers SMTP AUTH (smtpd_sasl_auth_enable = yes from {eff.origin}): client "
+            f"{svc.label} ({where}) offers SMTP AUTH (smtpd_sasl_auth_enable = yes from {eff.origin}): client "
             "authentication belongs on submission (587) or smtps (465); write smtpd_sasl_auth_enable = no in "
             "main.cf and '-o smtpd_sasl_auth_enable=yes' on those services",
             path=path,
