@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import marshal
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,8 +81,12 @@ def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair
     directory = _cache_dir() if len(text) >= _CACHE_MIN_SIZE else None
     entry: Path | None = None
     if directory is not None:
-        digest = hashlib.sha256(_CACHE_FORMAT + grammar_text(name).encode() + text.encode("latin-1", "replace"))
-        entry = directory / f"{name}-{digest.hexdigest()[:40]}.bin"
+        # A fast checksum is enough for a key: entries are verified against the text below,
+        # so a collision costs one parse, never a wrong result (and hashlib's OpenSSL import
+        # alone costs more than the lookup).
+        data = text.encode("latin-1", "replace")
+        key = zlib.crc32(data, zlib.crc32(grammar_text(name).encode() + _CACHE_FORMAT))
+        entry = directory / f"{name}-{key:08x}-{zlib.adler32(data):08x}-{len(data)}.bin"
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             cached = marshal.loads(entry.read_bytes())
             if isinstance(cached, list) and "".join(value for _, value in cached) == text:
