@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailconf.postfix.config import group_end as _group_end
+from mailconf.postfix.config import service_arguments as _service_args
+from mailconf.postfix.config import service_overrides as _service_overrides
+
 if TYPE_CHECKING:
     from mailconf.postfix.config import PostfixConfig
     from mailconf.postfix.document import Service
@@ -228,15 +232,13 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
     fatal_warnings: list[str] = []
     try:
         for svc in config.services:
-            for item in svc.overrides:
-                if item.value is None:
-                    continue
-                spec = config.spec(item.name)
+            for oname, ovalue in _service_overrides(svc, ordered=True):
+                spec = config.spec(oname)
                 if spec is not None and spec.raw:
                     continue
-                _scan(config, item.value, svc, output, shown_master)
-                if config.is_known(item.name):
-                    result = expand(item.value, lambda _n: "", scan=True)
+                _scan(config, ovalue, svc, output, shown_master)
+                if config.is_known(oname):
+                    result = expand(ovalue, lambda _n: "", scan=True)
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
@@ -315,16 +317,6 @@ def _brace_warnings(config: PostfixConfig, output: Output) -> None:
                     output.warn(f"main.cf: syntax error after '}}' in \"{word}\"")
 
 
-def _group_end(word: str) -> int | None:
-    """Index of the ``}`` that closes the ``{`` at the start of ``word`` (None: unbalanced)."""
-    depth = 0
-    for index, ch in enumerate(word):
-        depth += (ch == "{") - (ch == "}")
-        if depth == 0:
-            return index
-    return None
-
-
 def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
     import re
 
@@ -332,7 +324,7 @@ def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
     seen: set[tuple[str, str]] = set()
     values: list[tuple[str, str, Service | None]] = [(n, v, None) for n, v in config.main_values.items()]
     for service in config.services:
-        values += [(o.name, o.value, service) for o in service.overrides if o.value is not None]
+        values += [(n, v, service) for n, v in _service_overrides(service, ordered=True)]
     for name, value, svc in values:
         spec = config.spec(name)
         if spec is None or spec.raw or ":" not in value:
@@ -365,6 +357,12 @@ def show(opts: Options, output: Output) -> None:
     directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
     shown_main, shown_master = f"{directory}/main.cf", f"{directory}/master.cf"
     if "d" not in flags:
+        from mailconf.postfix.expand import compat_level
+
+        level = config.compatibility_level
+        if compat_level(level) is None:
+            output.warn(f'malformed compatibility level syntax: "{level}"')
+            raise Fatal("macro processing error")
         check(config, output, shown_main, shown_master)
         _brace_warnings(config, output)
         _dbms_warnings(config, output)
@@ -492,73 +490,6 @@ def _match(pattern: str, value: str) -> bool:
     return pattern == "*" or pattern == value
 
 
-def _tokens(svc: Service) -> list[tuple[str, bool]]:
-    """The arguments after the command as postconf splits them: blanks separate words except
-    inside ``{}`` (anywhere in a word); a word that starts with ``{`` is a group whose braces and
-    surrounding blanks are removed. Returns ``(text, was_group)``."""
-    text = svc.logical
-    i, n = 0, len(text)
-    for _ in range(8):  # the 8 fixed fields
-        while i < n and text[i] in BLANKS:
-            i += 1
-        while i < n and text[i] not in BLANKS:
-            i += 1
-    out: list[tuple[str, bool]] = []
-    while i < n:
-        while i < n and text[i] in BLANKS:
-            i += 1
-        if i >= n:
-            break
-        start, depth = i, 0
-        while i < n:
-            ch = text[i]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            elif depth <= 0 and ch in BLANKS:
-                break
-            i += 1
-        word = text[start:i]
-        if word.startswith("{"):
-            end = _group_end(word)
-            out.append((word[1 : len(word) if end is None else end].strip(BLANKS), True))
-        else:
-            out.append((word, False))
-    return out
-
-
-def _service_args(svc: Service) -> list[tuple[str, bool]]:
-    """master.cf arguments as postconf prints them, each with "is an -o option group"."""
-    items: list[tuple[str, bool]] = []
-    in_options = True
-    args = _tokens(svc)
-    i = 0
-    while i < len(args):
-        arg, grouped = args[i]
-        if in_options and (not arg.startswith("-") or arg == "--"):
-            in_options = False
-        if in_options and arg == "-o" and i + 1 < len(args):
-            value, vgrouped = args[i + 1]
-            if "=" in value:
-                name, _, val = value.partition("=")
-                value = f"{name.strip(BLANKS)}={val.strip(BLANKS)}"
-                items.append((f"-o {_brace(value)}", True))
-                i += 2
-                continue
-            items.append((f"-o {_brace(value) if vgrouped else value}", True))
-            i += 2
-            in_options = False
-            continue
-        items.append((_brace(arg) if grouped or arg.startswith("-") else arg, False))
-        i += 1
-    return items
-
-
-def _brace(arg: str) -> str:
-    return "{" + arg + "}" if any(ch in BLANKS for ch in arg) else arg
-
-
 def format_service(svc: Service, fold: bool) -> str:
     fields = [svc.name, svc.type, svc.private, svc.unpriv, svc.chroot, svc.wakeup, svc.maxproc, svc.command]
     line = ""
@@ -661,23 +592,6 @@ def show_fields(config: PostfixConfig, opts: Options, output: Output) -> None:
 
 def _command_text(svc: Service) -> str:
     return " ".join([svc.command, *(text for text, _ in _service_args(svc))])
-
-
-def _service_overrides(svc: Service, ordered: bool = False) -> list[tuple[str, str]]:
-    """The ``-o`` parameters postconf -P shows for a service (last one wins; sorted by name
-    unless ``ordered``)."""
-    found: dict[str, str] = {}
-    for text, group in _service_args(svc):
-        if not group:
-            continue
-        body = text[3:]
-        if body.startswith("{") and body.endswith("}"):
-            body = body[1:-1]
-        if "=" not in body:
-            break
-        name, _, value = body.partition("=")
-        found[name] = value
-    return list(found.items()) if ordered else sorted(found.items())
 
 
 def show_service_params(config: PostfixConfig, opts: Options, output: Output) -> None:

@@ -40,6 +40,7 @@ __all__ = ["SERVICE_FIELDS", "PostfixConfig", "ServiceRef", "Source", "Value"]
 Source = Literal["master", "main", "default"]
 ServiceRef = "str | tuple[str, str] | Service"
 
+BLANKS = " \t\n\v\f\r"
 SERVICE_FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
 _LIST_SPLIT = re.compile(r"[\s,]+")
 # "type:name" references to database clients whose settings may live in main.cf as name_suffix.
@@ -115,7 +116,7 @@ class PostfixConfig:
     def compatibility_level(self) -> str:
         """The effective compatibility_level ("0" when unset)."""
         if self._compat is None:
-            self._compat = self.expand(self.main_values.get("compatibility_level", "0")).value or "0"
+            self._compat = self.expand(self.main_values.get("compatibility_level", "0")).value
         return self._compat
 
     # -- raw values ----------------------------------------------------------------------------
@@ -202,9 +203,8 @@ class PostfixConfig:
         for name, value in self.main_values.items():
             yield name, value, None
         for svc in self.services:
-            for item in svc.overrides:
-                if item.value is not None:
-                    yield item.name, item.value, svc
+            for name, value in service_overrides(svc, ordered=True):
+                yield name, value, svc
 
     @property
     def user_defined(self) -> set[str]:
@@ -300,12 +300,23 @@ class PostfixConfig:
 
 
 def _override(service: Service | None, name: str) -> Override | None:
+    """The ``-o name=...`` that wins for ``service``, as postconf reads options (an ``-o`` after
+    the first non-option argument is not an override)."""
     if service is None:
+        return None
+    effective = dict(service_overrides(service, ordered=True))
+    if name not in effective:
         return None
     found = None
     for item in service.overrides:
         if item.name == name and item.value is not None:
             found = item
+    if found is None or found.value != effective[name]:
+        from mailconf.postfix.document import Override as _Override
+
+        line = found.line if found is not None else service.line
+        column = found.column if found is not None else service.column
+        return _Override(name, effective[name], line, column)
     return found
 
 
@@ -337,11 +348,24 @@ def _computed_default(name: str, config: PostfixConfig) -> str:
     if name == "mynetworks":
         style = config.expand(config.lookup("mynetworks_style") or "subnet").value.lower()
         protocols = config.expand(config.lookup("inet_protocols") or "all").value.lower()
-        return " ".join(_local_networks(style, protocols))
+        interfaces = config.expand(config.lookup("inet_interfaces") or "all").value.lower()
+        return " ".join(_local_networks(style, protocols, interfaces))
     return ""
 
 
-def _local_networks(style: str, protocols: str) -> list[str]:
+def _wanted(addr: str, interfaces: str) -> bool:
+    """Is ``addr`` one of the addresses inet_interfaces selects?"""
+    import ipaddress
+
+    words = [w.strip("[]") for w in _LIST_SPLIT.split(interfaces) if w]
+    if not words or "all" in words:
+        return True
+    if "loopback-only" in words:
+        return ipaddress.ip_address(addr).is_loopback
+    return addr in words or ("localhost" in words and ipaddress.ip_address(addr).is_loopback)
+
+
+def _local_networks(style: str, protocols: str, interfaces: str = "all") -> list[str]:
     import ipaddress
 
     nets: list[str] = []
@@ -349,6 +373,8 @@ def _local_networks(style: str, protocols: str) -> list[str]:
     v6 = "all" in protocols or "ipv6" in protocols
     if v4:
         for addr, mask in _ipv4_addresses():
+            if not _wanted(addr, interfaces):
+                continue
             if style == "host":
                 text = f"{addr}/32"
             elif style == "class":
@@ -361,6 +387,8 @@ def _local_networks(style: str, protocols: str) -> list[str]:
                 nets.append(text)
     if v6:
         for addr6, plen in _ipv6_addresses():
+            if not _wanted(addr6, interfaces):
+                continue
             net = ipaddress.ip_network(f"{addr6}/{128 if style == 'host' else plen}", strict=False)
             text = f"[{net.network_address}]/{net.prefixlen}"
             if text not in nets:
@@ -412,3 +440,97 @@ def _ipv6_addresses() -> list[tuple[str, int]]:
         return []
     rows.sort(key=lambda row: row[0])
     return [(addr, plen) for _, addr, plen in rows]
+
+
+def _tokens(svc: Service) -> list[tuple[str, bool]]:
+    """The arguments after the command as postconf splits them: blanks separate words except
+    inside ``{}`` (anywhere in a word); a word that starts with ``{`` is a group whose braces and
+    surrounding blanks are removed. Returns ``(text, was_group)``."""
+    text = svc.logical
+    i, n = 0, len(text)
+    for _ in range(8):  # the 8 fixed fields
+        while i < n and text[i] in BLANKS:
+            i += 1
+        while i < n and text[i] not in BLANKS:
+            i += 1
+    out: list[tuple[str, bool]] = []
+    while i < n:
+        while i < n and text[i] in BLANKS:
+            i += 1
+        if i >= n:
+            break
+        start, depth = i, 0
+        while i < n:
+            ch = text[i]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            elif depth <= 0 and ch in BLANKS:
+                break
+            i += 1
+        word = text[start:i]
+        if word.startswith("{"):
+            end = group_end(word)
+            out.append((word[1 : len(word) if end is None else end].strip(BLANKS), True))
+        else:
+            out.append((word, False))
+    return out
+
+
+def service_arguments(svc: Service) -> list[tuple[str, bool]]:
+    """master.cf arguments as postconf prints them, each with "is an -o option group"."""
+    items: list[tuple[str, bool]] = []
+    in_options = True
+    args = _tokens(svc)
+    i = 0
+    while i < len(args):
+        arg, grouped = args[i]
+        if in_options and (not arg.startswith("-") or arg == "--"):
+            in_options = False
+        if in_options and arg == "-o" and i + 1 < len(args):
+            value, vgrouped = args[i + 1]
+            if "=" in value:
+                name, _, val = value.partition("=")
+                value = f"{name.strip(BLANKS)}={val.strip(BLANKS)}"
+                items.append((f"-o {_brace(value)}", True))
+                i += 2
+                continue
+            items.append((f"-o {_brace(value) if vgrouped else value}", True))
+            i += 2
+            in_options = False
+            continue
+        items.append((_brace(arg) if grouped or arg.startswith("-") else arg, False))
+        i += 1
+    return items
+
+
+def _brace(arg: str) -> str:
+    return "{" + arg + "}" if any(ch in BLANKS for ch in arg) else arg
+
+
+def group_end(word: str) -> int | None:
+    """Index of the ``}`` that closes the ``{`` at the start of ``word`` (None: unbalanced)."""
+    depth = 0
+    for index, ch in enumerate(word):
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0:
+            return index
+    return None
+
+
+def service_overrides(svc: Service, ordered: bool = False) -> list[tuple[str, str]]:
+    """The ``-o`` parameters postconf -P shows for a service (last one wins; sorted by name
+    unless ``ordered``)."""
+    found: dict[str, str] = {}
+    for text, group in service_arguments(svc):
+        if not group:
+            continue
+        body = text[3:]
+        if body.startswith("{") and body.endswith("}"):
+            body = body[1:-1]
+        if "=" not in body:
+            break
+        name, _, value = body.partition("=")
+        found[name] = value
+    return list(found.items()) if ordered else sorted(found.items())

@@ -1,0 +1,89 @@
+"""Run the real postconf and the stand-in on the same directory and compare what they print."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailconf.cli._postconf import Fatal, Output, parse_args, show
+from tests.support import backdate, require_tool
+
+# Lines that differ between two runs of the real postconf itself (its own process id).
+_VOLATILE = re.compile(r"^(process_id = |debugger_command = .* \d+ & sleep)|^\s+\S*postconf \d+ & sleep")
+
+
+@dataclass
+class Result:
+    status: int
+    stdout: str
+    stderr: set[str]
+
+
+def _clean(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not _VOLATILE.search(line))
+
+
+def real(directory: Path, *flags: str) -> Result:
+    tool = require_tool("postconf")
+    backdate(directory)
+    proc = subprocess.run(
+        ["postconf", "-c", str(directory), *flags], executable=tool, capture_output=True, timeout=60, check=False
+    )
+    stderr = set(proc.stderr.decode("latin-1").splitlines())
+    return Result(proc.returncode, _clean(proc.stdout.decode("latin-1")), stderr)
+
+
+def ours(directory: Path, *flags: str) -> Result:
+    opts = parse_args(["-c", str(directory), *flags])
+    output = Output()
+    status = 0
+    try:
+        show(opts, output)
+    except Fatal as exc:
+        output.err.append(f"postconf: fatal: {exc}\n")
+        status = 1
+    return Result(status, _clean("".join(output.out)), set("".join(output.err).splitlines()))
+
+
+def assert_same(directory: Path, *flags: str, stderr: bool = True) -> None:
+    want, got = real(directory, *flags), ours(directory, *flags)
+    where = f"postconf -c {directory} {' '.join(flags)}"
+    assert got.status == (1 if want.status else 0), f"{where}: exit {got.status}, postconf {want.status}"
+    assert got.stdout == want.stdout, where
+    if stderr:
+        assert got.stderr == want.stderr, where
+
+
+# -- the shared corpus -------------------------------------------------------------------------
+
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.support import corpus_sets  # noqa: E402
+
+CORPUS_FLAGS = [("-n",), ("-M",), ("-Mf",), ("-P",), ("-F",), ("-nfx",), ("-x",), ("-Px",)]
+
+
+def _postfix_sets() -> list[Path]:
+    return [s for s in corpus_sets("postfix") if (s / "main.cf").exists() or (s / "master.cf").exists()]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("setdir", _postfix_sets(), ids=lambda p: p.name)
+def test_corpus_agrees_with_postconf(setdir: Path, tmp_path: Path) -> None:
+    """Every Postfix set of ../shared/corpus: same stdout, exit status and warnings."""
+    require_tool("postconf")
+    work = tmp_path / setdir.name
+    shutil.copytree(setdir, work, symlinks=True)
+    for flags in CORPUS_FLAGS:
+        assert_same(work, *flags)
+
+
+def test_corpus_is_present() -> None:
+    from tests.support import require_corpus
+
+    require_corpus()
+    assert _postfix_sets(), "no Postfix sets in the corpus"

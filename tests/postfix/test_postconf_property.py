@@ -1,0 +1,96 @@
+"""Differential property tests: the stand-in and the real postconf on generated files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.postfix.strategies import main_cf, master_cf
+from tests.postfix.test_postconf_oracle import assert_same
+from tests.support import require_tool
+
+KNOWN = [
+    "myhostname",
+    "mydomain",
+    "smtpd_banner",
+    "relay_domains",
+    "mynetworks_style",
+    "compatibility_level",
+    "smtpd_tls_security_level",
+    "mailbox_command",
+    "alias_maps",
+    "mail_name",
+    "inet_interfaces",
+]
+USER = ["my_var", "other", "x1"]
+NAME = st.sampled_from(KNOWN + USER + ["nosuch"])
+WORD = st.sampled_from(["a", "b c", "yes", "10", "3.6", "", "x,y", "{z}", "#", "tab\there"])
+
+
+@st.composite
+def macro(draw: st.DrawFn) -> str:
+    name = draw(NAME)
+    word = draw(WORD)
+    other = draw(WORD)
+    left, right = draw(st.sampled_from(["$" + name, "10", "09", "abc", "", "3.10"])), draw(WORD)
+    op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "<level", ">=level"]))
+    return draw(
+        st.sampled_from(
+            [
+                f"${name}",
+                f"${{{name}}}",
+                f"$({name})",
+                "$$",
+                f"${{{name}?{word}}}",
+                f"${{{name}:{word}}}",
+                f"${{{name}?{{{word}}}:{{{other}}}}}",
+                f"${{{{{left}}} {op} {{{right}}} ? {{{word}}} : {{{other}}}}}",
+                f"${{{{{left}}}{op}{{{right}}}}}",
+                word,
+            ]
+        )
+    )
+
+
+@st.composite
+def expansion_main(draw: st.DrawFn) -> bytes:
+    lines = []
+    for name in draw(st.lists(NAME, min_size=1, max_size=6)):
+        value = " ".join(draw(st.lists(macro(), min_size=1, max_size=3)))
+        lines.append(f"{name} = {value}\n")
+    return "".join(lines).encode("latin-1")
+
+
+def _write(main: bytes, master: bytes | None) -> Path:
+    directory = Path(tempfile.mkdtemp(prefix="mailconf-pc-"))
+    (directory / "main.cf").write_bytes(main)
+    if master is not None:
+        (directory / "master.cf").write_bytes(master)
+    return directory
+
+
+FAST = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
+
+
+@pytest.mark.oracle
+@FAST
+@given(main=main_cf(), master=st.one_of(st.none(), master_cf()))
+def test_generated_files_print_like_postconf(main: bytes, master: bytes | None) -> None:
+    require_tool("postconf")
+    directory = _write(main, master)
+    for flags in (("-n",), ("-nf",), ("-M",), ("-Mf",), ("-P",), ("-F",)):
+        assert_same(directory, *flags)
+
+
+@pytest.mark.oracle
+@FAST
+@given(main=expansion_main(), master=st.one_of(st.none(), master_cf()))
+def test_expansions_agree_with_postconf(main: bytes, master: bytes | None) -> None:
+    require_tool("postconf")
+    directory = _write(main, master)
+    for flags in (("-n",), ("-nx",), ("-nxh",), ("-Px",), ("-x", "smtpd_banner", "relay_domains", "my_var")):
+        assert_same(directory, *flags)
