@@ -154,10 +154,13 @@ def _error_finding(error: BaseException, fallback: Path | str) -> Finding:
             fix=hint,
         )
     if isinstance(error, ParseError):
+        message = error.message
+        if message == "No matches":
+            message = "!include matches no file (doveconf: No matches); write !include_try for optional files"
         return Finding(
             "SYN001",
             "error",
-            error.message,
+            message,
             error.path or str(fallback),
             max(error.line, 1),
             max(error.column, 1),

@@ -203,3 +203,68 @@ def test_live_system_without_paths(capsys: pytest.CaptureFixture[str]) -> None:
     assert live["name"] == "/etc"
     if Path("/etc/dovecot/dovecot.conf").exists() and code == 0:
         assert live["dovecot_version"] is not None  # from the installed dovecot
+
+
+def test_centos6_set_is_first_class(tmp_path: Path) -> None:
+    """Postfix 2.6 + Dovecot 2.0: nothing demanded that those versions lack."""
+    base = write_tree(
+        tmp_path,
+        {
+            "etc/postfix/main.cf": """
+                readme_directory = /usr/share/doc/postfix-2.6.6/README_FILES
+                myhostname = mail.example.org
+                mynetworks = 127.0.0.0/8
+                smtpd_tls_security_level = may
+                smtpd_tls_cert_file = /etc/pki/tls/certs/mail.pem
+                smtpd_tls_key_file = /etc/pki/tls/private/mail.key
+                smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1
+                smtpd_tls_protocols = !SSLv2, !SSLv3
+                smtp_tls_security_level = may
+                smtpd_tls_auth_only = yes
+                smtpd_sasl_type = dovecot
+                smtpd_sasl_path = private/auth
+                smtpd_recipient_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+            """,
+            "etc/postfix/master.cf": """
+                smtp      inet  n       -       n       -       -       smtpd
+                submission inet n       -       n       -       -       smtpd
+                  -o smtpd_tls_security_level=encrypt
+                  -o smtpd_sasl_auth_enable=yes
+                  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+            """,
+            "etc/dovecot/dovecot.conf": """
+                protocols = imap pop3
+                ssl = required
+                ssl_cert = </etc/pki/dovecot/certs/dovecot.pem
+                ssl_key = </etc/pki/dovecot/private/dovecot.pem
+                disable_plaintext_auth = yes
+                service imap-login {
+                  inet_listener imap {
+                    port = 0
+                  }
+                }
+                service pop3-login {
+                  inet_listener pop3 {
+                    port = 0
+                  }
+                }
+                service auth {
+                  unix_listener /var/spool/postfix/private/auth {
+                    mode = 0660
+                    user = postfix
+                    group = postfix
+                  }
+                }
+            """,
+        },
+    )
+    result = run_lint([base / "etc"], dovecot_version=(2, 0))
+    assert result.sets[0].postfix_version == (2, 6, 6)
+    assert [(f.rule, f.message) for f in result.findings] == []
+
+
+def test_dovecot_23_setting_on_a_20_target_is_syn004(tmp_path: Path) -> None:
+    base = write_tree(tmp_path, {"dovecot/dovecot.conf": "ssl = required\nssl_min_protocol = TLSv1.2\n"})
+    found = only(run_lint([base], dovecot_version=(2, 0)), "SYN004")
+    assert [(f.line, f.severity) for f in found] == [(2, "error")]
+    assert only(run_lint([base], dovecot_version=(2, 3)), "SYN004") == []

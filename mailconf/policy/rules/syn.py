@@ -149,8 +149,47 @@ def view_catalogue() -> dict[str, Any]:
     return catalogue()
 
 
-@rule("SYN004", "warning", "parameter name unknown to the target version", needs=("postfix",))
+# Dovecot settings that appeared in 2.3: a 2.0-2.2 target does not know them (and refuses to start).
+DOVECOT_23_NAMES = {
+    "ssl_min_protocol": (2, 3),
+    "ssl_dh": (2, 3),
+    "ssl_curve_list": (2, 3),
+    "submission_host": (2, 3),
+    "submission_relay_host": (2, 3),
+    "mail_attachment_detection_options": (2, 3),
+    "ssl_client_require_valid_cert": (2, 3),
+}
+
+
+def _syn004_dovecot(ctx: Context) -> None:
+    from mailconf.policy.registry import format_version
+
+    target = ctx.dovecot_version
+    if target is None or target >= (2, 3):
+        return
+    for path, number, text in _dovecot_lines(ctx):
+        m = _SETTING.match(text)
+        if not m or m.group(1) not in DOVECOT_23_NAMES:
+            continue
+        name = m.group(1)
+        ctx.report(
+            f"{name} is a Dovecot {format_version(DOVECOT_23_NAMES[name])} setting; the target Dovecot "
+            f"{format_version(target)} refuses to start on it (Unknown setting)"
+            + ("; use ssl_protocols = !SSLv2 !SSLv3 there" if name == "ssl_min_protocol" else ""),
+            path=path,
+            line=number,
+            column=m.start(1) + 1,
+            fix=f"delete {name}",
+            severity="error",
+        )
+
+
+@rule("SYN004", "warning", "setting name unknown to the target version (Dovecot: error)", needs=())
 def syn004(ctx: Context) -> None:
+    if ctx.cs.dovecot_conf is not None:
+        _syn004_dovecot(ctx)
+    if ctx.postfix is None:
+        return
     pv = view(ctx)
     known = _known_postfix(pv)
     referenced: set[str] = set()
