@@ -84,7 +84,9 @@ def text(result: LintResult, *, colour: bool = False) -> str:
             f"All checks passed: {_plural(len(result.files), 'file')} in {_plural(n_sets, 'configuration set')}."
         )
     if result.failed:
-        lines.append("Some files could not be read or parsed (SYN001): they were not checked.")
+        lines.append(
+            "Some files could not be read or parsed (the errors above): the rest of their set was not checked."
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -268,3 +268,22 @@ def test_dovecot_23_setting_on_a_20_target_is_syn004(tmp_path: Path) -> None:
     found = only(run_lint([base], dovecot_version=(2, 0)), "SYN004")
     assert [(f.line, f.severity) for f in found] == [(2, "error")]
     assert only(run_lint([base], dovecot_version=(2, 3)), "SYN004") == []
+
+
+def test_dovecot_24_list_blocks_are_not_syn204(tmp_path: Path) -> None:
+    base = write_tree(
+        tmp_path,
+        {
+            "dovecot/dovecot.conf": """
+                dovecot_config_version = 2.4.0
+                dovecot_storage_version = 2.4.0
+                mail_plugins {
+                  quota = yes
+                }
+                login_greeting {
+                }
+            """,
+        },
+    )
+    found = only(run_lint([base]), "SYN204")
+    assert [f.line for f in found] == [6]

@@ -457,6 +457,22 @@ def syn203(ctx: Context) -> None:
         )
 
 
+LIST_SETTINGS_24 = {
+    "protocols",
+    "mail_plugins",
+    "mail_global_plugins",
+    "auth_mechanisms",
+    "login_trusted_networks",
+    "haproxy_trusted_networks",
+    "listen",
+    "import_environment",
+    "mail_access_groups",
+    "auth_policy_request_attributes",
+    "ssl_curve_list",
+    "namespace_list",
+}
+
+
 def _section_types() -> set[str]:
     from mailconf.dovecot.catalogue import Catalogue
 
@@ -478,6 +494,8 @@ def syn204(ctx: Context) -> None:
 
     cat = Catalogue.for_version(None)
     sections = _section_types()
+    if ctx.dovecot_at_least((2, 4), unknown=False):
+        sections |= LIST_SETTINGS_24  # 2.4 writes list settings as blocks: mail_plugins { quota = yes }
     for path, number, text in _dovecot_lines(ctx):
         if "{" not in text:
             continue
