@@ -209,7 +209,13 @@ def _live() -> list[ConfigSet]:
         cs.postfix_dir = etc / "postfix"
     if (etc / "dovecot" / DOVECOT_TOP).is_file():
         cs.dovecot_conf = etc / "dovecot" / DOVECOT_TOP
-    for candidate in (etc / "mailman3" / "mailman.cfg", etc / "mailman" / "mm_cfg.py", etc / "mailman" / "mailman.cfg"):
+    for candidate in (
+        etc / "mailman3" / "mailman.cfg",
+        etc / "mailman.cfg",
+        etc / "mailman" / "mm_cfg.py",
+        Path("/usr/lib/mailman/Mailman/mm_cfg.py"),
+        Path("/usr/local/mailman/Mailman/mm_cfg.py"),
+    ):
         if candidate.is_file():
             cs.mailman.append(candidate)
     if cs.postfix_dir is None and cs.dovecot_conf is None and not cs.mailman:

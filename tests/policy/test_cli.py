@@ -80,3 +80,8 @@ def test_family_docs_hold_every_rule_page() -> None:
         page = (ROOT / "docs" / "rules" / f"{r.family.lower()}.md").read_text(encoding="utf-8")
         body = (explain(rule_id) or "").split("\n## What\n", 1)[1].split("\n## ", 1)[0].strip()
         assert f"## {rule_id}:" in page and body in page, rule_id
+
+
+def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _lint.run(["--help"]) == 0
+    assert "--fail-on" in capsys.readouterr().out
