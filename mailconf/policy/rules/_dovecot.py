@@ -24,17 +24,23 @@ MAX_FILES = 10000
 def include_files(top: Path) -> list[Path]:
     """The top file and every file it includes (sorted globs, loops and repeats cut)."""
     out: list[Path] = []
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()
 
     def visit(path: Path, depth: int) -> None:
-        key = os.path.realpath(path)
-        if key in seen or depth > 64 or len(out) >= MAX_FILES:
+        if depth > 64 or len(out) >= MAX_FILES:
             return
-        seen.add(key)
-        out.append(path)
         try:
-            text = path.read_bytes().decode("latin-1")
+            with open(path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                key = (info.st_dev, info.st_ino)
+                if key in seen:
+                    return
+                seen.add(key)
+                out.append(path)
+                text = handle.read().decode("latin-1")
         except OSError:
+            if not out:
+                out.append(path)
             return
         if "!include" not in text:
             return

@@ -384,6 +384,8 @@ def _glued_hash(text: str) -> int | None:
 @rule("SYN201", "warning", "Dovecot '#' glued to a word, or a quote that hides a comment", needs=("dovecot-text",))
 def syn201(ctx: Context) -> None:
     for path, number, text in _dovecot_lines(ctx):
+        if "#" not in text:
+            continue
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             continue
