@@ -22,6 +22,7 @@ from mailconf.postfix.config import service_overrides as _service_overrides
 if TYPE_CHECKING:
     from mailconf.postfix.config import PostfixConfig
     from mailconf.postfix.document import Service
+    from mailconf.postfix.expand import Expansion
 
 USAGE = (
     "usage: mailconf postconf [-c config_dir] [-n | -d] [-x] [-h] [-f] [-M | -F | -P] "
@@ -126,7 +127,10 @@ def run(argv: list[str]) -> int:
         show(opts, output)
         status = 0
     except Fatal as exc:
+        for message in getattr(exc, "warnings", ()):
+            output.warn(message)
         output.err.append(f"postconf: fatal: {exc}\n")
+        output.out.clear()  # postconf exits without flushing what it had formatted
         status = 1
     _flush(output)
     return status
@@ -221,13 +225,12 @@ def load(opts: Options, output: Output) -> PostfixConfig:
 
 
 def _printable(text: str) -> str:
-    return text.strip(BLANKS)
+    return text.rstrip(BLANKS)
 
 
 def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: str) -> None:
     """postconf's checks of the values: syntax warnings, undefined names, then fatal errors."""
     from mailconf.postfix.expand import Fatal as ExpandFatal
-    from mailconf.postfix.expand import expand
 
     fatal_warnings: list[str] = []
     try:
@@ -238,7 +241,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                     continue
                 _scan(config, ovalue, svc, output, shown_master)
                 if config.is_known(oname):
-                    result = expand(ovalue, lambda _n: "", scan=True)
+                    result = _evaluate(config, ovalue, svc)
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
@@ -251,7 +254,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                     continue
                 _scan(config, value, None, output, shown_main)
                 if config.is_known(name):
-                    result = expand(value, lambda _n: "", scan=True)
+                    result = _evaluate(config, value, None)
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
@@ -261,6 +264,14 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         for message in fatal_warnings:
             output.warn(message)
         raise Fatal("macro processing error")
+
+
+def _evaluate(config: PostfixConfig, value: str, svc: Service | None) -> Expansion:
+    """postconf's second pass over known parameters: one level of expansion (the branches a
+    value takes), where a malformed macro is fatal."""
+    from mailconf.postfix.expand import expand
+
+    return expand(value, lambda name: config.lookup(name, svc), recurse=False)
 
 
 def _scan(config: PostfixConfig, value: str, svc: Service | None, output: Output, shown: str) -> None:
@@ -468,9 +479,16 @@ def _expanded(config: PostfixConfig, name: str, value: str, svc: Service | None 
     except ExpandFatal as exc:
         raise Fatal(str(exc)) from None
     if result.error:
-        for message in result.warnings:
-            raise Fatal(message)
+        raise _MacroError(result.warnings)
     return result.value
+
+
+class _MacroError(Fatal):
+    """A malformed or runaway macro during -x: postconf warns, then "macro processing error"."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("macro processing error")
+        self.warnings = warnings
 
 
 # -- master.cf -------------------------------------------------------------------------------

@@ -42,7 +42,10 @@ def ours(directory: Path, *flags: str) -> Result:
     try:
         show(opts, output)
     except Fatal as exc:
+        for message in getattr(exc, "warnings", ()):
+            output.warn(message)
         output.err.append(f"postconf: fatal: {exc}\n")
+        output.out.clear()
         status = 1
     return Result(status, _clean("".join(output.out)), set("".join(output.err).splitlines()))
 
