@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from mailconf.dovecot import DovecotIncludeError, DovecotParseError, load
 from tests.dovecot import doveconf, scoped_values
+from tests.support import require_tool
 
 HEAD = "protocols = imap\n"
 
@@ -24,9 +28,9 @@ def write(root: Path, files: dict[str, str]) -> Path:
 def plugin_values(config: Path) -> dict[str, str]:
     tree = load(config)
     out: dict[str, str] = {}
-    for where, st in tree.scoped():
-        if st.kind == "setting" and where == (("plugin", None),):
-            out[st.key] = st.value
+    for where, stmt in tree.scoped():
+        if stmt.kind == "setting" and where == (("plugin", None),):
+            out[stmt.key] = stmt.value
     return out
 
 
@@ -239,3 +243,60 @@ def test_continuation_across_files(
 def test_continuation_across_files_can_swallow_a_brace(tmp_path: Path) -> None:
     config = write(tmp_path, {"dovecot.conf": HEAD + "plugin {\n  !include inc.conf\n}\n", "inc.conf": "k = x \\\n"})
     assert_same_error(config, f"Missing '}}' (section started at {config}:2)")
+
+
+NAMES = ["a", "b", "c", "d"]
+
+
+@st.composite
+def include_graph(draw: st.DrawFn) -> dict[str, str]:
+    """Files that include each other (cycles, globs, braces, missing files, stray braces)."""
+    files: dict[str, str] = {}
+    for name in NAMES:
+        lines = []
+        for i in range(draw(st.integers(0, 4))):
+            kind = draw(st.sampled_from(["set", "set", "inc", "try", "glob", "brace", "open", "close"]))
+            if kind == "set":
+                lines.append(f"k{name} = {name}{i}")
+            elif kind == "inc":
+                lines.append(f"!include {draw(st.sampled_from([*NAMES, 'missing']))}.conf")
+            elif kind == "try":
+                lines.append(f"!include_try {draw(st.sampled_from([*NAMES, 'missing']))}.conf")
+            elif kind == "glob":
+                lines.append("!include_try sub/*.conf")
+            elif kind == "brace":
+                first, second = draw(st.lists(st.sampled_from(NAMES), min_size=2, max_size=2))
+                lines.append(f"!include {{{first},{second}}}.conf")
+            elif kind == "open":
+                lines.append("plugin {")
+            else:
+                lines.append("}")
+        files[f"{name}.conf"] = "".join(line + "\n" for line in lines)
+    files["sub/x.conf"] = "kx = x\n!include_try /nonexistent/*.conf\n"
+    files["sub/y.conf"] = "ky = y\n"
+    root = draw(st.sampled_from(NAMES))
+    files["dovecot.conf"] = f"protocols = imap\nplugin {{\n!include {root}.conf\n}}\n"
+    return files
+
+
+@settings(max_examples=80, deadline=None)
+@given(include_graph())
+def test_include_graphs_as_doveconf(files: dict[str, str]) -> None:
+    require_tool("doveconf")
+    with tempfile.TemporaryDirectory() as tmp:
+        config = write(Path(tmp), files)
+        real = doveconf(config)
+        try:
+            values = plugin_values(config)
+        except DovecotParseError as exc:
+            if real.fatal is not None and ("Section not allowed" in real.fatal or "Unknown setting" in real.fatal):
+                return  # a semantic error doveconf meets first (plugin in plugin, a setting outside plugin)
+            assert real.fatal == exc.doveconf
+            event(f"same error: {exc.message.split(':')[0]}")
+            return
+        if real.fatal is not None:
+            event("doveconf semantic error")
+            assert "Section not allowed" in real.fatal or "Unknown setting" in real.fatal, real.fatal
+            return
+        assert values == real_plugin_values(config)
+        event("same values")
