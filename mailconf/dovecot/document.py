@@ -219,11 +219,19 @@ class DovecotDocument(Document):
         self._original = self.text
 
     # -- editing (see mailconf.dovecot.edit) ------------------------------------------------------
-    def set(self, key: str, value: str, section: SectionSpec | None = (), *, file_ref: bool = False) -> Statement:
+    def set(
+        self,
+        key: str,
+        value: str,
+        section: SectionSpec | None = (),
+        *,
+        file_ref: bool = False,
+        quote: bool | None = None,
+    ) -> Statement:
         """Set ``key`` in ``section`` of this file (last occurrence replaced, else inserted)."""
         from mailconf.dovecot.edit import set_in_document
 
-        return set_in_document(self, key, value, section_path(section), file_ref=file_ref)
+        return set_in_document(self, key, value, section_path(section), file_ref=file_ref, quote=quote)
 
     def remove(self, key: str, section: SectionSpec | None = ()) -> int:
         """Remove every ``key`` directly in ``section``; returns how many lines were removed."""

@@ -42,15 +42,24 @@ def is_bare(value: str) -> bool:
     return not (value[0] in WHITE_24 or value[-1] in WHITE_24 or value[0] == "<" or value[-1] == "\\")
 
 
-def render_value(value: str, *, file_ref: bool = False) -> str:
-    """The text to write after ``key = `` so that doveconf reads ``value``."""
+def render_value(value: str, *, file_ref: bool = False, quote: bool | None = None) -> str:
+    """The text to write after ``key = `` so that doveconf reads ``value``.
+
+    ``quote=None`` writes the value bare when doveconf reads it back unchanged (so a bare
+    ``$name`` reference stays one), ``True`` always quotes (a literal ``$`` in 2.4, say),
+    ``False`` refuses values that need quotes.
+    """
     if any(c in value for c in "\0\n\r"):
         raise EditError(f"a Dovecot value cannot hold a newline, CR or NUL: {value!r}")
     if file_ref:
         if not value or not is_bare(value) or value[0] in "$<":
             raise EditError(f"not usable as a <file path: {value!r}")
         return "<" + value
-    if is_bare(value):
+    if quote is None:
+        quote = not is_bare(value)
+    if not quote:
+        if not is_bare(value):
+            raise EditError(f"value needs quotes: {value!r}")
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -211,10 +220,16 @@ def _deepest(instances: list[Instance], path: SectionPath) -> tuple[Instance, Se
 
 # -- documents ---------------------------------------------------------------------------------------------------
 def set_in_document(
-    doc: DovecotDocument, key: str, value: str, path: SectionPath, *, file_ref: bool = False
+    doc: DovecotDocument,
+    key: str,
+    value: str,
+    path: SectionPath,
+    *,
+    file_ref: bool = False,
+    quote: bool | None = None,
 ) -> Statement:
     check_key(key)
-    rendered = render_value(value, file_ref=file_ref)
+    rendered = render_value(value, file_ref=file_ref, quote=quote)
     instances = _instances(_doc_events(doc))
     hits = [
         st for inst in instances if inst.path == path for st in inst.children if st.kind == "setting" and st.key == key
@@ -366,14 +381,15 @@ def set_in_tree(
     *,
     file: str | Path | None = None,
     file_ref: bool = False,
+    quote: bool | None = None,
 ) -> Statement:
     check_key(key)
-    rendered = render_value(value, file_ref=file_ref)
+    rendered = render_value(value, file_ref=file_ref, quote=quote)
     snapshot = _Snapshot(tree)
     try:
         if file is not None:
             doc = _target_doc(tree, file)
-            set_in_document(doc, key, value, path, file_ref=file_ref)
+            set_in_document(doc, key, value, path, file_ref=file_ref, quote=quote)
         else:
             instances = _instances(_tree_events(tree))
             hits = [

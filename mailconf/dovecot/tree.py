@@ -166,12 +166,13 @@ class DovecotTree:
         *,
         file: str | Path | None = None,
         file_ref: bool = False,
+        quote: bool | None = None,
     ) -> Statement:
         """Set ``key`` so that it is effective: in the file where its effective occurrence is,
         or (``file=``) in that file, e.g. a drop-in ``conf.d/99-local.conf``."""
         from mailconf.dovecot.edit import set_in_tree
 
-        return set_in_tree(self, key, value, section_path(section), file=file, file_ref=file_ref)
+        return set_in_tree(self, key, value, section_path(section), file=file, file_ref=file_ref, quote=quote)
 
     def remove(self, key: str, section: SectionSpec | None = ()) -> int:
         """Remove every occurrence of ``key`` directly in ``section``, in every file."""

@@ -262,3 +262,14 @@ def test_random_tree_edits_mean_what_doveconf_reads(
         expected = scoped_values(before.stdout)
         expected[(tuple(section), key)] = printed(value)
         assert scoped_values(after.stdout) == expected
+
+
+def test_quote_choice_for_24_variables() -> None:
+    doc = parse(b"dovecot_config_version = 2.4.1\nk = old\n")
+    assert doc.set("k", "$SET:default_internal_user").variable
+    assert doc.text.endswith("k = $SET:default_internal_user\n")
+    literal = doc.set("k", "pa$$word", quote=True)
+    assert (literal.value, literal.variable, literal.quoted) == ("pa$$word", False, True)
+    assert doc.text.endswith('k = "pa$$word"\n')
+    with pytest.raises(EditError, match="needs quotes"):
+        doc.set("k", " lead", quote=False)
