@@ -450,6 +450,8 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
                 )
             adjusted.append(f)
         adjusted = _apply_suppressions(adjusted, ctx.files, enabled, registry, failed_here)
+        if any(f.rule == "SYN001" for f in adjusted):
+            failed = True  # e.g. a malformed macro: the daemon would not start
         all_findings += adjusted
         for name in ctx.files:
             if name not in all_files:

@@ -66,6 +66,11 @@ def lint_with(tmp_path: Path, edits: list[Edit], **options: Any) -> LintResult:
 
 CASES = [
     Case("SYN001", [(MAIN, "smtpd_tls_security_level = may", "smtpd_tls_security_level may")]),
+    Case(
+        "SYN001",
+        [(MAIN, None, "smtpd_banner = ${myhostname?ESMTP\n")],
+        [(MAIN, None, "smtpd_banner = ${myhostname?ESMTP}\n")],
+    ),
     Case("SYN002", [(MAIN, "# Office mail server", "  indented = yes\n# Office mail server")]),
     Case("SYN003", [(MAIN, None, "biff = yes\n")], [(MAIN, None, "biff = no\n")]),
     Case(

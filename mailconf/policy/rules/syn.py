@@ -10,7 +10,7 @@ from mailconf.policy.engine import Context
 from mailconf.policy.registry import declare, rule
 from mailconf.policy.rules._postfix import PostfixView, view
 
-# Reported by the engine itself.
+# Reported by the engine itself (SYN001 also by the macro check below).
 declare("SYN001", "error", "file cannot be read or parsed as the daemon would")
 declare("SYN007", "warning", "suppression comment that silences nothing, or names an unknown rule")
 
@@ -66,6 +66,29 @@ def _all_settings(pv: PostfixView) -> Iterator[tuple[str, str, str, int, int, An
             for o in s.overrides:
                 if o.value is not None:
                     yield o.name, o.value, pv.master_path, o.line, o.column, s
+
+
+@rule("SYN001", "error", "file cannot be read or parsed as the daemon would", needs=("postfix",))
+def syn001_macros(ctx: Context) -> None:
+    """Malformed ``$`` macros in known parameters: postconf and the daemons stop with
+    'macro processing error' (unknown parameters only get a warning, and SYN004)."""
+    from mailconf.postfix.expand import expand
+
+    pv = view(ctx)
+    for name, value, path, line, column, _service in _all_settings(pv):
+        if "$" not in value or name in RAW_POSTFIX or name not in pv.params:
+            continue
+        result = expand(value, lambda _name: "", scan=True)
+        if result.error:
+            detail = result.warnings[0] if result.warnings else "malformed macro"
+            ctx.report(
+                f"{name}: {detail}: Postfix stops with 'macro processing error'; close the macro "
+                "(${name}, ${name?value}, ${name:value}) or write $$ for a literal $",
+                path=path,
+                line=line,
+                column=column,
+                fix="close the macro or write $$",
+            )
 
 
 @rule("SYN002", "warning", "main.cf/master.cf starts with an indented line", needs=("postfix",))
