@@ -359,15 +359,17 @@ class _Loader:
         main = self.known.get(path)
         if main is None:
             try:
-                size = os.stat(raw).st_size
+                info = os.stat(raw)
+                if info.st_size > MAX_FILE_BYTES:
+                    raise DovecotIncludeError(f"{path} too large ({info.st_size} bytes)", path=path)
+                if stat.S_ISDIR(info.st_mode):
+                    data = b""  # doveconf opens a directory and reads nothing from it
+                else:
+                    with open(raw, "rb") as handle:
+                        data = handle.read(MAX_FILE_BYTES + 1)
             except OSError as exc:
-                raise DovecotParseError(
-                    f"open({path}) failed: {os.strerror(exc.errno or errno.EIO)}", path=path, line=1
-                ) from None
-            if size > MAX_FILE_BYTES:
-                raise DovecotIncludeError(f"{path} too large ({size} bytes)", path=path)
-            with open(raw, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+                message = f"open({path}) failed: {os.strerror(exc.errno or errno.EIO)}"
+                raise DovecotParseError(message, path=path, line=1, doveconf=message) from None
             main = DovecotDocument(decode(data), path, version=self.forced)
         elif self.forced is not None and rules_for(main.version) != rules_for(self.forced):
             main = DovecotDocument(main.text, path, version=self.forced)

@@ -300,3 +300,13 @@ def test_include_graphs_as_doveconf(files: dict[str, str]) -> None:
             return
         assert values == real_plugin_values(config)
         event("same values")
+
+
+def test_main_file_missing_or_a_directory(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.conf"
+    with pytest.raises(DovecotParseError) as info:
+        load(missing)
+    assert info.value.doveconf == f"open({missing}) failed: No such file or directory"
+    assert doveconf(missing).fatal == info.value.doveconf
+    assert list(load(tmp_path).walk()) == []
+    assert doveconf(tmp_path).fatal is None
