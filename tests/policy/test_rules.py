@@ -73,6 +73,7 @@ CASES = [
     ),
     Case("SYN002", [(MAIN, "# Office mail server", "  indented = yes\n# Office mail server")]),
     Case("SYN003", [(MAIN, None, "biff = yes\n")], [(MAIN, None, "biff = no\n")]),
+    Case("SYN003", [(SSL, None, "ssl = yes\n")], [(SSL, None, "ssl = required\n")]),
     Case(
         "SYN004", [(MAIN, None, "smtpd_tls_securty_level = may\n")], [(MAIN, None, "smtpd_tls_security_level = may\n")]
     ),

@@ -109,8 +109,49 @@ def syn002(ctx: Context) -> None:
             )
 
 
-@rule("SYN003", "warning", "the same parameter set twice with different values", needs=("postfix",))
+def _syn003_dovecot(ctx: Context) -> None:
+    """Dovecot: the same setting twice in one section of one file (later files overriding earlier
+    ones, like conf.d/99-local.conf, are the intended pattern and not reported)."""
+    current = ""
+    stack: list[str] = []
+    seen: dict[tuple[str, ...], tuple[int, str]] = {}
+    for path, number, text in _dovecot_lines(ctx):
+        if path != current:
+            current, stack = path, []
+        stripped = text.split("#", 1)[0].strip() if "#" in text else text.strip()
+        if not stripped or stripped.startswith("!"):
+            continue
+        if stripped.endswith("{"):
+            stack.append(f"{number}:{stripped[:-1].strip()}")  # each block on its own (passdb { } twice)
+            continue
+        if stripped == "}":
+            if stack:
+                stack.pop()
+            continue
+        m = _SETTING.match(text)
+        if not m:
+            continue
+        value = stripped.split("=", 1)[1].strip()
+        key = (path, *stack, m.group(1))
+        earlier = seen.get(key)
+        if earlier is not None and earlier[1] != value and not value.startswith("$"):
+            ctx.report(
+                f"{m.group(1)} is set again in this {'section' if stack else 'file'} (first on line {earlier[0]} to "
+                f"'{earlier[1]}'); the later value wins silently: delete one of the two",
+                path=path,
+                line=number,
+                column=m.start(1) + 1,
+                fix=f"delete line {earlier[0]} or this one",
+            )
+        seen[key] = (number, value)
+
+
+@rule("SYN003", "warning", "the same parameter set twice with different values", needs=())
 def syn003(ctx: Context) -> None:
+    if ctx.cs.dovecot_conf is not None:
+        _syn003_dovecot(ctx)
+    if ctx.postfix is None:
+        return
     pv = view(ctx)
     if pv.main is not None:
         seen: dict[str, Any] = {}
