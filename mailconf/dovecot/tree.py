@@ -74,6 +74,14 @@ _OLD_BEFORE_23 = frozenset(
         "login_access_sockets",
         "auth_ssl_require_client_cert",
         "mail_full_filesystem_access",
+        "ssl_cert_file",
+        "ssl_key_file",
+        "ssl_ca_file",
+        "ssl_disable",
+        "login_process_per_connection",
+        "login_processes_count",
+        "mail_extra_groups",
+        "verbose_ssl_errors",
     }
 )
 
@@ -460,10 +468,26 @@ def _line_of(frame: _Frame) -> int:
 
 
 def _refine(documents: dict[str, DovecotDocument]) -> str:
-    keys = {st.key for doc in documents.values() for st in doc.statements() if st.kind in ("setting", "open")}
+    """2.3, or 2.0 for trees with names that 2.3 dropped or renamed (1.x names included)."""
+    keys: set[str] = set()
+    old_protocols = False
+    for doc in documents.values():
+        depth = 0
+        for st in doc.statements():
+            if st.kind == "close":
+                depth = max(depth - 1, 0)
+                continue
+            if st.kind in ("setting", "open"):
+                keys.add(st.key)
+            if st.kind == "open":
+                if depth == 0 and st.key == "auth":  # 1.x "auth default {"
+                    old_protocols = True
+                depth += 1
+            elif st.key == "protocols" and any(p in st.value.split() for p in ("imaps", "pop3s")):
+                old_protocols = True
     if keys & _NEW_IN_23:
         return "2.3"
-    if keys & _OLD_BEFORE_23:
+    if old_protocols or keys & _OLD_BEFORE_23:
         return "2.0"
     return "2.3"
 

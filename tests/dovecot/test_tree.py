@@ -178,6 +178,8 @@ def test_version_detection(tmp_path: Path) -> None:
     config = write(tmp_path, {"dovecot.conf": "ssl_protocols = !SSLv3\n"})
     assert load(config).version == "2.0"
     assert load(config, version="2.4").version == "2.4"
+    config = write(tmp_path, {"dovecot.conf": "protocols = imaps pop3s\nauth default {\n}\n"})
+    assert load(config).version == "2.0"  # 1.x names: the oldest family mailconf knows
 
 
 def test_24_rules_reach_included_files(tmp_path: Path) -> None:
