@@ -65,9 +65,17 @@ class Assignment:
 @dataclass
 class VirtualHost:
     url_host: str
-    email_host: str | None  # None: not given (Mailman uses the URL host)
+    email_host: str | None  # None: not given
     line: int
     column: int
+
+    @property
+    def mail_domain(self) -> str:
+        """The list domain Mailman uses: the email host, or (when omitted) the URL host without
+        its first label (``add_virtualhost('www.dom.ain')`` maps to ``dom.ain``), lowercased."""
+        if self.email_host is not None:
+            return self.email_host.lower()
+        return ".".join(self.url_host.split(".")[1:]).lower()
 
 
 def _assigned_names(node: ast.AST) -> list[str]:
@@ -173,11 +181,44 @@ class _Literal(Exception):
     """A value mailconf does not evaluate."""
 
 
+#: Names ``from Defaults import *`` brings in that mailconf evaluates (Defaults.py defines them).
+DEFAULTS_CONSTANTS: dict[str, object] = {
+    "Yes": True,
+    "yes": True,
+    "On": True,
+    "on": True,
+    "No": False,
+    "no": False,
+    "Off": False,
+    "off": False,
+}
+#: Defaults.py's time helpers: seconds(s), minutes(m), hours(h), days(d) -> seconds.
+DEFAULTS_TIME = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+_TIME_CALLS = "__time_calls__"
+_SHADOW = "__assigned__ "  # marks names the file itself assigns (they hide Defaults.py's)
+
+
 def _literal(node: ast.expr, known: dict[str, object]) -> object:
     if isinstance(node, ast.Name):
         if node.id in known:
             return known[node.id]
         raise _Literal(f"{node.id} is not given a literal value earlier in the file")
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in DEFAULTS_TIME
+        and known.get(_TIME_CALLS) is True
+        and f"{_SHADOW}{node.func.id}" not in known
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        value = _literal(node.args[0], known)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value * DEFAULTS_TIME[node.func.id]
+        raise _Literal(f"{node.func.id}() of a non-number")
+    if isinstance(node, ast.List | ast.Tuple) and any(isinstance(e, ast.Name) for e in node.elts):
+        items = [_literal(e, known) for e in node.elts]
+        return items if isinstance(node, ast.List) else tuple(items)
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -271,6 +312,10 @@ class Mailman2Document(Document):
             and node.module in ("Defaults", "Mailman.Defaults")
             and [a.name for a in node.names] == ["*"]
         ):
+            # Defaults.py's constants (Yes, No, On, Off, ...) and time helpers are now defined.
+            for name, value in DEFAULTS_CONSTANTS.items():
+                known.setdefault(name, value)
+            known[_TIME_CALLS] = True
             return make("defaults import")
         if (
             isinstance(node, ast.Expr)
@@ -284,13 +329,14 @@ class Mailman2Document(Document):
             try:
                 value = _literal(node.value, known)
             except _Literal as why:
-                self._unknown(names, node)
+                self._unknown(names, node, known)
                 for name in names:
                     known.pop(name, None)
                 return make("not understood", names=names, reason=str(why))
             for target in node.targets:
                 assert isinstance(target, ast.Name)
                 known[target.id] = value
+                known[f"{_SHADOW}{target.id}"] = True
                 self.assignments[target.id] = Assignment(
                     target.id,
                     value,
@@ -328,13 +374,14 @@ class Mailman2Document(Document):
             statement.end_line, statement.end_column = end_line, end_column + 1
             return statement
         names = _assigned_names(node)
-        self._unknown(names, node)
+        self._unknown(names, node, known)
         for name in names:
             known.pop(name, None)
         return make("not understood", names=names, reason=f"{type(node).__name__.lower()} statement is not evaluated")
 
-    def _unknown(self, names: list[str], node: ast.stmt) -> None:
+    def _unknown(self, names: list[str], node: ast.stmt, known: dict[str, object]) -> None:
         for name in names:
+            known[f"{_SHADOW}{name}"] = True
             self.assignments[name] = Assignment(
                 name,
                 None,

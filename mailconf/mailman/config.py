@@ -15,6 +15,7 @@ pydantic models built from it).
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -27,6 +28,7 @@ from mailconf.mailman._cfg import Mailman3Document, parse_mailman_cfg
 if TYPE_CHECKING:
     from mailconf.mailman._mmcfg import Mailman2Document, VirtualHost
 
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 _DIR_KEYS = (
     "archive_dir",
     "bin_dir",
@@ -403,6 +405,18 @@ class Mailman2Config:
     @property
     def virtual_hosts(self) -> list[VirtualHost]:
         return self.document.virtual_hosts
+
+    @property
+    def list_domains(self) -> list[tuple[str, int]]:
+        """``(domain, line)`` of the list domains the file names with literal values:
+        DEFAULT_EMAIL_HOST and each add_virtualhost() (templated or computed values left out)."""
+        found: dict[str, int] = {}
+        host = self.default_email_host
+        if host.known and host.source == "file" and isinstance(host.value, str):
+            found.setdefault(host.value.lower(), host.line)
+        for vhost in self.virtual_hosts:
+            found.setdefault(vhost.mail_domain, vhost.line)
+        return [(d, line) for d, line in found.items() if _DOMAIN.fullmatch(d)]
 
     @property
     def data_dirs(self) -> tuple[str, ...]:

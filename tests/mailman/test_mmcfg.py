@@ -256,3 +256,29 @@ def test_many_statements_in_bounded_time() -> None:
     doc = parse_mm_cfg(source)
     assert len(doc.values()) == 20000
     assert time.perf_counter() - start < 10
+
+
+def test_defaults_constants_and_time_helpers() -> None:
+    source = b"""from Defaults import *
+VIRTUAL_HOST_OVERVIEW = Off
+PENDING_REQUEST_LIFE = days(3)
+BOUNCE_INFO_STALE_AFTER = hours(2)
+FLAGS = [Yes, No]
+add_virtualhost('www.example.org')
+def minutes(x):
+    return x
+LATER = minutes(5)
+"""
+    doc = parse_mm_cfg(source)
+    assert doc.values() == {
+        "VIRTUAL_HOST_OVERVIEW": False,
+        "PENDING_REQUEST_LIFE": 3 * 86400,
+        "BOUNCE_INFO_STALE_AFTER": 7200,
+        "FLAGS": [True, False],
+    }
+    assert doc.virtual_hosts[0].mail_domain == "example.org"
+    later = doc.get("LATER")
+    assert later is not None and not later.known  # minutes() is the file's own function now
+    # without `from Defaults import *` those names do not exist
+    bare = parse_mm_cfg(b"X = Off\nY = days(1)\n")
+    assert bare.values() == {} and len(bare.not_understood) == 2

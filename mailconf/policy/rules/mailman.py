@@ -678,6 +678,7 @@ def mm304(ctx: Context) -> None:
                 f"alias_maps = hash:/etc/aliases, hash:{mm.aliases_maps[0]}",
             )
         virtual_domains = mm.postfix_style_virtual_domains
+        _check_local_list_domains(ctx, mm, {d.lower() for d in virtual_domains or []})
         if virtual_domains:
             virtual = _value(ctx, "virtual_alias_maps")
             if not any(_is_mailman_map(n, mm.virtual_maps, "virtual-mailman") for _, n in _maps(virtual.value)):
@@ -688,6 +689,25 @@ def mm304(ctx: Context) -> None:
                     f"virtual_alias_maps does not include {mm.virtual_maps[0]} ({_where(virtual)})",
                     f"add hash:{mm.virtual_maps[0]} to virtual_alias_maps",
                 )
+
+
+def _check_local_list_domains(ctx: Context, mm: Any, virtual: set[str]) -> None:
+    """Mailman 2's aliases apply to local domains only: a list domain that is not one of
+    POSTFIX_STYLE_VIRTUAL_DOMAINS must be in mydestination."""
+    mydestination = _value(ctx, "mydestination")
+    items = [w.lower().rstrip(".") for w in _items(mydestination.value)]
+    if any(":" in w or "/" in w for w in items):
+        return  # a table or file lists more domains: cannot tell
+    for domain, line in mm.list_domains:
+        if domain in virtual or domain in items:
+            continue
+        _report_at(
+            ctx,
+            mydestination,
+            f"list domain {domain} ({mm.path}, line {line}) is not in mydestination ({_where(mydestination)}) "
+            "nor in POSTFIX_STYLE_VIRTUAL_DOMAINS: Postfix does not look up Mailman's aliases for it",
+            f"add {domain} to mydestination, or to POSTFIX_STYLE_VIRTUAL_DOMAINS with the virtual-mailman map",
+        )
 
 
 # -- MM305 ---------------------------------------------------------------------------------------
