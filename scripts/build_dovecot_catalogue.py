@@ -123,6 +123,70 @@ def classify(err: str) -> str | None:
     return None
 
 
+# Settings doveconf checks word by word after reading (errors without a line number). The
+# candidate words (from the Dovecot documentation) are each verified with the installed doveconf;
+# only the accepted ones are kept. "whole": the value is one name, not a list.
+WORD_CHECKS: dict[str, tuple[list[str], bool]] = {
+    "imap_client_workarounds": (["delay-newmail", "tb-extra-mailbox-sep", "tb-lsub-flags"], False),
+    "pop3_client_workarounds": (["outlook-no-nuls", "oe-ns-eoh"], False),
+    "lmtp_client_workarounds": (["whitespace-before-path", "mailbox-for-path"], False),
+    "submission_client_workarounds": (
+        ["whitespace-before-path", "mailbox-for-path", "implicit-auth-external", "exotic-mail-params"],
+        False,
+    ),
+    "managesieve_client_workarounds": ([], False),
+    "imapc_features": (
+        [
+            "rfc822.size",
+            "fetch-headers",
+            "gmail-migration",
+            "search",
+            "zimbra-workarounds",
+            "no-examine",
+            "proxyauth",
+            "fetch-msn-workarounds",
+            "fetch-fix-broken-mails",
+            "modseq",
+            "delay-login",
+            "no-metadata",
+            "no-qresync",
+            "throttle",
+            "fetch-bodystructure",
+            "acl",
+            "no-acl",
+            "fetch-empty-is-expunged",
+            "send-id",
+        ],
+        False,
+    ),
+    "pop3c_features": (["no-pipelining"], False),
+    "dsync_features": (["empty-header-workaround", "no-header-hashes"], False),
+    "mail_attachment_detection_options": (
+        ["add-flags", "add-flags-on-save", "exclude-inlined", "content-type=x"],
+        False,
+    ),
+    "ssl_options": (["no_compression", "no_ticket"], False),
+    "syslog_facility": (
+        ["auth", "authpriv", "cron", "daemon", "ftp", "kern", "lpr", "mail", "news", "syslog", "user", "uucp"]
+        + [f"local{i}" for i in range(8)],
+        True,
+    ),
+    "protocols": (["imap", "pop3", "lmtp", "sieve", "submission", "none"], False),
+}
+
+
+def word_checks(exe: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, (candidates, whole) in WORD_CHECKS.items():
+        _rc, _out, err = doveconf(exe, f"{name} = zzprobe\n", "-n")
+        m = re.search(r"Error in configuration file [^:]*: (.*zzprobe.*)", err)
+        message = m.group(1).replace("zzprobe", "{}") if m else f"{name}: Unknown value: {{}}"
+        valid = [w for w in candidates if doveconf(exe, f"{name} = {w}\n", "-n")[0] == 0]
+        valid = [w[:-1] if w.endswith("=x") else w for w in valid]  # "content-type=": a prefix
+        out[name] = {"valid": valid, "message": message, "whole": whole}
+    return out
+
+
 def enum_strings() -> list[list[str]]:
     found: set[str] = set()
     paths = [p for p in Path("/usr/lib/dovecot").rglob("*") if p.is_file() and not p.is_symlink()]
@@ -391,8 +455,8 @@ def main() -> int:
     # milliseconds settings whose default is 0 cannot be told by their default: ask doveconf
     def msec_probe(item: tuple[str, dict[str, Any], str, str]) -> None:
         name, spec, opener, closer = item
-        rc, out, _err = doveconf(exe, f"{opener}{name} = 1s\n{closer}", "-n")
-        if rc == 0 and "1000 ms" in out:
+        rc, _out, _err = doveconf(exe, f"{opener}{name} = 100ms\n{closer}", "-n")
+        if rc == 0:  # plain time settings refuse milliseconds
             spec["type"] = "time_msecs"
 
     items = [(n, s, "", "") for n, s in settings.items() if s["type"] == "time"]
@@ -400,6 +464,40 @@ def main() -> int:
         items += [(n, s, opener, closer) for n, s in sections[kind]["settings"].items() if s["type"] == "time"]
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(msec_probe, items))
+
+    # settings doveconf -n prints when set to the value -a shows as their default (the built-in
+    # default differs from what -a prints, e.g. a size that -a shows as 0)
+    def set_prints(item: tuple[str, dict[str, Any]]) -> None:
+        name, spec = item
+        value = spec["default"]
+        shown = f'"{value}"' if value != value.strip() or "#" in value else value
+        _rc, out, _err = doveconf(exe, f"{name} = {shown}\n", "-n")
+        if any(line.startswith(name + " =") for line in out.splitlines()):
+            spec["set_prints"] = True
+
+    dynamic = {ln.partition(" = ")[0] for ln in doveconf(exe, "", "-n")[1].splitlines()}
+
+    # settings doveconf refuses inside local/remote filters (the auth process's settings)
+    def not_in_net_filter(item: tuple[str, dict[str, Any]]) -> None:
+        name, spec = item
+        _rc, _out, err = doveconf(exe, f"remote 192.0.2.1 {{\n{name} = {spec['default'] or 'x'}\n}}\n", "-n")
+        if "not supported inside local/remote blocks" in err:
+            spec["no_net_filter"] = True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(not_in_net_filter, list(settings.items())))
+
+    # settings doveconf -n hides ("# hidden, use -P to show it")
+    def secret(item: tuple[str, dict[str, Any]]) -> None:
+        name, spec = item
+        _rc, out, _err = doveconf(exe, f"{name} = zzsecret\n", "-n")
+        if f"{name} = # hidden" in out:
+            spec["secret"] = True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(secret, [(n, s) for n, s in settings.items() if s["type"] == "string"]))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(set_prints, [(n, s) for n, s in settings.items() if n not in dynamic]))
 
     # enum values
     candidates = enum_strings()
@@ -451,6 +549,7 @@ def main() -> int:
         "sections": sections,
         "service_defaults": service_defaults,
         "baseline_n": baseline,
+        "word_checks": word_checks(exe),
     }
     Path(ns.out).write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     print(f"{ns.out}: {len(settings)} settings, {len(sections)} section types, {len(services)} services")

@@ -28,6 +28,10 @@ class SettingSpec:
     type: str
     default: str
     values: tuple[str, ...] = ()
+    # doveconf -n prints it whenever it is set, even to the default it shows (built-in default differs)
+    set_prints: bool = False
+    # refused inside local/remote/local_name filters (settings of the auth process)
+    no_net_filter: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Catalogue:
     # 2.4: the 2.3 names it renamed ("" when removed) and the sections it dropped
     renamed_from_23: dict[str, str] = field(default_factory=dict)
     removed_sections: tuple[str, ...] = ()
+    # settings checked word by word after reading: {name: {"valid": [...], "message": "...{}", "whole": bool}}
+    word_checks: dict[str, Any] = field(default_factory=dict)
 
     def spec(self, name: str) -> SettingSpec | None:
         return self.settings.get(name)
@@ -83,7 +89,14 @@ _NOT_UNIQUE = {"passdb", "userdb"}
 
 
 def _spec(name: str, raw: dict[str, Any]) -> SettingSpec:
-    return SettingSpec(name, raw.get("type", "string"), raw.get("default", ""), tuple(raw.get("values", ())))
+    return SettingSpec(
+        name,
+        raw.get("type", "string"),
+        raw.get("default", ""),
+        tuple(raw.get("values", ())),
+        bool(raw.get("set_prints", False)),
+        bool(raw.get("no_net_filter", False)),
+    )
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -121,6 +134,7 @@ def _build(data: dict[str, Any]) -> Catalogue:
         tuple(data.get("baseline_n", ())),
         dict(data.get("renamed_from_23", {})),
         tuple(data.get("removed_sections", ())),
+        dict(data.get("word_checks", {})),
     )
 
 

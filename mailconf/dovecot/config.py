@@ -134,9 +134,24 @@ class _Reader:
         self.files = 0
         self.warnings: list[str] = []
 
-    def read(self, path: str, stack: tuple[str, ...] = ()) -> Iterator[Line]:
+    def read(self, path: str) -> Iterator[Line]:
+        """Lines of ``path`` with includes expanded in place (iteratively: no depth limit, as in
+        doveconf; at most MAX_FILES files are opened)."""
+        frames: list[Iterator[Line | tuple[str, tuple[str, ...]]]] = [self._file(path, (path,))]
+        while frames:
+            item = next(frames[-1], None)
+            if item is None:
+                frames.pop()
+            elif isinstance(item, Line):
+                yield item
+            else:
+                name, chain = item
+                frames.append(self._file(name, chain))
+
+    def _file(self, path: str, chain: tuple[str, ...]) -> Iterator[Line | tuple[str, tuple[str, ...]]]:
+        """One file's lines; an include yields (file, include chain) for :meth:`read` to open."""
         self.files += 1
-        if self.files > MAX_FILES or len(stack) > MAX_DEPTH:
+        if self.files > MAX_FILES:
             raise IncludeError("Too many included files", path=path)
         try:
             data = Path(path).read_bytes()
@@ -175,11 +190,12 @@ class _Reader:
             if parsed is None:
                 continue
             if parsed.kind in ("include", "include_try"):
-                yield from self._include(parsed, path, (*stack, path))
+                for m in self._matches(parsed, path, chain):
+                    yield (m, (*chain, m))
                 continue
             yield parsed
 
-    def _include(self, ln: Line, path: str, stack: tuple[str, ...]) -> Iterator[Line]:
+    def _matches(self, ln: Line, path: str, chain: tuple[str, ...]) -> list[str]:
         pattern = ln.value
         if not pattern.startswith("/"):
             pattern = os.path.join(os.path.dirname(path), pattern)
@@ -190,14 +206,15 @@ class _Reader:
             matches = [pattern] if os.path.exists(pattern) else []
         if not matches:
             if ln.kind == "include_try":
-                return
+                return []
             raise IncludeError("No matches", path=ln.path, line=ln.line, column=ln.column)
+        out = []
         for m in matches:
-            if m in stack:
+            if m in chain:
                 raise IncludeError(f"Recursive include file: {m}", path=ln.path, line=ln.line, column=ln.column)
-            if os.path.isdir(m):
-                continue  # doveconf reads nothing from a directory
-            yield from self.read(m, stack)
+            if not os.path.isdir(m):  # doveconf reads nothing from a directory
+                out.append(m)
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,6 +440,17 @@ _REMOVED = frozenset(
 )
 
 
+def _user_exists(name: str) -> bool:
+    """doveconf checks the default users against this machine's user database."""
+    try:
+        import pwd
+
+        pwd.getpwnam(name)
+    except (KeyError, ImportError, OSError):
+        return False
+    return True
+
+
 def _error(message: str, ln: Line) -> ParseError:
     return ParseError(message, path=ln.path, line=ln.line, column=ln.column)
 
@@ -437,6 +465,21 @@ def section_escape(name: str) -> str:
     for c in name:
         out.append({"=": "\\e", "/": "\\s", "\\": "\\\\", " ": "\\_", ",": "\\c"}.get(c, c))
     return "".join(out)
+
+
+def _network(shown: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(shown, strict=False)
+    except ValueError:
+        return None
+
+
+def _inside(
+    inner: ipaddress.IPv4Network | ipaddress.IPv6Network, outer: ipaddress.IPv4Network | ipaddress.IPv6Network | None
+) -> bool:
+    if outer is None or inner.version != outer.version:
+        return False
+    return inner.subnet_of(outer)  # type: ignore[arg-type]
 
 
 def _parse_net(text: str, path: str, line: int) -> tuple[str, int]:
@@ -590,6 +633,24 @@ class DovecotConfig:
                     self._obsolete(ln, "service dns_client {} has been replaced by service dns-client { }")
                     ln = Line("open", "service", "dns-client", ln.path, ln.line, ln.column)
                 if ln.key in ("protocol", "local", "remote", "local_name"):
+                    if section is not None:
+                        # a filter inside a section: doveconf opens the filter and, in it, the same
+                        # sections again; that works only for sections every parser has (the
+                        # built-in services and their listeners), else nothing can be set in it
+                        chain = self._section_chain(stack)
+                        stack.append(("filter", scope, section, ln))
+                        if self._is_builtin_chain(chain):
+                            scope = self._open_filter(ln, scope, None, stack)
+                            inner: Section | None = None
+                            for stype, sname in chain:
+                                op = Line("open", stype, sname, ln.path, ln.line, ln.column)
+                                inner = self._open_section(op, scope, inner, [])
+                            section = inner
+                        else:
+                            if ln.key in ("local", "remote"):
+                                _parse_net(ln.value, ln.path, ln.line)
+                            section = Section("filter", "", SectionSpec("filter"), "")
+                        continue
                     new_scope = self._open_filter(ln, scope, section, stack)
                     stack.append(("filter", scope, section, ln))
                     scope, section = new_scope, None
@@ -610,6 +671,23 @@ class DovecotConfig:
                 line=op.line,
                 column=op.column,
             )
+
+    @staticmethod
+    def _section_chain(stack: list[tuple[str, Scope, Section | None, Line]]) -> list[tuple[str, str]]:
+        """(type, name) of the sections open since the last filter (innermost last)."""
+        chain: list[tuple[str, str]] = []
+        for kind, _scope, _sec, op in stack:
+            if kind == "filter":
+                chain = []
+            elif kind == "section":
+                chain.append((op.key, op.value))
+        return chain
+
+    def _is_builtin_chain(self, chain: list[tuple[str, str]]) -> bool:
+        if not chain or chain[0][0] != "service" or chain[0][1] not in self.catalogue.service_defaults:
+            return False
+        listeners = self.catalogue.service_defaults[chain[0][1]].get("listeners", {})
+        return all(name in listeners.get(stype, {}) for stype, name in chain[1:])
 
     def _old_auth_open(
         self,
@@ -664,8 +742,6 @@ class DovecotConfig:
     def _open_filter(
         self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
     ) -> Scope:
-        if section is not None:
-            raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key} {{ {ln.key}", ln) from None
         order = ["local", "local_name", "remote", "protocol"]
         cur = {"local": scope.local, "local_name": scope.local_name, "remote": scope.remote, "protocol": scope.protocol}
         k = ln.key
@@ -674,8 +750,11 @@ class DovecotConfig:
         for later in order[order.index(k) + 1 :]:
             if cur[later] is not None:
                 raise _error(f"{later} {{ {k} {{ .. }} }} not allowed (use {k} {{ {later} {{ .. }} }} instead)", ln)
-        if cur[k] is not None and k != "protocol":
-            raise _error(f"Nested {k} {{ {k} {{ .. }} }} block not allowed", ln) from None
+        outer = cur[k]
+        if outer is not None and k in ("local", "remote"):
+            inner_net = _network(_parse_net(ln.value, ln.path, ln.line)[0])
+            if inner_net is None or not _inside(inner_net, _network(outer)):
+                raise _error(f"{k} net1 {{ {k} net2 {{ .. }} }} requires net2 to be inside net1", ln) from None
         new = dict(cur)
         bits = {"local": scope.local_bits, "remote": scope.remote_bits}
         if k in ("local", "remote"):
@@ -705,6 +784,10 @@ class DovecotConfig:
         self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
     ) -> Section:
         if section is None:
+            if ln.key in ("passdb", "userdb") and (
+                scope.local is not None or scope.remote is not None or scope.local_name is not None
+            ):
+                raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
             spec = self.catalogue.sections.get(ln.key)
             container = scope.sections
         else:
@@ -775,10 +858,19 @@ class DovecotConfig:
                 self._list_assign(ln, scope, section, sec_spec)
                 return
             raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
+        in_net_filter = scope.local is not None or scope.remote is not None or scope.local_name is not None
+        if section is None and in_net_filter and spec.no_net_filter:
+            raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
         raw = ln.value
+        if ln.kind == "file" and spec.type != "string":
+            ln = Line("set", ln.key, "", ln.path, ln.line, ln.column)  # doveconf reads no file here
+            raw = ""
+        if ln.kind == "var" and section is not None and f"${ln.key}" in raw.split(" "):
+            raise _error(f"Unknown variable: ${ln.key}", ln)
         if ln.kind == "file":
             value = "<" + raw
-            if section is not None and section.spec.strlist and not os.path.isfile(raw):
+            where = raw if raw.startswith("/") else os.path.join(os.path.dirname(ln.path), raw)
+            if section is not None and section.spec.strlist and not os.path.isfile(where):
                 self.expand_failed = True  # doveconf's expanding reader fails on it
             target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
             return
@@ -956,6 +1048,35 @@ class DovecotConfig:
         """Checks doveconf makes once everything is read (errors without a line number)."""
         path = self.path
         scopes = [self.global_scope, *self.filter_scopes]
+        for name in ("default_internal_user", "default_login_user"):
+            v = self.global_scope.values.get(name)
+            if v is not None and not _user_exists(v.value):
+                raise ParseError(f"{name} doesn't exist: {v.value}", path=path, line=0)
+        for scope in scopes:
+            for kind in ("uid", "gid"):
+                first = scope.values.get(f"first_valid_{kind}") or self.global_scope.values.get(f"first_valid_{kind}")
+                last = scope.values.get(f"last_valid_{kind}") or self.global_scope.values.get(f"last_valid_{kind}")
+                first_n = int(first.value) if first else int(self.catalogue.settings[f"first_valid_{kind}"].default)
+                last_n = int(last.value) if last else int(self.catalogue.settings[f"last_valid_{kind}"].default)
+                if (first or last) and last_n != 0 and first_n > last_n:
+                    raise ParseError(f"first_valid_{kind} can't be larger than last_valid_{kind}", path=path, line=0)
+            for ns in scope.sections.get("namespace", []):
+                if len(ns.get("separator")) > 1:
+                    raise ParseError(
+                        f"Namespace '{ns.get('prefix')}': Hierarchy separator must be only one character long",
+                        path=path,
+                        line=0,
+                    )
+            url = scope.values.get("auth_policy_server_url")
+            nonce = scope.values.get("auth_policy_hash_nonce") or self.global_scope.values.get("auth_policy_hash_nonce")
+            if url is not None and url.value and not (nonce and nonce.value):
+                raise ParseError("auth_policy_hash_nonce must be set when policy server is used", path=path, line=0)
+            avp = scope.values.get("auth_verbose_passwords")
+            if avp is not None and not re.fullmatch(r"(no|yes|plain|sha1)(:\d+)?", avp.value):
+                raise ParseError("auth_verbose_passwords: Invalid value", path=path, line=0)
+            uidl = scope.values.get("pop3_uidl_format")
+            if uidl is not None and "%" not in uidl.value:
+                raise ParseError("pop3_uidl_format setting doesn't contain any %% variables.", path=path, line=0)
         for scope in scopes:
             for i, svc in enumerate(scope.sections.get("service", [])):
                 if not svc.name:
@@ -963,6 +1084,15 @@ class DovecotConfig:
                     raise ParseError(f"Service #{n} is missing name", path=path, line=0)
                 if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
                     raise ParseError(f"service({svc.name}): process_limit must be 1", path=path, line=0)
+            for name, chk in self.catalogue.word_checks.items():
+                v = scope.values.get(name)
+                if v is None or not v.value:
+                    continue
+                words = [v.value] if chk.get("whole") else [w for w in re.split(r"[ ,]+", v.value) if w]
+                valid = chk.get("valid", [])
+                for w in words:
+                    if w not in valid and not any(p.endswith("=") and w.startswith(p) for p in valid):
+                        raise ParseError(chk["message"].format(w), path=path, line=0)
             if scope.is_global:
                 self._check_listeners()
             for kind in ("passdb", "userdb"):
@@ -1139,7 +1269,7 @@ class DovecotConfig:
             return True
         if unique_parent:
             return changed
-        if mode == "N" and changed:
+        if changed and (mode == "N" or spec.set_prints):
             return True
         if spec.type == "enum":
             return value != (spec.values[0] if spec.values else spec.default)
@@ -1173,7 +1303,7 @@ def _escape(value: str) -> str:
 
 def _hidden(key: str) -> bool:
     last = key.rsplit("/", 1)[-1]
-    return last.endswith(("_password", "_key", "_api_key")) or last == "ssl_dh"
+    return last.endswith(("_password", "_key", "_nonce")) or last == "ssl_dh"
 
 
 def _render(strings: list[tuple[str, str, str]], indent: int, hide: bool, name_filter: str | None = None) -> list[str]:

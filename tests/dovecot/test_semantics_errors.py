@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mailconf.dovecot.catalogue import load_23
 from mailconf.dovecot.config import load_config
 from mailconf.errors import IncludeError, ParseError
 
@@ -106,3 +107,63 @@ def test_deep_nesting_is_bounded(tmp_path: Path) -> None:
     f.write_text("plugin {\n" * 5000)
     with pytest.raises(ParseError):
         load_config(f)
+
+
+def test_long_include_chains_are_read(tmp_path: Path) -> None:
+    """doveconf has no include depth limit; neither has the reader (it is iterative)."""
+    for i in range(300):
+        (tmp_path / f"f{i}.conf").write_text(f"!include f{i + 1}.conf\n")
+    (tmp_path / "f300.conf").write_text("ssl = no\n")
+    assert load_config(tmp_path / "f0.conf").effective("ssl").value == "no"
+
+
+CHECKS = [
+    ("passdb {\n}\n", "passdb is missing driver"),
+    ("service {\n}\n", f"Service #{len(load_23().service_defaults)} is missing name"),
+    ("service auth {\n  process_limit = 2\n}\n", "service(auth): process_limit must be 1"),
+    ("imap_client_workarounds = tb-lsub-flags bogus\n", "imap_client_workarounds: Unknown workaround: bogus"),
+    ("protocols = imap nosuch\n", "protocols: Unknown protocol: nosuch"),
+    ("last_valid_uid = 1\n", "first_valid_uid can't be larger than last_valid_uid"),
+    ("pop3_uidl_format = x\n", "pop3_uidl_format setting doesn't contain any %% variables."),
+    ("default_login_user = nosuchuser-mailconf\n", "default_login_user doesn't exist: nosuchuser-mailconf"),
+    ("auth_policy_server_url = http://x/\n", "auth_policy_hash_nonce must be set when policy server is used"),
+    ("namespace {\n  separator = ab\n}\n", "Namespace '': Hierarchy separator must be only one character long"),
+    (
+        "protocols = imap\nservice imap-login {\n  inet_listener imap {\n    port = 993\n  }\n}\n",
+        "duplicate listener: 993:",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), CHECKS)
+def test_checks_after_reading(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(text)
+    with pytest.raises(ParseError) as info:
+        load_config(f)
+    assert (info.value.message, info.value.line) == (message, 0)
+
+
+LINE_ERRORS = [
+    (
+        "remote 10.0.0.0/8 {\n  auth_mechanisms = plain\n}\n",
+        2,
+        "Auth settings not supported inside local/remote blocks: auth_mechanisms",
+    ),
+    (
+        "local 10.1.0.0/16 {\n  local 10.0.0.0/8 {\n  }\n}\n",
+        2,
+        "local net1 { local net2 { .. } } requires net2 to be inside net1",
+    ),
+    ("service imap {\n  user = $user x\n}\n", 2, "Unknown variable: $user"),
+    ("verbose_ssl = <file\n", 1, "Invalid boolean value:  (use yes or no)"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), LINE_ERRORS)
+def test_more_line_errors(tmp_path: Path, text: str, line: int, message: str) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(text)
+    with pytest.raises(ParseError) as info:
+        load_config(f)
+    assert (info.value.message, info.value.line) == (message, line)
