@@ -399,11 +399,12 @@ def set_in_tree(
                 for st, d in zip(inst.children, inst.children_docs, strict=True)
                 if st.kind == "setting" and st.key == key
             ]
-            if hits:
-                st, doc = max(hits, key=lambda h: _rank(tree, h[0]))
-                _replace_value(doc, st, rendered)
-            else:
-                inst, remaining = _deepest(instances, path)
+            last = max(hits, key=lambda h: _rank(tree, h[0])) if hits else None
+            if last is not None and editable(tree, last[1]):
+                _replace_value(last[1], last[0], rendered)
+            else:  # not set, or set last in a file outside the configuration directory
+                usable = [i for i in instances if i.close_doc is None or editable(tree, i.close_doc)]
+                inst, remaining = _deepest(usable, path)
                 spot = _spot_in(inst, tree.main)
                 text = _lines_for(spot, remaining, [_setting_line("", key, spot.sep, rendered)])
                 spot.doc._replace([(spot.offset, spot.offset, text)])
@@ -418,6 +419,16 @@ def set_in_tree(
         _refresh(tree, snapshot)
         raise EditError(f"{key} would not take effect (the effective occurrence would be {where})")
     return result
+
+
+def editable(tree: DovecotTree, doc: DovecotDocument) -> bool:
+    """Edits stay in the main file's directory tree: files included from elsewhere (Debian's
+    ``/usr/share/dovecot/protocols.d/*.protocol``, say) belong to packages."""
+    import os.path
+
+    base = os.path.dirname(os.path.abspath(tree.path))
+    name = os.path.abspath(doc.name or tree.path)
+    return name == base or name.startswith(base.rstrip("/") + "/")
 
 
 def _rank(tree: DovecotTree, st: Statement) -> int:
@@ -436,7 +447,7 @@ def remove_in_tree(tree: DovecotTree, key: str, path: SectionPath) -> int:
         if inst.path != path:
             continue
         for st, doc in zip(inst.children, inst.children_docs, strict=True):
-            if st.kind == "setting" and st.key == key:
+            if st.kind == "setting" and st.key == key and editable(tree, doc):
                 hits[(doc.name or "", st.start)] = (doc, st)
     by_doc: dict[int, tuple[DovecotDocument, list[Statement]]] = {}
     for doc, st in hits.values():
@@ -451,6 +462,11 @@ def remove_in_tree(tree: DovecotTree, key: str, path: SectionPath) -> int:
         snapshot.restore()
         raise
     _refresh(tree, snapshot)
+    left = tree.get(key, path)
+    if left is not None:
+        snapshot.restore()
+        _refresh(tree, snapshot)
+        raise EditError(f"{key} is also set in {left.path}:{left.line}, outside the configuration directory")
     return len(hits)
 
 

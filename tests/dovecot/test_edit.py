@@ -273,3 +273,22 @@ def test_quote_choice_for_24_variables() -> None:
     assert doc.text.endswith('k = "pa$$word"\n')
     with pytest.raises(EditError, match="needs quotes"):
         doc.set("k", " lead", quote=False)
+
+
+def test_files_outside_the_configuration_directory_are_not_edited(tmp_path: Path) -> None:
+    system = tmp_path / "usr/protocols.d"
+    system.mkdir(parents=True)
+    (system / "imapd.protocol").write_text("protocols = $protocols imap\n")
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    config = etc / "dovecot.conf"
+    config.write_text(f"!include_try {system}/*.protocol\nlisten = *\n")
+    tree = load(config)
+    tree.set("protocols", "imap pop3")
+    assert [Path(d.name or "").name for d in tree.changed()] == ["dovecot.conf"]
+    assert tree.main.text.endswith("listen = *\nprotocols = imap pop3\n")
+    with pytest.raises(EditError, match="outside the configuration directory"):
+        tree.remove("protocols")
+    tree.write()
+    assert (system / "imapd.protocol").read_text() == "protocols = $protocols imap\n"
+    assert scoped_values(doveconf(config).stdout)[((), "protocols")] == "imap pop3"
