@@ -154,7 +154,8 @@ def _value(v: Value2) -> Value:
 
 class VirtualHostModel(_Frozen):
     url_host: str
-    email_host: str | None
+    email_host: str | None  # as written (None: not given)
+    mail_domain: str  # what Mailman uses: email_host, or url_host without its first label
     line: int
 
 
@@ -196,7 +197,7 @@ class Mailman2Model(_Frozen):
             postfix_alias_cmd=_value(config.value("POSTFIX_ALIAS_CMD")),
             postfix_map_cmd=_value(config.value("POSTFIX_MAP_CMD")),
             virtual_hosts=[
-                VirtualHostModel(url_host=v.url_host, email_host=v.email_host, line=v.line)
+                VirtualHostModel(url_host=v.url_host, email_host=v.email_host, mail_domain=v.mail_domain, line=v.line)
                 for v in config.virtual_hosts
             ],
             aliases_maps=list(config.aliases_maps),

@@ -146,7 +146,7 @@ def test_pydantic_models(tmp_path: Path) -> None:
     assert model2.mta.value == "Postfix" and model2.mta.known
     assert model2.postfix_alias_cmd.source == "default"
     assert [n.line for n in model2.not_understood] == [1, 3]
-    assert model2.virtual_hosts[0].email_host is None
+    assert model2.virtual_hosts[0].email_host is None and model2.virtual_hosts[0].mail_domain == ""
     with pytest.raises(ValueError):
         model2.mta.__class__(value=object(), known=True, source="file")
 
