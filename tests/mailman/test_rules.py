@@ -486,3 +486,25 @@ def test_mm304_list_domain_must_be_local(tmp_path: Path) -> None:
     assert findings(run(mm2(tmp_path / "c", main=main_v, mm_cfg=virtual), "MM304"), "MM304") == []
     table = MAIN2 + "mydestination = hash:/etc/postfix/local_domains\n"
     assert findings(run(mm2(tmp_path / "d", main=table, mm_cfg=mm_cfg), "MM304"), "MM304") == []
+
+
+def test_cli_json_reports_mailman_findings(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    main = MAIN_GOOD.replace("transport_maps = hash:/var/lib/mailman3/data/postfix_lmtp\n", "")
+    base = mm3(tmp_path, main=main)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mailconf", "lint", "--format", "json", "--select", "MM", str(base)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    document = json.loads(proc.stdout)
+    [finding] = document["findings"]
+    assert finding["rule"] == "MM301" and finding["severity"] == "error"
+    assert finding["path"].endswith("main.cf") and finding["line"] == 1
+    assert str(base / "etc/mailman3/mailman.cfg") in document["files"]
