@@ -37,6 +37,7 @@ SERVICES: dict[str, tuple[str, int]] = {
     "imaps": ("imaps", 993),
 }
 PLAINTEXT_MECHANISMS = frozenset({"PLAIN", "LOGIN"})
+WEAK_MECHANISMS = frozenset({"CRAM-MD5", "DIGEST-MD5", "NTLM", "RPA", "APOP", "ANONYMOUS"})
 OUTSIDE_RECIPIENT = "probe@example.com"
 LOCAL_PART = "postmaster"
 PROBE_USER = "mailconf-probe"
@@ -254,6 +255,10 @@ class _ServiceProbe:
                 self.relay_check(s)
                 s.quit()
                 return
+            mail = s.command("MAIL FROM:<>")
+            self.report.checks["mail_before_tls"] = str(mail)
+            if mail.code == 530 or (not mail.ok and "STARTTLS" in mail.text.upper()):
+                self.add("TLS104", f"port 25 requires TLS ('{mail}'): mail from servers without TLS bounces")
             s.quit()
         try:
             session = self.tls_session(self.smtp_starttls)
@@ -421,6 +426,13 @@ class _ServiceProbe:
 
     def mailbox_login(self, session: Pop3 | Imap, mechanisms: list[str]) -> None:
         self.report.auth_after_tls = mechanisms
+        weak = [m for m in (self.report.auth_before_tls or []) + mechanisms if m in WEAK_MECHANISMS]
+        if weak:
+            shown = " ".join(dict.fromkeys(weak))
+            self.add(
+                "AUTH203",
+                f"mechanisms offered that need plaintext-equivalent passwords or allow anonymous login: {shown}",
+            )
         creds = self.options.credentials
         if creds is not None:
             ok, text = session.login(creds)
@@ -485,6 +497,7 @@ _SEVERITY = {
     "TLS101": "error",
     "TLS102": "error",
     "TLS103": "warning",
+    "TLS104": "warning",
     "TLS105": "error",
     "TLS106": "warning",
     "TLS201": "error",
@@ -495,6 +508,7 @@ _SEVERITY = {
     "AUTH103": "error",
     "AUTH105": "warning",
     "AUTH201": "error",
+    "AUTH203": "warning",
     "RELAY101": "error",
 }
 
@@ -511,6 +525,8 @@ _FIXES = {
     "AUTH103": "smtpd_tls_auth_only = yes (or smtpd_tls_security_level=encrypt on that service)",
     "AUTH105": "main.cf: smtpd_sasl_auth_enable = no (enable it on submission/smtps only)",
     "AUTH201": "dovecot 2.3: disable_plaintext_auth = yes (2.4: auth_allow_cleartext = no)",
+    "AUTH203": "dovecot: auth_mechanisms = plain login (over TLS)",
+    "TLS104": "port 25: smtpd_tls_security_level = may (keep encrypt for submission)",
     "CERT103": "renew the certificate",
     "PRB004": "use a certificate from a CA the clients trust (or pass --ca-file for a private CA)",
     "PRB006": "dovecot: ssl = yes on the pop3s/imaps inet_listener",

@@ -182,6 +182,7 @@ def build(
     dovecot: dict[str, str | None] | None = None,
     dovecot_extra: str = "",
     auth_listener: dict[str, str] | None = None,
+    cert_days: int | None = None,
 ) -> Config:
     params: dict[str, str] = dict(BASE_MAIN)
     for key, value in (main or {}).items():
@@ -208,4 +209,5 @@ def build(
     for placeholder, value in (AUTH_LISTENER | (auth_listener or {})).items():
         sections = sections.replace(placeholder, value)
     dovecot_conf = "".join(f"{k} = {v}\n" for k, v in settings.items()) + sections + dovecot_extra
-    return Config(name, _main_cf(params), _master_cf(services), dovecot_conf)
+    notes = {"cert_days": str(cert_days)} if cert_days is not None else {}
+    return Config(name, _main_cf(params), _master_cf(services), dovecot_conf, notes)

@@ -45,13 +45,14 @@ VARIANTS: dict[str, Config] = {
         smtps={"smtpd_sasl_auth_enable": "no"},
         dovecot={"ssl": "yes", "disable_plaintext_auth": "no"},
     ),
-    # RELAY102 (25: a client lookup that says OK before the guard), RELAY101 (465: no guard at
-    # all); Dovecot TLS202 (ssl = yes for pop3 only, with CRAM-MD5 available).
+    # RELAY102 (25: a client lookup that says OK before the guard), AUTH105 (SMTP AUTH on 25),
+    # RELAY101 (465: no guard at all); Dovecot TLS202 (ssl = yes for pop3 only, with CRAM-MD5).
     "weak-relay": build(
         "weak-relay",
         main={
             "smtpd_relay_restrictions": "permit_mynetworks, check_client_access inline:{127.0.0.2=OK}, "
-            "permit_sasl_authenticated, reject_unauth_destination"
+            "permit_sasl_authenticated, reject_unauth_destination",
+            "smtpd_sasl_auth_enable": "yes",
         },
         smtps=NO_GUARD,
         dovecot={"auth_mechanisms": CRAM},
@@ -65,10 +66,15 @@ VARIANTS: dict[str, Config] = {
         smtp={"smtpd_tls_cert_file": "", "smtpd_tls_key_file": ""},
         dovecot={"ssl_min_protocol": "TLSv1", "ssl_cipher_list": "DEFAULT:@SECLEVEL=0"},
     ),
-    # XREF302 (the listener exists but Postfix may not connect to it).
+    # XREF302 (the listener exists but Postfix may not connect to it), TLS104 (25 requires TLS),
+    # CERT103 (a certificate that expires in 10 days); Dovecot AUTH202 (the client's address is a
+    # trusted network).
     "weak-sasl-mode": build(
         "weak-sasl-mode",
         auth_listener={"@AUTH_MODE@": "0600", "@AUTH_USER@": "dovecot", "@AUTH_GROUP@": "dovecot"},
+        smtp={"smtpd_tls_security_level": "encrypt"},
+        dovecot={"login_trusted_networks": "127.0.0.2/32"},
+        cert_days=10,
     ),
 }
 
@@ -95,6 +101,8 @@ EVIDENCE: tuple[Evidence, ...] = (
        "mail_before_tls"),
     _e("TLS102", "weak-tls", "smtps (465): no `-o smtpd_tls_wrappermode=yes`", "smtps", "TLS102", "tls_at_once"),
     _e("TLS103", "weak-tls", "main.cf: `smtpd_tls_security_level = none`", "smtp", "TLS103", "starttls"),
+    _e("TLS104", "weak-sasl-mode", "smtp (25): `-o smtpd_tls_security_level=encrypt`", "smtp", "TLS104",
+       "mail_before_tls"),
     _e("TLS105", "weak-sasl-path", "smtp (25): `-o smtpd_tls_cert_file= -o smtpd_tls_key_file=`", "smtp",
        "TLS103 TLS105", "starttls"),
     _e("TLS106", "weak-tls", "main.cf: no `smtpd_tls_protocols`/`smtpd_tls_mandatory_protocols` (defaults)",
@@ -112,8 +120,14 @@ EVIDENCE: tuple[Evidence, ...] = (
        "submission", "AUTH102", "local_without_auth"),
     _e("AUTH103", "weak-tls", "submission: `-o smtpd_tls_security_level=may -o smtpd_tls_auth_only=no`",
        "submission", "AUTH103", "auth_before_tls"),
+    _e("AUTH105", "weak-relay", "main.cf: `smtpd_sasl_auth_enable = yes`", "smtp", "AUTH105", "auth_after_tls"),
     _e("AUTH201", "weak-auth", "dovecot: `ssl = yes`, `disable_plaintext_auth = no`", "imap", "AUTH201",
        "login_before_tls"),
+    _e("AUTH202", "weak-sasl-mode", "dovecot: `login_trusted_networks = 127.0.0.2/32`", "imap", "AUTH201",
+       "login_before_tls"),
+    _e("AUTH203", "weak-tls", "dovecot: `auth_mechanisms = plain login cram-md5`", "imap", "AUTH203",
+       "auth_after_tls"),
+    _e("CERT103", "weak-sasl-mode", "a certificate valid for 10 days", "imaps", "CERT103", "cert"),
     _e("RELAY101", "weak-relay",
        "smtps (465): `-o smtpd_relay_restrictions=permit_sasl_authenticated "
        "-o smtpd_recipient_restrictions=permit_sasl_authenticated`",
