@@ -231,30 +231,35 @@ def resolve_relative(path: str | None, target: str) -> str:
 class _Logical:
     """A logical line being assembled from physical lines, with a map back to the file."""
 
-    __slots__ = ("first", "parts", "text")
+    __slots__ = ("first", "parts", "pieces", "size")
 
     def __init__(self) -> None:
         self.parts: list[tuple[int, int]] = []  # (logical offset, file offset) of each part
-        self.text = ""
+        self.pieces: list[str] = []
+        self.size = 0
         self.first: Line | None = None
 
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
     def add(self, piece: str, file_offset: int) -> None:
-        self.parts.append((len(self.text), file_offset))
-        self.text += piece
+        self.parts.append((self.size, file_offset))
+        self.pieces.append(piece)
+        self.size += len(piece)
 
     def offset(self, logical: int) -> int:
         """File offset of a logical offset (an inserted joining blank maps past its part)."""
-        best = self.parts[0]
-        for part in self.parts:
-            if part[0] <= logical:
-                best = part
-            else:
-                break
+        import bisect
+
+        index = bisect.bisect_right(self.parts, (logical, 1 << 62)) - 1
+        best = self.parts[max(index, 0)]
         return best[1] + logical - best[0]
 
     def clear(self) -> None:
         self.parts = []
-        self.text = ""
+        self.pieces = []
+        self.size = 0
         self.first = None
 
 

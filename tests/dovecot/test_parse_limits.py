@@ -71,3 +71,12 @@ def test_config_like_text_round_trips(text: str) -> None:
     data = text.encode("latin-1")
     for version in ("2.3", "2.4"):
         assert parse(data, strict=False, version=version).to_bytes() == data
+
+
+def test_long_continuation_is_linear() -> None:
+    data = b"k = start \\\n" + b"  part \\\n" * 50000 + b"  end\n"
+    began = time.monotonic()
+    (setting,) = parse(data).settings()
+    assert time.monotonic() - began < 30
+    assert setting.value == "start " + "part " * 50000 + "end"
+    assert setting.end_line == 50002
