@@ -119,6 +119,25 @@ def _split_lines(text: str, path: str | Path | None) -> list[Line]:
     return lines
 
 
+def _require_utf8(text: str, path: str | Path | None) -> None:
+    """Mailman opens mailman.cfg as UTF-8: a file that is not UTF-8 stops it at start."""
+    if text.isascii():
+        return
+    raw = encode(text)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise ParseError(
+            f"not UTF-8 (byte 0x{raw[error.start]:02x}): Mailman reads mailman.cfg as UTF-8 and stops at start",
+            path=path,
+            line=line,
+            column=column,
+        ) from None
+
+
 class Mailman3Document(Document):
     """A ``mailman.cfg`` file, held losslessly.
 
@@ -137,6 +156,7 @@ class Mailman3Document(Document):
 
     def _load(self, text: str) -> None:
         where = self.path
+        _require_utf8(text, where)
         self.lines: list[Line] = _split_lines(text, where)
         self.sections: list[Section] = []
         self.options: list[Option] = []

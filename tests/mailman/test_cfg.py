@@ -106,10 +106,16 @@ def test_crlf_and_lone_cr_and_no_final_newline() -> None:
     assert option is not None and option.line == 3
 
 
-def test_non_utf8_bytes_survive() -> None:
-    text = b"# caf\xe9\n[mailman]\nsite_owner: r\xe9my@example.org\n"
+def test_utf8_survives_and_other_encodings_are_errors() -> None:
+    text = "# café\n[mailman]\nsite_owner: rémy@example.org\n".encode()
     doc = parse_mailman_cfg(text)
     assert doc.to_bytes() == text
+    option = doc.get("mailman", "site_owner")
+    assert option is not None and option.value.encode("latin-1").decode() == "rémy@example.org"
+    with pytest.raises(ParseError) as info:
+        parse_mailman_cfg(b"# ok\n[mailman]\nsite_owner: r\xe9my@example.org\n", path="m.cfg")
+    assert (info.value.line, info.value.column) == (3, 14)
+    assert "UTF-8" in info.value.message
 
 
 @pytest.mark.parametrize(
