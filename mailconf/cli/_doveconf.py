@@ -60,7 +60,9 @@ def run(argv: list[str]) -> int:
         cfg = load_config(path, version)
     except ParseError as exc:
         where = f"{exc.path}" if exc.path else path
-        if exc.line and not exc.message.startswith("Missing '}'"):
+        if exc.message.startswith("open(") and exc.line == 0:
+            msg = f"doveconf: Fatal: {exc.message}"
+        elif exc.line and not exc.message.startswith("Missing '}'"):
             msg = f"doveconf: Fatal: Error in configuration file {where} line {exc.line}: {exc.message}"
         else:
             msg = f"doveconf: Fatal: Error in configuration file {where}: {exc.message}"

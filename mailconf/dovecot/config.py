@@ -153,10 +153,12 @@ class _Reader:
         self.files += 1
         if self.files > MAX_FILES:
             raise IncludeError("Too many included files", path=path)
+        if os.path.isdir(path):
+            return  # doveconf reads nothing from a directory
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise IncludeError(f"open({path}) failed: {exc.strerror}", path=path) from None
+            raise IncludeError(f"open({path}) failed: {exc.strerror}", path=path, line=0) from None
         text = data.decode("latin-1")
         lines = text.split("\n")
         if lines and lines[-1] == "":
