@@ -140,7 +140,12 @@ class Context:
 def _error_finding(error: BaseException, fallback: Path | str) -> Finding:
     from mailconf.errors import ParseError
 
-    if isinstance(error, ParseError) and error.message.startswith("Unknown setting: ") and error.path:
+    if (
+        isinstance(error, ParseError)
+        and error.message.startswith("Unknown setting: ")
+        and "{" not in error.message
+        and error.path
+    ):
         name = error.message.split(": ", 1)[1].split()[-1]
         hint = _dovecot_guess(name)
         return Finding(
