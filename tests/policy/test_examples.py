@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]
 
@@ -40,3 +41,31 @@ def test_insecure_json_and_sarif_are_valid() -> None:
     assert {r["ruleId"] for r in run["results"]} <= {r["id"] for r in run["tool"]["driver"]["rules"]}
     proc = cli("--format", "github", "examples/insecure", cwd=ROOT)
     assert proc.stdout.startswith("::error file=examples/insecure/") or proc.stdout.startswith("::warning")
+
+
+def test_examples_are_accepted_by_the_real_tools(tmp_path: Path) -> None:
+    """postconf and doveconf read both examples without errors or warnings (insecure is wrong by
+    policy, not by syntax)."""
+    import shutil
+    import subprocess
+
+    from tests.support import backdate, require_tool
+
+    postconf, doveconf = require_tool("postconf"), require_tool("doveconf")
+    for name in ("office", "insecure"):
+        work = tmp_path / name
+        shutil.copytree(ROOT / "examples" / name, work)
+        backdate(work)
+        for flags in (["-n"], ["-M"]):
+            proc = subprocess.run(
+                [postconf, "-c", str(work / "postfix"), *flags], capture_output=True, text=True, timeout=60, check=False
+            )
+            assert proc.returncode == 0 and proc.stderr == "", (name, flags, proc.stderr)
+        proc = subprocess.run(
+            [doveconf, "-c", str(work / "dovecot" / "dovecot.conf"), "-n"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == 0 and "Warning" not in proc.stderr, (name, proc.stderr)
