@@ -1,4 +1,5 @@
-"""MM: Mailman with Postfix (rules.md MM301-MM304, plus MM305 for Debian's postfix-to-mailman.py).
+"""MM: Mailman with Postfix (rules.md MM301-MM304; MM305 for Debian's postfix-to-mailman.py pipe;
+MM306 for Mailman 3 path settings that Mailman ignores).
 
 The rules read Mailman's files through :mod:`mailconf.mailman.config` (effective settings with
 Mailman's defaults) and Postfix's effective values; each finding points at the main.cf or
@@ -21,8 +22,6 @@ from mailconf.policy.registry import rule
 
 if TYPE_CHECKING:
     from mailconf.policy.engine import Context
-
-DOC = "docs/mailman.md"
 
 # Postfix defaults of the parameters these rules read (Postfix 3.x, compatibility_level >= 2
 # where it matters; used only when the Postfix layer does not provide an effective value).
