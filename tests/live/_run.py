@@ -5,17 +5,19 @@ Results are cached for the whole test session, so every variant is started exact
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mailconf.probe import Credentials, ProbeOptions, ProbeReport, run_probe
-from tests.live._servers import CLIENT, HOST, PASSWORD, PORTS, USER, LiveServers, make_certificate
+from tests.live._servers import CLIENT, HOST, PASSWORD, PORTS, USER, Busy, LiveServers, exclusive, make_certificate
 from tests.live._variants import VARIANTS
 
 PROBE_TIMEOUT = 3.0
@@ -101,14 +103,30 @@ def probe_cli(cert: Path, password_file: Path) -> tuple[int, dict[str, Any], str
 
 
 class LiveRuns:
-    def __init__(self, cert: Path, key: Path) -> None:
+    """Runs of the variants, each started once per test session.
+
+    The machine-wide lock (ports, /etc/postfix/main.cf) is held only while daemons run, so
+    parallel test sessions interleave; ``on_busy`` decides what a lock timeout means (skip or fail).
+    """
+
+    def __init__(self, cert: Path, key: Path, on_busy: Callable[[str], NoReturn]) -> None:
         self.cert = cert
         self.key = key
+        self.on_busy = on_busy
         self.runs: dict[str, VariantRun] = {}
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        try:
+            with exclusive():
+                yield
+        except Busy as exc:
+            self.on_busy(str(exc))
 
     def get(self, name: str) -> VariantRun:
         if name not in self.runs:
-            self.runs[name] = self._run(name)
+            with self.lock():
+                self.runs[name] = self._run(name)
         return self.runs[name]
 
     def _run(self, name: str) -> VariantRun:

@@ -44,6 +44,10 @@ class ServerError(RuntimeError):
     """A daemon did not start or stop as expected (the message carries its log)."""
 
 
+class Busy(ServerError):
+    """Another live test run kept the machine's test ports for too long."""
+
+
 def run(argv: list[str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
     """Run a command; daemons it forks get no pipes (they would keep the output open)."""
     with tempfile.TemporaryFile("w+") as out:
@@ -80,7 +84,7 @@ def exclusive(timeout: float = 300.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise ServerError(f"another live test run holds {LOCK_FILE}") from None
+                    raise Busy(f"another live test run held {LOCK_FILE} for {timeout:g} s") from None
                 time.sleep(0.5)
         try:
             yield

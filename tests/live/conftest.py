@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
 from tests.live._run import LiveRuns
-from tests.live._servers import CLIENT, ServerError, exclusive, make_certificate
+from tests.live._servers import CLIENT, make_certificate
 from tests.support import IN_CI, require_tool
 
 
-def _unavailable(message: str) -> None:
+def _unavailable(message: str) -> NoReturn:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
@@ -37,12 +36,7 @@ def require_live() -> None:
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveRuns]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> LiveRuns:
     require_live()
     cert, key = make_certificate(tmp_path_factory.mktemp("live-cert"))
-    with contextlib.ExitStack() as stack:
-        try:
-            stack.enter_context(exclusive())
-        except ServerError as exc:
-            _unavailable(str(exc))
-        yield LiveRuns(cert, key)
+    return LiveRuns(cert, key, _unavailable)

@@ -20,7 +20,7 @@ def _global_state() -> bytes | None:
 def test_start_and_stop_leave_nothing_behind(live: LiveRuns) -> None:
     before = _global_state()
     servers = LiveServers(VARIANTS["secure"], live.cert, live.key)
-    with servers:
+    with live.lock(), servers:
         assert all(port_open(p) for p in PORTS.values())
         assert GLOBAL_MAIN.exists()
         assert str(servers.paths.postfix_dir) in GLOBAL_MAIN.read_text()
@@ -34,7 +34,7 @@ def test_failed_start_cleans_up(live: LiveRuns) -> None:
     before = _global_state()
     broken = dataclasses.replace(VARIANTS["secure"], name="broken", main_cf="= no name\n")
     servers = LiveServers(broken, live.cert, live.key)
-    with pytest.raises(ServerError, match="postfix start failed"), servers:
+    with live.lock(), pytest.raises(ServerError, match="postfix start failed"), servers:
         pass
     assert not any(port_open(p) for p in PORTS.values())
     assert _global_state() == before
