@@ -133,6 +133,7 @@ class _Reader:
     def __init__(self) -> None:
         self.files = 0
         self.warnings: list[str] = []
+        self.opened: list[str] = []  # every file read, in reading order (each once)
 
     def read(self, path: str) -> Iterator[Line]:
         """Lines of ``path`` with includes expanded in place (iteratively: no depth limit, as in
@@ -159,6 +160,8 @@ class _Reader:
             data = Path(path).read_bytes()
         except OSError as exc:
             raise IncludeError(f"open({path}) failed: {exc.strerror}", path=path, line=0) from None
+        if path not in self.opened:
+            self.opened.append(path)
         text = data.decode("latin-1")
         lines = text.split("\n")
         if lines and lines[-1] == "":
@@ -525,6 +528,9 @@ class DovecotConfig:
         # doveconf runs managesieve-login to learn the capability lines; that run fails (and
         # the lines are left out) when values cannot be expanded
         self.expand_failed = False
+        # 2.4 files: mailconf has no 2.4 doveconf to mirror and its 2.4 catalogue is partial, so
+        # unknown names and sections (named filters, boolean lists, groups) are kept, not refused
+        self.lenient = catalogue.version.startswith("2.4")
         self._add_default_services()
 
     def _add_default_services(self) -> None:
@@ -797,6 +803,8 @@ class DovecotConfig:
                 raise _error("Section not allowed here", ln) from None
             spec = section.spec.sections.get(ln.key)
             container = section.sections
+        if spec is None and self.lenient:
+            spec = SectionSpec(ln.key)  # a 2.4 named filter, boolean list or group: kept as is
         if spec is None:
             plain = self.catalogue.spec(ln.key) if section is None else section.spec.settings.get(ln.key)
             if plain is not None:
@@ -846,7 +854,12 @@ class DovecotConfig:
         else:
             spec = self.catalogue.spec(ln.key)
             target = scope.values
-        if section is None and (spec is None or ln.key in _OLD_ALWAYS) and self._old_setting(ln, scope):
+        if (
+            section is None
+            and not self.lenient
+            and (spec is None or ln.key in _OLD_ALWAYS)
+            and self._old_setting(ln, scope)
+        ):
             return
         if section is not None and section.spec.unique and ln.key == _name_key(section.type):
             section.name = ln.value
@@ -856,10 +869,12 @@ class DovecotConfig:
             return
         if spec is None:
             sec_spec = self.catalogue.sections.get(ln.key) if section is None else section.spec.sections.get(ln.key)
-            if sec_spec is not None and ln.kind != "file":
+            if sec_spec is not None and ln.kind != "file" and not self.lenient:
                 self._list_assign(ln, scope, section, sec_spec)
                 return
-            raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
+            if not self.lenient:
+                raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
+            spec = SettingSpec(ln.key, "string", "")
         in_net_filter = scope.local is not None or scope.remote is not None or scope.local_name is not None
         if section is None and in_net_filter and spec.no_net_filter:
             raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
@@ -1048,6 +1063,8 @@ class DovecotConfig:
 
     def check(self) -> None:
         """Checks doveconf makes once everything is read (errors without a line number)."""
+        if self.lenient:
+            return
         path = self.path
         scopes = [self.global_scope, *self.filter_scopes]
         for name in ("default_internal_user", "default_login_user"):
@@ -1396,6 +1413,7 @@ def load_config(path: str | Path, version: str | None = None) -> DovecotConfig:
     cfg = DovecotConfig(cat, str(path))
     reader = _Reader()
     reader.warnings = cfg.warnings
+    reader.opened = cfg.files
     cfg.apply(reader.read(str(path)))
     cfg.check()
     return cfg

@@ -122,3 +122,29 @@ def test_dovecot1_auth_section_converts(tmp_path: Path) -> None:
     sock = next(x for x in auth.children("unix_listener") if x.name == "/var/spool/postfix/private/auth")
     assert sock.get("mode") == "0660"
     assert any("add auth_ prefix" in w for w in c.warnings)
+
+
+def test_files_lists_every_file_read(tmp_path: Path) -> None:
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "10-a.conf").write_text("ssl = no\n")
+    c = conf(tmp_path, "!include conf.d/*.conf\n!include_try missing.conf\n")
+    assert c.files == [str(tmp_path / "dovecot.conf"), str(tmp_path / "conf.d" / "10-a.conf")]
+
+
+def test_24_files_read_leniently(tmp_path: Path) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(
+        "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1\nssl = required\n"
+        "ssl_server_cert_file = /etc/ssl/cert.pem\nauth_allow_cleartext = no\nmail_plugins {\n  quota = yes\n}\n"
+        "passdb ldap {\n  driver = ldap\n  ldap_base = dc=example\n}\nservice imap-login {\n  inet_listener imap {\n"
+        "    listen = 127.0.0.1\n    port = 0\n  }\n}\nsome_new_24_setting = x\n"
+    )
+    c = load_config(f, version="2.4")
+    assert c.effective("ssl").value == "required"
+    assert c.effective("ssl_server_cert_file").value == "/etc/ssl/cert.pem"
+    assert c.effective("auth_allow_cleartext").value == "no"
+    assert [p.name for p in c.passdbs] == ["ldap"]
+    login = c.service("imap-login")
+    assert login is not None
+    assert login.children("inet_listener")[0].get("port") == "0"
+    assert c.effective("some_new_24_setting").value == "x"  # the 2.4 catalogue is partial: kept, not refused

@@ -34,3 +34,14 @@ def test_tree_and_direct_reading_agree(setdir: Path) -> None:
             return
         raise AssertionError(f"tree reading failed where direct reading worked: {exc}") from exc
     assert via_tree == direct
+
+
+@pytest.mark.parametrize("setdir", sets(), ids=lambda p: p.name)
+def test_24_sets_load_with_the_24_catalogue(setdir: Path) -> None:
+    require_corpus()
+    main = setdir / "dovecot.conf"
+    if b"dovecot_config_version" not in main.read_bytes():
+        pytest.skip("2.3 syntax")
+    cfg = load_config(main, version="2.4")
+    assert cfg.files and cfg.files[0] == str(main)
+    assert cfg.effective("dovecot_config_version").path == str(main)
