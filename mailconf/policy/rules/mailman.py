@@ -659,7 +659,7 @@ def _is_mailman_map(name: str, candidates: tuple[str, ...], basename: str) -> bo
 @rule(
     "MM304",
     "error",
-    "Mailman 2 with MTA='Postfix': alias_maps/virtual_alias_maps lack Mailman's maps",
+    "Mailman 2 with MTA='Postfix': Mailman's alias maps or list domains missing from Postfix",
     needs=("mailman", "postfix"),
 )
 @_one_per_place
