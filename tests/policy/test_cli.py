@@ -85,3 +85,12 @@ def test_family_docs_hold_every_rule_page() -> None:
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert _lint.run(["--help"]) == 0
     assert "--fail-on" in capsys.readouterr().out
+
+
+def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.policy._helpers import ROOT
+
+    target = tmp_path / "report.sarif"
+    assert _lint.run(["--no-config", "--format", "sarif", "-o", str(target), str(ROOT / "examples/insecure")]) == 1
+    assert capsys.readouterr().out == ""
+    assert json.loads(target.read_text())["version"] == "2.1.0"
