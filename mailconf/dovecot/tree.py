@@ -292,7 +292,7 @@ def glob_paths(pattern: str, virtual: set[str] | None = None) -> list[str]:
 
 # -- loading -------------------------------------------------------------------------------------------------
 class _Frame:
-    __slots__ = ("depth", "doc", "error", "index", "name", "pending", "statements")
+    __slots__ = ("depth", "doc", "error", "index", "name", "pending", "statements", "warnings", "wpos")
 
     def __init__(self, name: str, doc: DovecotDocument, depth: int = 0) -> None:
         self.depth = depth
@@ -301,9 +301,20 @@ class _Frame:
         self.statements = doc.statements()
         self.error = doc.error
         self.pending = doc.pending_text
+        self.warnings = list(doc.warnings)
+        self.wpos = 0
         self.index = 0
 
-    def resume(self, carry: str) -> list[DovecotWarning]:
+    def emit(self, upto: int | None = None) -> list[DovecotWarning]:
+        """Warnings of the lines read so far (up to line ``upto``; all when None)."""
+        end = self.wpos
+        while end < len(self.warnings) and (upto is None or self.warnings[end].line <= upto):
+            end += 1
+        out = self.warnings[self.wpos : end]
+        self.wpos = end
+        return out
+
+    def resume(self, carry: str) -> None:
         """Read the rest of this file with ``carry`` in doveconf's line buffer: a ``\\``
         continuation left open at the end of the file read before."""
         start = self.statements[self.index - 1].end if self.index else 0
@@ -311,8 +322,7 @@ class _Frame:
         self.statements = self.statements[: self.index] + result.statements
         self.error = result.error
         self.pending = result.pending
-        known = set(self.doc.warnings)
-        return [w for w in result.warnings if w not in known]
+        self.warnings = self.warnings[: self.wpos] + result.warnings
 
 
 class _Loader:
@@ -387,20 +397,17 @@ class _Loader:
         self.documents[path] = main
         order: list[Statement] = []
         includes: list[IncludeRecord] = []
-        warnings: list[DovecotWarning] = []
-        warned: set[str] = set()
+        warnings: list[DovecotWarning] = []  # in the order doveconf would print them
         stack: list[_Frame] = [_Frame(path, main)]
         open_sections: list[Statement] = []
         carry = ""  # doveconf's line buffer outlives the file that filled it
         while stack:
             frame = stack[-1]
-            if frame.index == 0 and frame.name not in warned:
-                warned.add(frame.name)
-                warnings.extend(frame.doc.warnings)
             if carry:
-                warnings.extend(frame.resume(carry))
+                frame.resume(carry)
                 carry = ""
             if frame.index >= len(frame.statements):
+                warnings.extend(frame.emit())
                 if frame.error is not None:
                     raise frame.error
                 stack.pop()
@@ -408,6 +415,7 @@ class _Loader:
                 continue
             st = frame.statements[frame.index]
             frame.index += 1
+            warnings.extend(frame.emit(st.end_line))
             order.append(st)
             if len(order) > MAX_STATEMENTS:
                 raise DovecotIncludeError(

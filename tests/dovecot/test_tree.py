@@ -312,3 +312,22 @@ def test_main_file_missing_or_a_directory(tmp_path: Path) -> None:
     assert doveconf(missing).fatal == info.value.doveconf
     assert list(load(tmp_path).walk()) == []
     assert doveconf(tmp_path).fatal is None
+
+
+def test_warnings_in_reading_order(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        {
+            "dovecot.conf": HEAD + "plugin {\n  a = 1#x\n  !include inc.conf\n  b = 2#y\n  !include inc.conf\n}\n",
+            "inc.conf": "c = 3#z\n",
+        },
+    )
+    tree = load(config)
+    assert [(Path(w.path or "").name, w.line) for w in tree.warnings] == [
+        ("dovecot.conf", 3),
+        ("inc.conf", 1),
+        ("dovecot.conf", 5),
+        ("inc.conf", 1),
+    ]
+    real = [w for w in doveconf(config).warnings if "Ambiguous" in w]
+    assert real[: len(tree.warnings)] == [w.doveconf for w in tree.warnings]
