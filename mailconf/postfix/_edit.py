@@ -728,27 +728,20 @@ def set_override(lines: list[Line], name: str, value: str, indent: str | None) -
     if matched:
         return editor.render()
     new = "-o " + override_text(name, value)
-    if st.options:
-        last = st.options[-1]
-        first_tok, value_tok = st.tokens[last.option], st.tokens[last.value]
-        line_idx = first_tok.start_line
-        own = st.line_tokens(line_idx)
-        if (
-            lines[line_idx].kind == "continuation"
-            and value_tok.end_line == line_idx
-            and own == list(range(last.option, last.value + 1))
-        ):
+    # postconf adds the option after the last option of the option region.
+    anchor = st.tokens[st.last_option]
+    line_idx = anchor.end_line
+    own = st.line_tokens(line_idx)
+    if own[-1] == st.last_option:
+        if lines[line_idx].kind == "continuation":
             editor.insert_after(line_idx, leading_blanks(st.body(line_idx)) + new)
             return editor.render()
-        editor.replace(value_tok.end_line, value_tok.end, value_tok.end, " " + new)
-        return editor.render()
-    anchor = st.tokens[st.last_option]
-    own = st.line_tokens(anchor.end_line)
-    if own[-1] == st.last_option:
-        ind = indent or continuation_indent(lines) or DEFAULT_OPTION_INDENT
-        editor.insert_after(anchor.end_line, ind + new)
-    else:
-        editor.replace(anchor.end_line, anchor.end, anchor.end, " " + new)
+        inline = any(st.tokens[o.option].start_line == line_idx for o in st.options)
+        if not inline:
+            ind = indent or continuation_indent(lines) or DEFAULT_OPTION_INDENT
+            editor.insert_after(line_idx, ind + new)
+            return editor.render()
+    editor.replace(line_idx, anchor.end, anchor.end, " " + new)
     return editor.render()
 
 

@@ -307,7 +307,6 @@ class MainDocument(Document):
             param = self.items[i]
             assert isinstance(param, Parameter)
             texts[i] = _edit.remove_entry(param.lines)
-        _keep_final_newline(texts, self.items)
         self._commit(texts)
         return len(found)
 
@@ -561,7 +560,6 @@ class MasterDocument(Document):
         for i in found:
             texts[i] = _edit.remove_entry(self.items[i].lines)
         if found:
-            _keep_final_newline(texts, self.items)
             self._commit(texts)
         return len(found)
 
@@ -640,17 +638,6 @@ class MasterDocument(Document):
                 return _edit.set_value(lines, _edit.command_offset(lines), value, self._option_indent())
 
             self._service_edit(name, type, edit)
-
-
-def _keep_final_newline(texts: list[str], items: Sequence[MainItem | MasterItem]) -> None:
-    """After removing entries: if the file ended without a newline, it still does."""
-    if not items or items[-1].text.endswith("\n"):
-        return
-    for i in range(len(texts) - 1, -1, -1):
-        if texts[i]:
-            if texts[i].endswith("\n") and i != len(texts) - 1:
-                texts[i] = texts[i][:-2] if texts[i].endswith("\r\n") else texts[i][:-1]
-            return
 
 
 def _split_service_args(svc: Service) -> tuple[list[str], list[tuple[str, str]], list[str]]:

@@ -83,8 +83,8 @@ def test_remove_every_entry_keeps_comments_inside() -> None:
     assert doc.remove("nothing") == 0
 
 
-def test_remove_last_entry_of_file_without_final_newline() -> None:
-    assert edited_main(b"a = 1\nb = 2", "remove", "b") == b"a = 1"
+def test_remove_last_entry_of_file_without_final_newline_leaves_the_line_before_alone() -> None:
+    assert edited_main(b"a = 1\nb = 2", "remove", "b") == b"a = 1\n"
 
 
 def test_comment_out_prefixes_each_entry_line() -> None:
