@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mailconf.policy._finding import Finding
 from mailconf.policy.engine import LintResult, Options, lint
@@ -508,3 +510,61 @@ def test_cli_json_reports_mailman_findings(tmp_path: Path) -> None:
     assert finding["rule"] == "MM301" and finding["severity"] == "error"
     assert finding["path"].endswith("main.cf") and finding["line"] == 1
     assert str(base / "etc/mailman3/mailman.cfg") in document["files"]
+
+
+# -- robustness: any combination of Mailman and Postfix settings is linted without a crash ------
+
+_words = st.sampled_from(
+    ["", "127.0.0.1", "localhost", "::1", "mail.example.org", "0", "8024", "99999", "x", "$myhostname", "[::1]"]
+)
+_maps_values = st.sampled_from(
+    [
+        "",
+        "hash:/var/lib/mailman3/data/postfix_lmtp",
+        "regexp:/var/lib/mailman3/data/postfix_lmtp",
+        "proxy:hash:/x/postfix_lmtp.db",
+        "hash:/var/lib/mailman3/data/postfix_domains, $mydestination",
+        "{ inline:{ a=b } }",
+        "hash:/var/lib/mailman/data/aliases",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.dictionaries(
+        st.sampled_from(["lmtp_host", "lmtp_port", "smtp_host", "smtp_port", "smtp_secure_mode", "incoming"]),
+        _words,
+    ),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "transport_maps",
+                "local_recipient_maps",
+                "relay_domains",
+                "alias_maps",
+                "mydestination",
+                "inet_interfaces",
+            ]
+        ),
+        _maps_values,
+    ),
+    st.sampled_from(
+        ["", "[mailman]\nlayout: debian\n[paths.debian]\nvar_dir: /var/lib/mailman3\n", "[mailman]\nlayout: x\n"]
+    ),
+    st.booleans(),
+)
+def test_rules_never_crash(
+    tmp_path_factory: pytest.TempPathFactory, mta: dict[str, str], main: dict[str, str], paths: str, pipe: bool
+) -> None:
+    base = tmp_path_factory.mktemp("mm")
+    mailman = paths + "[mta]\n" + "".join(f"{k}: {v}\n" for k, v in mta.items())
+    files = {
+        "etc/postfix/main.cf": "".join(f"{k} = {v}\n" for k, v in main.items()),
+        "etc/postfix/master.cf": PIPE if pipe else MASTER,
+        "etc/mailman3/mailman.cfg": mailman,
+        "etc/mailman/mm_cfg.py": "MTA = 'Postfix'\nDEFAULT_EMAIL_HOST = 'lists.example.org'\n",
+    }
+    result = lint([host(base, files)], Settings(), Options(select=["MM"], strict_errors=True))
+    assert result.internal_errors == []
+    assert all(f.rule.startswith("MM") and f.line >= 1 for f in result.findings)
