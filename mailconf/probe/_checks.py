@@ -106,7 +106,7 @@ class _ServiceProbe:
     def add(self, rule: str, message: str, fix: str | None = None, severity: str | None = None) -> None:
         fix = fix or _FIXES.get(rule)
         if severity is None:
-            severity = PROBE_RULES[rule][0] if rule in PROBE_RULES else _SEVERITY[rule]
+            severity = PROBE_RULES[rule][0] if rule in PROBE_RULES else _SEVERITY.get(rule, "error")
         self.report.add(rule, severity, message, fix)
 
     def run(self) -> None:
