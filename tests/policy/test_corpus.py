@@ -52,10 +52,14 @@ def test_doveconf_refusals_are_never_clean(tmp_path: Path) -> None:
     doveconf = require_tool("doveconf")
     require_corpus()
     refused_sets = 0
+    header = subprocess.run([doveconf, "-n", "-c", "/dev/null"], capture_output=True, text=True, check=False).stdout
+    installed_24 = header.startswith("# 2.4")
     for src in corpus_sets("dovecot"):
         top = src / "dovecot.conf"
         if not top.exists():
             continue
+        if ("dovecot_config_version" in top.read_text(encoding="latin-1")) != installed_24:
+            continue  # written for the other major version than the installed doveconf reads
         proc = subprocess.run([doveconf, "-c", str(top), "-n"], capture_output=True, text=True, timeout=60, check=False)
         result = lint_sets(discover([top]), Settings(), Options(strict_errors=True))
         if proc.returncode != 0:
