@@ -19,6 +19,7 @@ import contextlib
 import functools
 import marshal
 import os
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 _HERE = Path(__file__).resolve().parent
 _CACHE_FORMAT = b"mailconf-tokens-1"
-_CACHE_MIN_SIZE = 2048  # small texts parse faster than a cache file can be looked up
+_CACHE_MIN_SIZE = 2048
 _CACHE_MAX_FILES = 512
 
 TokenPair = tuple[str, str]
@@ -78,7 +79,10 @@ def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair
     The tokens must cover the text exactly (every byte in one token). Results for larger texts
     are cached on disk by content; see the module docs.
     """
-    directory = _cache_dir() if len(text) >= _CACHE_MIN_SIZE else None
+    # Once Lark is imported a small text parses faster than a cache file is read; before, even
+    # a small text is worth the lookup, since a miss means importing Lark.
+    small = len(text) < _CACHE_MIN_SIZE and "lark" in sys.modules
+    directory = None if small or not text else _cache_dir()
     entry: Path | None = None
     if directory is not None:
         # A fast checksum is enough for a key: entries are verified against the text below,
