@@ -33,6 +33,8 @@ BLANKS = " \t\n\v\f\r"
 LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
+# Parameters postconf reads from main.cf when it starts (mail_conf_lookup_eval), before anything else.
+EAGER = ("myhostname", "mydomain", "inet_interfaces", "inet_protocols", "mynetworks_style")
 FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
 
 
@@ -56,10 +58,17 @@ class Output:
     err: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
-        self.err.append(f"postconf: warning: {message}\n")
+        self.err.append(f"postconf: warning: {printable(message)}\n")
 
     def line(self, text: str) -> None:
         self.out.append(text + "\n")
+
+
+def printable(text: str) -> str:
+    """Postfix's msg_* output: bytes that are not printable ASCII become '?'."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)
 
 
 def parse_args(argv: list[str]) -> Options:
@@ -129,7 +138,7 @@ def run(argv: list[str]) -> int:
     except Fatal as exc:
         for message in getattr(exc, "warnings", ()):
             output.warn(message)
-        output.err.append(f"postconf: fatal: {exc}\n")
+        output.err.append(f"postconf: fatal: {printable(str(exc))}\n")
         output.out.clear()  # postconf exits without flushing what it had formatted
         status = 1
     _flush(output)
@@ -224,6 +233,37 @@ def load(opts: Options, output: Output) -> PostfixConfig:
     return config
 
 
+def _check_interfaces(config: PostfixConfig) -> None:
+    """postconf resolves inet_interfaces when it starts: unknown hosts and non-local addresses
+    are fatal."""
+    import ipaddress
+    import socket
+
+    from mailconf.postfix.config import _ipv4_addresses, _ipv6_addresses, _main_only
+
+    value = _main_only(config, "inet_interfaces")
+    if not value:
+        return
+    local: set[ipaddress.IPv4Address | ipaddress.IPv6Address] | None = None
+    for word in value.replace(",", " ").split():
+        if word.lower() in ("all", "loopback-only"):
+            continue
+        host = word[1:-1] if word.startswith("[") and word.endswith("]") else word
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            try:
+                infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+            except (OSError, UnicodeError):
+                raise Fatal(f"config variable inet_interfaces: host not found: {word}") from None
+            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        if local is None:
+            local = {ipaddress.ip_address(a) for a, _ in _ipv4_addresses()}
+            local |= {ipaddress.ip_address(a) for a, _ in _ipv6_addresses()}
+        if not any(a in local for a in addresses):
+            raise Fatal(f"parameter inet_interfaces: no local interface found for {word}")
+
+
 def _printable(text: str) -> str:
     return text.rstrip(BLANKS)
 
@@ -267,15 +307,24 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
 
 
 def _evaluate(config: PostfixConfig, value: str, svc: Service | None) -> Expansion:
-    """postconf's second pass over known parameters: one level of expansion (the branches a
-    value takes), where a malformed macro is fatal."""
-    from mailconf.postfix.expand import expand
+    """postconf's second pass over known parameters: full expansion (the branches a value
+    takes), where a malformed or runaway macro is fatal."""
+    from mailconf.postfix.expand import Expansion, expand
 
-    return expand(value, lambda name: config.lookup(name, svc), recurse=False)
+    if "$" not in value:
+        return Expansion(value)
+    return expand(value, lambda name: config.lookup(name, svc))
 
 
 def _scan(config: PostfixConfig, value: str, svc: Service | None, output: Output, shown: str) -> None:
-    from mailconf.postfix.expand import expand
+    from mailconf.postfix.expand import expand, simple_names
+
+    names = simple_names(value)
+    if names is not None:
+        for name in names:
+            if config.lookup(name, svc) is None:
+                output.warn(f"{shown}: undefined parameter: {name}")
+        return
 
     def look(name: str) -> str | None:
         found = config.lookup(name, svc)
@@ -368,10 +417,22 @@ def show(opts: Options, output: Output) -> None:
     directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
     shown_main, shown_master = f"{directory}/main.cf", f"{directory}/master.cf"
     if "d" not in flags:
-        from mailconf.postfix.expand import compat_level
+        from mailconf.postfix.expand import compat_level, expand
 
+        for name in EAGER:
+            raw = config.main_values.get(name)
+            if raw is not None and "$" in raw:
+                early = expand(raw, config.main_values.get)
+                if early.error:
+                    for message in early.warnings:
+                        output.warn(message)
+                    raise Fatal("dictionary mail_dict: macro processing error")
+        _check_interfaces(config)
+        level_expansion = config.expand(config.main_values.get("compatibility_level", "0"))
         level = config.compatibility_level
         if compat_level(level) is None:
+            for message in level_expansion.warnings:
+                output.warn(message)
             output.warn(f'malformed compatibility level syntax: "{level}"')
             raise Fatal("macro processing error")
         check(config, output, shown_main, shown_master)

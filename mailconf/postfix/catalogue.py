@@ -71,22 +71,45 @@ def _data() -> dict[str, Any]:
 def installed_version() -> str:
     """The installed Postfix's version ("3.7"), else the newest the catalogue knows.
 
-    ``MAILCONF_POSTFIX_VERSION`` overrides the detection.
+    ``MAILCONF_POSTFIX_VERSION`` overrides the detection. The answer of ``postconf -d -h
+    mail_version`` is cached (keyed by the postconf binary's size and mtime) in the user's cache
+    directory, so that start-up does not pay for a subprocess each time.
     """
     forced = os.environ.get("MAILCONF_POSTFIX_VERSION")
     if forced:
         return forced
     tool = shutil.which("postconf") or ("/usr/sbin/postconf" if os.access("/usr/sbin/postconf", os.X_OK) else None)
-    if tool:
-        try:
-            out = subprocess.run(
-                [tool, "-d", "-h", "mail_version"], capture_output=True, text=True, timeout=20, check=False
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        if re.match(r"\d+\.\d+", out):
-            return ".".join(out.split(".")[:2])
-    return NEWEST
+    if not tool:
+        return NEWEST
+    try:
+        info = os.stat(tool)
+    except OSError:
+        return NEWEST
+    key = f"{os.path.realpath(tool)} {info.st_size} {info.st_mtime_ns}"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mailconf" / "postfix-version"
+    try:
+        cached_key, _, cached = cache.read_text(encoding="utf-8").partition("\n")
+        if cached_key == key and re.fullmatch(r"\d+\.\d+", cached.strip()):
+            return cached.strip()
+    except OSError:
+        pass
+    try:
+        out = subprocess.run(
+            [tool, "-d", "-h", "mail_version"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    if not re.match(r"\d+\.\d+", out):
+        return NEWEST
+    version = ".".join(out.split(".")[:2])
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}")
+        tmp.write_text(f"{key}\n{version}\n", encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return version
 
 
 class Catalogue:

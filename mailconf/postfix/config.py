@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mailconf.postfix.expand import Expansion, expand
+from mailconf.postfix.expand import Expansion, compat_level, expand, references
 
 if TYPE_CHECKING:
     from mailconf.postfix.catalogue import Catalogue, ParamSpec
@@ -217,7 +217,7 @@ class PostfixConfig:
                 spec = self.spec(name)
                 if spec is not None and spec.raw:
                     continue
-                used.update(expand(value, lambda _n: "", scan=True).names)
+                used.update(references(value))
                 if ":" in value:
                     for match in _DBMS_REF.finditer(value):
                         tables.add(match.group(2))
@@ -290,8 +290,6 @@ class PostfixConfig:
         if field in ("private", "unprivileged"):
             return "y"
         if field == "chroot":
-            from mailconf.postfix.expand import compat_level
-
             level = compat_level(self.compatibility_level) or (0, 0, 0)
             return "n" if level >= (1, 0, 0) else "y"
         if field == "wakeup":
@@ -342,15 +340,30 @@ def _computed_default(name: str, config: PostfixConfig) -> str:
     if name == "myhostname":
         return host
     if name == "mydomain":
-        mine = config.lookup("myhostname") or host
-        mine = config.expand(mine).value
-        return mine.partition(".")[2] or "localdomain"
+        mine = _main_only(config, "myhostname")
+        if mine is None:
+            mine = host
+        return mine.partition(".")[2] if "." in mine else "localdomain"
     if name == "mynetworks":
-        style = config.expand(config.lookup("mynetworks_style") or "subnet").value.lower()
-        protocols = config.expand(config.lookup("inet_protocols") or "all").value.lower()
-        interfaces = config.expand(config.lookup("inet_interfaces") or "all").value.lower()
+        style = (_main_only(config, "mynetworks_style") or "").lower()
+        if not style:
+            level = compat_level(config.compatibility_level) or (0, 0, 0)
+            style = "subnet" if level < (2, 0, 0) else "host"
+        protocols = _main_only(config, "inet_protocols")
+        interfaces = _main_only(config, "inet_interfaces")
+        protocols = "all" if protocols is None else protocols.lower()
+        interfaces = "all" if interfaces is None else interfaces.lower()
         return " ".join(_local_networks(style, protocols, interfaces))
     return ""
+
+
+def _main_only(config: PostfixConfig, name: str) -> str | None:
+    """``name`` as Postfix's mail_conf_lookup_eval sees it: main.cf only, expanded against
+    main.cf only (None when main.cf does not set it)."""
+    raw = config.main_values.get(name)
+    if raw is None:
+        return None
+    return expand(raw, config.main_values.get).value
 
 
 def _wanted(addr: str, interfaces: str) -> bool:
@@ -358,7 +371,7 @@ def _wanted(addr: str, interfaces: str) -> bool:
     import ipaddress
 
     words = [w.strip("[]") for w in _LIST_SPLIT.split(interfaces) if w]
-    if not words or "all" in words:
+    if "all" in words:
         return True
     if "loopback-only" in words:
         return ipaddress.ip_address(addr).is_loopback

@@ -16,6 +16,7 @@ after 100 levels with Postfix's "unreasonable macro call nesting" message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ __all__ = [
     "compat_level",
     "expand",
     "references",
+    "simple_names",
 ]
 
 WHITESPACE = " \t\r\n"
@@ -333,6 +335,8 @@ def expand(
     does when it checks syntax and collects names); ``recurse=False`` inserts looked-up values
     without expanding them further.
     """
+    if "$" not in value:
+        return Expansion("" if scan else value)
     names: list[str] = []
 
     def look(name: str, mode: int) -> str | None:
@@ -344,6 +348,25 @@ def expand(
     return Expansion("".join(engine.out), engine.warnings, engine.error, engine.undefined, names)
 
 
+_SIMPLE = re.compile(r"(?:[^$]|\$\$|\$[A-Za-z0-9_]+)*")
+_SIMPLE_NAME = re.compile(r"\$(\$|[A-Za-z0-9_]+)")
+
+
+def simple_names(value: str) -> list[str] | None:
+    """The names of a value that uses only ``$name`` and ``$$`` (None for anything else).
+
+    Such values cannot be malformed; callers use this to skip the full parser.
+    """
+    if "$" not in value:
+        return []
+    if not _SIMPLE.fullmatch(value):
+        return None
+    return [name for name in _SIMPLE_NAME.findall(value) if name != "$"]
+
+
 def references(value: str) -> list[str]:
     """The parameter names ``value`` refers to (both branches of conditionals), in order."""
+    names = simple_names(value)
+    if names is not None:
+        return names
     return expand(value, lambda name: "", scan=True).names
