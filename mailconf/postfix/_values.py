@@ -20,12 +20,16 @@ PROTOCOL_SEPARATORS: Final = ", \t\r\n:"
 BLANKS: Final = " \t\r\n"
 
 
-def split_list(text: str, separators: str = LIST_SEPARATORS) -> list[str]:
+def split_list(text: str, separators: str = LIST_SEPARATORS, *, braces: bool = True) -> list[str]:
     """Split a list value like Postfix's ``mystrtokq(..., "{}")`` (3.0+).
 
     Separators inside ``{ ... }`` (at any nesting depth, anywhere in a token) do not split; a
-    ``}`` without an opening brace is an ordinary character.
+    ``}`` without an opening brace is an ordinary character. Without ``braces`` (Postfix before
+    3.0, ``mystrtok``), braces are ordinary characters.
     """
+    if not braces:
+        pattern = "[^" + re.escape(separators) + "]+"
+        return re.findall(pattern, text)
     tokens: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -155,14 +159,15 @@ def takes_argument(name: str) -> bool:
     return lowered in _ONE_ARGUMENT or _ACCESS.fullmatch(lowered) is not None
 
 
-def parse_restrictions(text: str) -> list[tuple[str, list[str]]]:
+def parse_restrictions(text: str, *, braces: bool = True) -> list[tuple[str, list[str]]]:
     """A restriction list as ``(restriction, [argument, ...])`` pairs in order.
 
     ``check_client_access hash:/etc/postfix/access`` gives
     ``[("check_client_access", ["hash:/etc/postfix/access"])]``. A restriction that needs an
-    argument at the end of the list gets none (smtpd fails on it at run time).
+    argument at the end of the list gets none (smtpd fails on it at run time). ``braces`` as for
+    :func:`split_list`.
     """
-    tokens = split_list(text)
+    tokens = split_list(text, braces=braces)
     items: list[tuple[str, list[str]]] = []
     i = 0
     while i < len(tokens):

@@ -145,8 +145,8 @@ class Group(_Frozen):
 Item = Annotated[Word | MapRef | Group, Field(discriminator="kind")]
 
 
-def _item(token: str) -> Word | MapRef | Group:
-    body = _values.group_body(token)
+def _item(token: str, *, groups: bool = True) -> Word | MapRef | Group:
+    body = _values.group_body(token) if groups else None
     if body is not None:
         return Group(text=body)
     ref = _values.map_reference(token)
@@ -552,7 +552,7 @@ def kind_from_spec(name: str, spec: ParamSpec | None) -> Kind:
     if _CIPHERS.fullmatch(name):
         return Kind("cipher_grade")
     if name == "inet_protocols":
-        return Kind("list")
+        return Kind("list", choices=("all", "ipv4", "ipv6"))
     subtype = spec.subtype
     if subtype == "enum" and spec.values:
         return Kind("choice", choices=tuple(spec.values))
@@ -655,11 +655,19 @@ def value_for(name: str, text: str, kind: Kind, *, version: str | None = None) -
             return _invalid(text, "compatibility_level", f"malformed compatibility level: {name} = {text}")
         return Choice(value=text)
     if k in ("list", "maps"):
-        return ListValue(kind=k, items=tuple(_item(t) for t in _values.split_list(text)))
+        braces = not _before(version, (3, 0))  # {} groups: Postfix 3.0 and later
+        items = tuple(_item(t, groups=braces) for t in _values.split_list(text, braces=braces))
+        if kind.choices:
+            allowed = {c.lower() for c in kind.choices}
+            if any(not isinstance(i, Word) or i.text.lower() not in allowed for i in items):
+                return _invalid(text, k, f"{name}: expected a list of {', '.join(kind.choices)}")
+        return ListValue(kind=k, items=items)
     if k == "restrictions":
+        braces = not _before(version, (3, 0))
         return RestrictionList(
             items=tuple(
-                Restriction(name=n, args=tuple(_item(a) for a in args)) for n, args in _values.parse_restrictions(text)
+                Restriction(name=n, args=tuple(_item(a, groups=braces) for a in args))
+                for n, args in _values.parse_restrictions(text, braces=braces)
             )
         )
     if k == "raw":

@@ -587,3 +587,19 @@ def test_with_setting_knows_restriction_classes_and_service_names() -> None:
     assert isinstance(model.main["strict"].value, RestrictionList)
     assert model.main["dovecot_destination_recipient_limit"].value == Int(value=1)
     assert model.reparse().without_origins() == model.without_origins()
+
+
+def test_braces_group_only_from_postfix_3_0() -> None:
+    text = "check_policy_service {inet:127.0.0.1:1, x=y}, reject"
+    new = typed_value("smtpd_recipient_restrictions", text, version="3.0")
+    old = typed_value("smtpd_recipient_restrictions", text, version="2.11")
+    assert isinstance(new, RestrictionList) and isinstance(old, RestrictionList)
+    assert new.names == ("check_policy_service", "reject")
+    assert old.names == ("check_policy_service", "x=y}", "reject")
+    assert old.items[0].args == (Word(text="{inet:127.0.0.1:1"),)
+    assert typed_value("mydestination", "{a b}", version="2.6") == ListValue(items=(Word(text="{a"), Word(text="b}")))
+
+
+def test_inet_protocols_is_a_list_of_protocol_families() -> None:
+    assert value("inet_protocols", "ipv4, IPv6") == ListValue(items=(Word(text="ipv4"), Word(text="IPv6")))
+    assert isinstance(value("inet_protocols", "ipv4, ipx"), Invalid)

@@ -82,14 +82,20 @@ maps = st.builds(
 group_texts = st.lists(st.one_of(word_text, maps.map(lambda m: m.render())), min_size=0, max_size=3).map(", ".join)
 groups = st.builds(Group, text=group_texts)
 items = st.one_of(words, maps, groups)
+items_2x = st.one_of(words, maps)  # no {} groups before Postfix 3.0
 
 ONE_ARG = ["check_client_access", "check_sender_access", "check_policy_service", "reject_rbl_client", "sleep"]
 NO_ARG = ["permit_mynetworks", "permit_sasl_authenticated", "reject_unauth_destination", "reject", "warn_if_reject"]
-restrictions = st.one_of(
-    st.builds(Restriction, name=st.sampled_from(NO_ARG)),
-    st.builds(Restriction, name=maps.map(lambda m: m.render())),
-    st.builds(lambda n, a: Restriction(name=n, args=(a,)), st.sampled_from(ONE_ARG), items),
-)
+
+
+def restrictions(elements: st.SearchStrategy[Any]) -> st.SearchStrategy[Restriction]:
+    return st.one_of(
+        st.builds(Restriction, name=st.sampled_from(NO_ARG)),
+        st.builds(Restriction, name=maps.map(lambda m: m.render())),
+        st.builds(lambda n, a: Restriction(name=n, args=(a,)), st.sampled_from(ONE_ARG), elements),
+    )
+
+
 text_values = st.text(
     st.characters(min_codepoint=0x21, max_codepoint=0xFF, exclude_characters="$"), min_size=0, max_size=15
 ).flatmap(lambda t: st.sampled_from([t, f"{t} x".strip(), f"a  {t}".strip()]))
@@ -127,9 +133,13 @@ def values_for(kind: str, name: str, version: str) -> st.SearchStrategy[Any]:
     if kind == "compatibility_level":
         return st.builds(Choice, value=st.sampled_from(["0", "1", "2", "3.6", "3.10"]))
     if kind in ("list", "maps"):
-        return st.builds(ListValue, kind=st.just(kind), items=st.lists(items, max_size=4).map(tuple))
+        elements = items_2x if version == "2.6" else items
+        if name == "inet_protocols":
+            elements = st.sampled_from(["all", "ipv4", "ipv6"]).map(lambda t: Word(text=t))
+        return st.builds(ListValue, kind=st.just(kind), items=st.lists(elements, max_size=4).map(tuple))
     if kind == "restrictions":
-        return st.builds(RestrictionList, items=st.lists(restrictions, max_size=5).map(tuple))
+        elements = items_2x if version == "2.6" else items
+        return st.builds(RestrictionList, items=st.lists(restrictions(elements), max_size=5).map(tuple))
     if kind == "raw":
         return st.builds(Raw, value=st.text(SAFE + " $#{}", max_size=20).map(lambda t: t.strip()))
     return st.builds(Text, value=text_values)
