@@ -146,3 +146,15 @@ def test_postfix_version_must_be_a_version(capsys: pytest.CaptureFixture[str]) -
     code, schema, _ = run(capsys, "postfix", "--postfix-version=2.6", "--parameters")
     assert code == 0
     assert "smtputf8_enable" not in schema["$defs"]["Parameters"]["properties"]  # Postfix 3.0 and later
+
+
+def test_postfix_schema_with_parameters_types_overrides(capsys: pytest.CaptureFixture[str]) -> None:
+    _, schema, _ = run(capsys, "postfix", "--parameters", "--postfix-version", "3.7")
+    validator = jsonschema.Draft202012Validator(schema)
+    model = PostfixModel.parse(
+        None, "submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n", version="3.7"
+    )
+    document = model.model_dump(mode="json")
+    validator.validate(document)
+    document["services"][0]["overrides"]["smtpd_tls_security_level"]["value"] = {"kind": "int", "value": 1}
+    assert not validator.is_valid(document)

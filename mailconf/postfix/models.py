@@ -1179,7 +1179,8 @@ _KIND_CLASSES: dict[str, str] = {
 def json_schema(*, version: str | None = None, parameters: bool = False) -> dict[str, Any]:
     """The JSON Schema of :class:`PostfixModel`.
 
-    With ``parameters``, ``main`` and ``defaults`` also list every parameter of ``version``
+    With ``parameters``, ``main``, ``defaults`` and the services' ``overrides`` and ``scoped``
+    also list every parameter of ``version``
     (default: the installed Postfix, else the newest known) with the type of its value — a TLS
     level for ``smtpd_tls_security_level``, a restriction list for ``smtpd_relay_restrictions``,
     ... — its default and the version that introduced it. Other names stay allowed.
@@ -1216,6 +1217,10 @@ def json_schema(*, version: str | None = None, parameters: bool = False) -> dict
     }
     for field in ("main", "defaults"):
         schema["properties"][field] = {"$ref": "#/$defs/Parameters"}
+    for service in _SERVICE_CLASSES.values():
+        definition = schema["$defs"][service.__name__]["properties"]
+        for field in ("overrides", "scoped"):
+            definition[field] = {"$ref": "#/$defs/Parameters", "description": definition[field].get("description", "")}
     schema["description"] = (
         f"{schema.get('description', '')}\n\nParameters typed for Postfix {catalogue.version}.".strip()
     )
