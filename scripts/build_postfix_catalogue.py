@@ -94,10 +94,40 @@ ENUMS: dict[str, list[str]] = {
     "lmtp_sasl_type": ["cyrus", "dovecot"],
 }
 
-# Parameters added in Postfix 3.8, 3.9 and 3.10 (postconf(5) of those releases, proto/postconf.proto
-# in the Postfix sources): name -> (type, default, since, time unit). Names from 3.11 and later are
-# deliberately not listed.
-NEWER: dict[str, tuple[str, str, str, str]] = {}
+# Parameters added in Postfix 3.8, 3.9 and 3.10, read from proto/postconf.proto of the Postfix
+# sources ("%PARAM name default" and "This feature is available in Postfix >= X.Y"): name ->
+# (type, default, since, time unit). Names from 3.11 and later (requiretls_*, smtp_log_tls_feature_status,
+# smtpd_reject_filter_maps, ...) are deliberately not listed. Partial: parameters documented
+# outside the proto's chronological tail may be missing (see docs/catalogue.md).
+NEWER: dict[str, tuple[str, str, str, str]] = {
+    "use_srv_lookup": ("string", "", "3.8", ""),
+    "ignore_srv_lookup_error": ("bool", "no", "3.8", ""),
+    "allow_srv_lookup_fallback": ("bool", "no", "3.8", ""),
+    "smtpd_client_ipv4_prefix_length": ("int", "32", "3.8", ""),
+    "smtpd_client_ipv6_prefix_length": ("int", "84", "3.8", ""),
+    "tls_ffdhe_auto_groups": ("string", "ffdhe2048 ffdhe3072", "3.8", ""),
+    "maillog_file_permissions": ("string", "0600", "3.9", ""),
+    "smtpd_tls_enable_rpk": ("bool", "no", "3.9", ""),
+    "tlsproxy_tls_enable_rpk": ("bool", "$smtpd_tls_enable_rpk", "3.9", ""),
+    "smtp_tls_enable_rpk": ("bool", "no", "3.9", ""),
+    "lmtp_tls_enable_rpk": ("bool", "no", "3.9", ""),
+    "tls_config_name": ("string", "", "3.9", ""),
+    "force_mime_input_conversion": ("bool", "no", "3.9", ""),
+    "smtp_tlsrpt_enable": ("bool", "no", "3.10", ""),
+    "smtp_tlsrpt_socket_name": ("string", "", "3.10", ""),
+    "smtp_tlsrpt_skip_reused_handshakes": ("bool", "yes", "3.10", ""),
+    "smtp_tls_enforce_sts_mx_patterns": ("bool", "yes", "3.10", ""),
+    "lmtp_tls_enforce_sts_mx_patterns": ("bool", "yes", "3.10", ""),
+    "full_name_encoding_charset": ("string", "utf-8", "3.10", ""),
+    "socketmap_max_reply_size": ("int", "100000", "3.10", ""),
+    "tls_required_enable": ("bool", "yes", "3.10", ""),
+    "smtpd_hide_client_session": ("bool", "no", "3.10", ""),
+}
+# Defaults that changed in later releases (same source): (since, name, default).
+DEFAULT_CHANGES: list[tuple[str, str, str]] = [
+    ("3.9", "smtpd_forbid_bare_newline", "normalize"),
+    ("3.9", "smtpd_forbid_unauth_pipelining", "yes"),
+]
 
 
 def postconf_d(directory: Path) -> dict[str, str]:
@@ -230,6 +260,7 @@ def main() -> int:
         "installed": version,
         "computed": COMPUTED,
         "default_refs": default_refs,
+        "default_changes": DEFAULT_CHANGES,
         "enums": ENUMS,
         "params": params,
         "service_params": service_params,

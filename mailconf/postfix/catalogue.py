@@ -29,8 +29,6 @@ __all__ = ["Catalogue", "ParamSpec", "installed_version", "version_key"]
 DATA = Path(__file__).resolve().parent / "data" / "catalogue.json"
 NEWEST = "3.10"
 
-# Defaults that changed after the release the catalogue was generated from: (version, name, default).
-_DEFAULT_CHANGES: list[tuple[str, str, str]] = []
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -129,8 +127,9 @@ class Catalogue:
             if since is not None and version_key(since) > key:
                 continue
             specs[name] = ParamSpec(name, ptype, default, since, unit, subtype, tuple(enums.get(name, ())))
-        for since, name, default in _DEFAULT_CHANGES:
-            if name in specs and version_key(since) <= key:
+        installed_key = version_key(self.installed)[:2]
+        for since, name, default in data.get("default_changes", []):
+            if name in specs and version_key(since) <= key and version_key(since) > installed_key:
                 old = specs[name]
                 specs[name] = ParamSpec(name, old.type, default, old.since, old.unit, old.subtype, old.values)
         self._specs = specs

@@ -108,3 +108,15 @@ def test_catalogue_matches_installed_postconf_d(tmp_path: object) -> None:
         if name in cat.computed:
             continue
         assert cat.default(name) == default, name
+
+
+def test_newer_releases_add_names_and_change_defaults() -> None:
+    old, new = Catalogue.for_version("3.7"), Catalogue.for_version("3.10")
+    assert old.spec("smtpd_hide_client_session") is None
+    hide = new.spec("smtpd_hide_client_session")
+    assert hide is not None and hide.since == "3.10" and hide.type == "bool"
+    assert Catalogue.for_version("3.8").spec("use_srv_lookup") is not None
+    assert Catalogue.for_version("3.8").spec("smtp_tls_enable_rpk") is None  # 3.9
+    assert old.default("smtpd_forbid_bare_newline") == "no"
+    assert new.default("smtpd_forbid_bare_newline") == "normalize"
+    assert new.spec("requiretls_enable") is None  # 3.11
