@@ -261,7 +261,7 @@ def _replace_value(doc: DovecotDocument, st: Statement, rendered: str) -> None:
     if start == end and rendered and start > 0 and doc.text[start - 1] == "=":
         rendered = " " + rendered
     if not rendered:  # "key =": no blank left dangling after the "="
-        eq = doc.text.rfind("=", st.key_end, start + 1)
+        eq = doc.text.rfind("=", st.key_end, start)
         if eq >= 0:
             start = eq + 1
     doc._replace([(start, end, rendered)])

@@ -292,3 +292,10 @@ def test_files_outside_the_configuration_directory_are_not_edited(tmp_path: Path
     tree.write()
     assert (system / "imapd.protocol").read_text() == "protocols = $protocols imap\n"
     assert scoped_values(doveconf(config).stdout)[((), "protocols")] == "imap pop3"
+
+
+def test_emptying_a_value_that_starts_with_equals() -> None:
+    doc = parse(b"plugin {\n  pa = =x\n  pb ==\n}\n")
+    doc.set("pa", "", "plugin")
+    doc.set("pb", "", "plugin")
+    assert doc.text == "plugin {\n  pa =\n  pb =\n}\n"
