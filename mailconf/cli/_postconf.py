@@ -444,6 +444,14 @@ def show(opts: Options, output: Output) -> None:
         show_fields(config, opts, output)
     elif "P" in flags:
         show_service_params(config, opts, output)
+    elif "d" in flags:
+        from mailconf.postfix.config import PostfixConfig
+        from mailconf.postfix.document import parse_main
+
+        defaults = PostfixConfig(
+            directory="/etc/postfix", main=parse_main(b""), master=config.master, version=opts.version
+        )
+        show_params(defaults, opts, output)
     else:
         show_params(config, opts, output)
     if "d" not in flags:
@@ -498,8 +506,6 @@ def show_params(config: PostfixConfig, opts: Options, output: Output) -> None:
     elif "d" in flags:
         names = set(config.catalogue.names()) | set(config.service_params)
         values = {name: config.default(name) or "" for name in names}
-        values.pop("config_directory", None)
-        values["config_directory"] = "/etc/postfix"
     else:
         names = set(config.catalogue.names()) | set(config.service_params)
         names |= {name for name in config.main_values if name in config.user_defined}
@@ -515,10 +521,8 @@ def show_params(config: PostfixConfig, opts: Options, output: Output) -> None:
     else:
         selected = sorted(values.items())
     for name, value in selected:
-        if "x" in flags and "d" not in flags:
+        if "x" in flags:
             value = _expanded(config, name, value)
-        elif "x" in flags:
-            value = config.expand(value).value
         output.line(format_param(name, value, flags))
 
 
