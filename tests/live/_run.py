@@ -8,9 +8,11 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +104,10 @@ def probe_cli(cert: Path, password_file: Path) -> tuple[int, dict[str, Any], str
     return done.returncode, json.loads(done.stdout), done.stdout + done.stderr
 
 
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 class LiveRuns:
     """Runs of the variants, each started once per test session.
 
@@ -117,11 +123,18 @@ class LiveRuns:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
+        """The machine-wide lock; a SIGTERM meanwhile unwinds (stopping the daemons) instead of
+        killing the process with daemons left running."""
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main else None
         try:
             with exclusive():
                 yield
         except Busy as exc:
             self.on_busy(str(exc))
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
     def get(self, name: str) -> VariantRun:
         if name not in self.runs:
