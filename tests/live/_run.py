@@ -22,7 +22,7 @@ from mailconf.probe import Credentials, ProbeOptions, ProbeReport, run_probe
 from tests.live._servers import CLIENT, HOST, PASSWORD, PORTS, USER, Busy, LiveServers, exclusive, make_certificate
 from tests.live._variants import VARIANTS
 
-PROBE_TIMEOUT = 3.0
+PROBE_TIMEOUT = 5.0
 ROOT = Path(__file__).resolve().parents[2]
 
 

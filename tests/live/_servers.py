@@ -37,7 +37,7 @@ PASSWORD = "live-test-password-7"
 GLOBAL_MAIN = Path("/etc/postfix/main.cf")
 LOCK_FILE = Path("/tmp/mailconf-live-tests.lock")
 MARKER = "# written by the mailconf live tests; removed afterwards\n"
-WAIT = 10.0
+WAIT = 15.0
 
 
 class ServerError(RuntimeError):
