@@ -417,7 +417,7 @@ def show(opts: Options, output: Output) -> None:
     directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
     shown_main, shown_master = f"{directory}/main.cf", f"{directory}/master.cf"
     if "d" not in flags:
-        from mailconf.postfix.expand import compat_level, expand
+        from mailconf.postfix.expand import expand
 
         for name in EAGER:
             raw = config.main_values.get(name)
@@ -428,13 +428,14 @@ def show(opts: Options, output: Output) -> None:
                         output.warn(message)
                     raise Fatal("dictionary mail_dict: macro processing error")
         _check_interfaces(config)
-        level_expansion = config.expand(config.main_values.get("compatibility_level", "0"))
-        level = config.compatibility_level
-        if compat_level(level) is None:
-            for message in level_expansion.warnings:
-                output.warn(message)
-            output.warn(f'malformed compatibility level syntax: "{level}"')
-            raise Fatal("macro processing error")
+        if "mynetworks" not in config.main_values and "mynetworks_style" not in config.main_values:
+            # postconf computes the mynetworks default when it starts: that evaluates the
+            # compatibility_level-dependent mynetworks_style default
+            style = config.expand(config.default("mynetworks_style") or "")
+            if style.error:
+                for message in style.warnings:
+                    output.warn(message)
+                raise Fatal("macro processing error")
         check(config, output, shown_main, shown_master)
         _brace_warnings(config, output)
         _dbms_warnings(config, output)
@@ -513,7 +514,7 @@ def show_params(config: PostfixConfig, opts: Options, output: Output) -> None:
     if opts.args:
         selected: list[tuple[str, str]] = []
         for name in opts.args:
-            if not config.is_used(name) and not ("d" in flags and config.is_known(name)):
+            if not config.is_known(name) and not (name in config.user_defined and name in config.main_values):
                 output.warn(f"{name}: unknown parameter")
                 continue
             if name in values:

@@ -30,7 +30,6 @@ DATA = Path(__file__).resolve().parent / "data" / "catalogue.json"
 NEWEST = "3.10"
 
 
-
 def version_key(version: str) -> tuple[int, ...]:
     """ "3.10" -> (3, 10); suffixes such as "-RC1" are ignored."""
     parts = re.findall(r"\d+", version)[:3]
@@ -153,6 +152,10 @@ class Catalogue:
     def names(self) -> list[str]:
         """Built-in parameter names (service-derived names excluded), sorted."""
         return sorted(self._specs)
+
+    def specs(self) -> dict[str, ParamSpec]:
+        """All built-in parameters by name (do not modify)."""
+        return self._specs
 
     def spec(self, name: str) -> ParamSpec | None:
         """The built-in parameter ``name``, or None."""

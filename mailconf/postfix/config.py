@@ -91,6 +91,7 @@ class PostfixConfig:
         self._service_params: dict[str, ParamSpec] | None = None
         self._user: set[str] | None = None
         self._entries: dict[str, Parameter] | None = None
+        self._all_specs: dict[str, ParamSpec] | None = None
         self._compat: str | None = None
         self.config_directory = str(directory)
 
@@ -162,13 +163,21 @@ class PostfixConfig:
             self._service_params = found
         return self._service_params
 
+    def _specs(self) -> dict[str, ParamSpec]:
+        """Built-in and service-derived specs by name (built once)."""
+        if self._all_specs is None:
+            merged = dict(self.service_params)
+            merged.update(self.catalogue.specs())
+            self._all_specs = merged
+        return self._all_specs
+
     def spec(self, name: str) -> ParamSpec | None:
         """The catalogue entry of a built-in or service-derived parameter."""
-        return self.catalogue.spec(name) or self.service_params.get(name)
+        return (self._all_specs or self._specs()).get(name)
 
     def is_known(self, name: str) -> bool:
         """Built-in or service-derived (what postconf lists without ``-n``)."""
-        return name in self.catalogue or name in self.service_params
+        return name in (self._all_specs or self._specs())
 
     def default(self, name: str) -> str | None:
         """The default expression of ``name`` for this version, or None if it has none."""
@@ -232,7 +241,7 @@ class PostfixConfig:
 
     def is_used(self, name: str) -> bool:
         """Postfix reads ``name``: built in, service-derived or user-defined."""
-        return self.is_known(name) or name in self.user_defined
+        return name in (self._all_specs or self._specs()) or name in (self._user or self.user_defined)
 
     # -- expansion ----------------------------------------------------------------------------
     def expand(self, value: str, service: Service | None = None, *, scan: bool = False) -> Expansion:

@@ -60,6 +60,8 @@ class Expansion:
 def compat_level(text: str) -> tuple[int, int, int] | None:
     """A compatibility level ("2", "3.6", "3.10.1") as a comparable tuple; None if malformed."""
     parts = text.split(".")
+    if parts[0].startswith("+"):
+        parts[0] = parts[0][1:]
     if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
         return None
     numbers = [int(p) for p in parts] + [0, 0]
@@ -278,19 +280,22 @@ class _Expander:
         right_text, cp = right
         a = self.sub(left_text)
         b = self.sub(right_text)
-        if self.error:
-            return None
         if self.scan:
-            return TRUE, cp
+            return None if self.error else (TRUE, cp)
         result: bool
         if is_level:
+            # Postfix converts the levels before it looks at the operands' status
             la, lb = compat_level(a), compat_level(b)
             for text, parsed in ((a, la), (b, lb)):
                 if parsed is None:
                     self.fail(f'malformed compatibility level syntax: "{text}"')
                     return None
+            if self.error:
+                return None
             assert la is not None and lb is not None
             result = _compare(op, la, lb)
+        elif self.error:
+            return None
         elif a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
             for text in (a, b):
                 if int(text) > 2**63 - 1:
