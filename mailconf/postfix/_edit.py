@@ -339,6 +339,17 @@ def _find_sequence(tokens: Sequence[Token], wanted: Sequence[str]) -> list[int]:
     return hits
 
 
+def list_tokens(value: str) -> list[str]:
+    """A list value's items as Postfix splits them (commas and blanks; ``{...}`` kept whole)."""
+    return [value[s:e] for s, e in tokenize(value, LIST_SEPARATORS)]
+
+
+def find_words(tokens: Sequence[str], wanted: Sequence[str]) -> list[int]:
+    """Start indexes of every occurrence of ``wanted`` as consecutive items."""
+    k = len(wanted)
+    return [i for i in range(len(tokens) - k + 1) if list(tokens[i : i + k]) == list(wanted)]
+
+
 def split_item(item: str) -> list[str]:
     words = [item[s:e] for s, e in tokenize(item, LIST_SEPARATORS)]
     if not words:

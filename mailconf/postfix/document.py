@@ -362,10 +362,31 @@ class MainDocument(Document):
         new = _edit.add_item(param.lines, item, after=after, before=before)
         if new is None:
             return False
-        texts = self._texts()
-        texts[found[-1]] = new
-        self._commit(texts)
+        old = _edit.list_tokens(param.value)
+        anchor = after if after is not None else before
+        at = len(old)
+        if anchor is not None:
+            anchor_words = _edit.split_item(anchor)
+            at = _edit.find_words(old, anchor_words)[0] + (len(anchor_words) if after is not None else 0)
+        self._list_edit(found[-1], new, [*old[:at], *words, *old[at:]], "," in param.value)
         return True
+
+    def _list_edit(self, index: int, new_text: str, expected: list[str], commas: bool) -> None:
+        """Commit a list edit; if the layout-keeping text would not mean ``expected`` (a word
+        starting with '#' moved to the start of a line, say), write the list on one line."""
+        from mailconf.postfix import _edit
+
+        items = self.items
+        param = items[index]
+        assert isinstance(param, Parameter)
+        texts = self._texts()
+        texts[index] = new_text
+        self._commit(texts)
+        now = self.get(param.name)
+        if now is not None and _edit.list_tokens(now.value) == expected:
+            return
+        self.items = items
+        self.set(param.name, (", " if commas else " ").join(expected))
 
     def remove_list_item(self, name: str, item: str) -> int:
         """Remove every occurrence of ``item`` from the list value of ``name`` (the winning
@@ -380,9 +401,11 @@ class MainDocument(Document):
         assert isinstance(param, Parameter)
         new, count = _edit.remove_item(param.lines, item)
         if count:
-            texts = self._texts()
-            texts[found[-1]] = new
-            self._commit(texts)
+            words = _edit.split_item(item)
+            expected = _edit.list_tokens(param.value)
+            while hits := _edit.find_words(expected, words):
+                del expected[hits[0] : hits[0] + len(words)]
+            self._list_edit(found[-1], new, expected, "," in param.value)
         return count
 
 

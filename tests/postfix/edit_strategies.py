@@ -29,9 +29,10 @@ NAMES = [
 
 
 def no_lookups(data: bytes) -> bytes:
-    """Rename inet_interfaces in a generated file: postconf resolves its value (a DNS lookup
-    that takes a second to fail for random words)."""
-    return data.replace(b"inet_interfaces", b"inet_xnterfaces")
+    """Rename inet_interfaces and compatibility_level in a generated file: postconf resolves
+    the first (a DNS lookup that takes a second to fail for random words) and stops with a
+    fatal error (after a one-second pause) on a malformed second."""
+    return data.replace(b"inet_interfaces", b"inet_xnterfaces").replace(b"compatibility_level", b"compat_level")
 
 
 SAFE_VALUE = st.from_regex(r"[A-Za-z0-9_.:/,@\[\]-]{1,10}( [A-Za-z0-9_.:/,@-]{1,8}){0,2}", fullmatch=True)
@@ -95,9 +96,9 @@ def touched_only(before: bytes, after: bytes, allowed: Iterable[int]) -> list[st
     """
     old = before.decode("latin-1").splitlines(keepends=True)
     new = after.decode("latin-1").splitlines(keepends=True)
-    if old and not old[-1].endswith("\n") and len(new) >= len(old):
-        old[-1] += "\n"
-        new = [line if line.endswith("\n") else line + "\n" for line in new]
+    last = len(old) - 1
+    if old and not old[-1].endswith("\n") and len(new) > last and new[last] in (old[-1] + "\n", old[-1] + "\r\n"):
+        old[-1] = new[last]
     ok = set(allowed)
     bad: list[str] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
