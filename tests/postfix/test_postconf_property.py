@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.postfix.strategies import main_cf, master_cf
-from tests.postfix.test_postconf_oracle import assert_same
+from tests.postfix.test_postconf_oracle import assert_same, ours
 from tests.support import require_tool
 
 KNOWN = [
@@ -94,3 +94,29 @@ def test_expansions_agree_with_postconf(main: bytes, master: bytes | None) -> No
     directory = _write(main, master)
     for flags in (("-n",), ("-nx",), ("-nxh",), ("-Px",), ("-x", "smtpd_banner", "relay_domains", "my_var")):
         assert_same(directory, *flags)
+
+
+@FAST
+@given(main=st.one_of(main_cf(), expansion_main()), master=st.one_of(st.none(), master_cf()))
+def test_stand_in_never_crashes(main: bytes, master: bytes | None) -> None:
+    """Whatever the files hold, the stand-in answers with output or postconf's fatal message."""
+    directory = _write(main, master)
+    for flags in (("-n",), ("-nfx",), ("-Mf",), ("-Px",), ("-F",), ("-x",)):
+        result = ours(directory, *flags)
+        assert result.status in (0, 1)
+        if result.status:
+            assert any(line.startswith("postconf: fatal: ") for line in result.stderr)
+        for line in result.stdout.splitlines():
+            assert "\n" not in line
+
+
+@given(st.lists(st.text(alphabet="abc ,", min_size=1, max_size=30), min_size=1, max_size=8))
+def test_folding_keeps_words_and_width(words: list[str]) -> None:
+    from mailconf.cli._postconf import fold_line
+
+    text = "name = " + " ".join(w.strip() or "x" for w in words)
+    text = " ".join(text.split())
+    folded = fold_line(text)
+    assert " ".join(folded.split()) == text
+    for line in folded.split("\n"):
+        assert len(line) <= 80 or " " not in line.strip()
