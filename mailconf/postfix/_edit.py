@@ -844,24 +844,27 @@ def arg_text(arg: str) -> str:
 
 def format_service(
     fields: Sequence[str],
-    options: Sequence[str],
-    overrides: Sequence[tuple[str, str]],
+    options: Sequence[str | tuple[str, str]],
     args: Sequence[str],
     *,
     template: str | None,
     indent: str,
     nl: str,
 ) -> str:
-    """A new master.cf entry: fields like the template, generic options on the first line,
-    each ``-o`` on its own indented line, other arguments on one indented line."""
-    first = format_fields(fields, template)
-    if options:
-        first += " " + " ".join(options)
-    out = [first]
-    out.extend(indent + "-o " + override_text(n, v) for n, v in overrides)
+    """A new master.cf entry: fields like the template; the option region in its order, each
+    ``-o`` on its own indented line (generic options before the first ``-o`` stay on the first
+    line); the other arguments on one indented line after ``-o`` lines, else on the first."""
+    out = [format_fields(fields, template)]
+    for opt in options:
+        if isinstance(opt, tuple):
+            out.append(indent + "-o " + override_text(*opt))
+        elif len(out) == 1:
+            out[0] += " " + opt
+        else:
+            out.append(indent + opt)
     if args:
         rest = " ".join(arg_text(a) for a in args)
-        if overrides:
+        if len(out) > 1:
             out.append(indent + rest)
         else:
             out[0] += " " + rest

@@ -481,13 +481,12 @@ class MasterDocument(Document):
     def _format(self, svc: Service, template: Service | None) -> str:
         from mailconf.postfix import _edit
 
-        options, overrides, args = _split_service_args(svc)
+        options, args = _split_service_args(svc)
         tmpl = template or (self.services[-1] if self.services else None)
         fields = [svc.name, svc.type, svc.private, svc.unpriv, svc.chroot, svc.wakeup, svc.maxproc, svc.command]
         return _edit.format_service(
             fields,
             options,
-            overrides,
             args,
             template=tmpl.lines[0].text if tmpl is not None else None,
             indent=self._option_indent() or _edit.DEFAULT_OPTION_INDENT,
@@ -620,7 +619,18 @@ class MasterDocument(Document):
         from mailconf.postfix import _edit
 
         indent = self._option_indent()
+        items = self.items
         self._service_edit(name, type, lambda lines: _edit.set_override(lines, param, value, indent))
+        self._verify(items, name, type, param, value)
+
+    def _verify(self, items: list[MasterItem], name: str, type: str, param: str, value: str | None) -> None:
+        """Undo an override edit whose result Postfix would not read as intended."""
+        for svc in self.services:
+            if svc.key == (name, type):
+                found = svc.override(param)
+                if (found.value if found is not None else None) != value:
+                    self.items = items
+                    raise EditError(f"cannot edit -o {param} of {name}/{type} without changing other arguments")
 
     def remove_override(self, name: str, type: str, param: str) -> int:
         """Remove every ``-o param=...`` of the service (``postconf -P -X``); returns how many."""
@@ -634,7 +644,9 @@ class MasterDocument(Document):
             count += n
             return text
 
+        items = self.items
         self._service_edit(name, type, edit)
+        self._verify(items, name, type, param, None)
         return count
 
     def set_field(self, name: str, type: str, field: str, value: str) -> None:
@@ -663,10 +675,10 @@ class MasterDocument(Document):
             self._service_edit(name, type, edit)
 
 
-def _split_service_args(svc: Service) -> tuple[list[str], list[tuple[str, str]], list[str]]:
-    """A parsed service's arguments as (generic options, -o pairs, other arguments)."""
-    options: list[str] = []
-    pairs: list[tuple[str, str]] = []
+def _split_service_args(svc: Service) -> tuple[list[str | tuple[str, str]], list[str]]:
+    """A parsed service's arguments as (option region in order: generic options as text, ``-o``
+    as (name, value) pairs; then the other arguments)."""
+    options: list[str | tuple[str, str]] = []
     args = list(svc.args)
     i = 0
     while i < len(args):
@@ -675,17 +687,17 @@ def _split_service_args(svc: Service) -> tuple[list[str], list[tuple[str, str]],
             break
         if arg == "-o" and i + 1 < len(args) and "=" in args[i + 1]:
             name, _, value = args[i + 1].partition("=")
-            pairs.append((name.strip(BLANKS), value.strip(BLANKS)))
+            options.append((name.strip(BLANKS), value.strip(BLANKS)))
             i += 2
             continue
         if arg.startswith("-o") and "=" in arg:
             name, _, value = arg[2:].partition("=")
-            pairs.append((name, value))
+            options.append((name, value))
             i += 1
             continue
         options.append(arg)
         i += 1
-    return options, pairs, args[i:]
+    return options, args[i:]
 
 
 # -- main.cf ---------------------------------------------------------------------------------

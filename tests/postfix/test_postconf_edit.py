@@ -218,7 +218,7 @@ def test_random_main_edits_keep_other_lines_and_mean_what_postconf_says(
 @st.composite
 def master_edit(draw: st.DrawFn, keys: list[tuple[str, str]]) -> list[str]:
     name, type_ = draw(st.sampled_from(keys))
-    kind = draw(st.sampled_from(["Pe", "Pe", "PX", "MX", "M#", "Fe"]))
+    kind = draw(st.sampled_from(["Pe", "Pe", "PX", "MX", "M#", "Fe", "Me", "Fc"]))
     param = draw(st.sampled_from(NAMES))
     if kind == "Pe":
         return ["-P", "-e", f"{name}/{type_}/{param}={draw(OVERRIDE_VALUE)}"]
@@ -226,6 +226,12 @@ def master_edit(draw: st.DrawFn, keys: list[tuple[str, str]]) -> list[str]:
         return ["-P", "-X", f"{name}/{type_}/{param}"]
     if kind in ("MX", "M#"):
         return ["-M", f"-{kind[1]}", f"{name}/{type_}"]
+    if kind == "Me":
+        new_name = draw(st.sampled_from([name, "relay"]))
+        entry = f"{new_name} {type_} - - n - 5 smtpd -o {param}={draw(OVERRIDE_VALUE)} -v"
+        return ["-M", "-e", f"{name}/{type_}={entry}"]
+    if kind == "Fc":
+        return ["-F", "-e", f"{name}/{type_}/command=smtp -v -o {param}=x flags=R"]
     field, value = draw(
         st.sampled_from(
             [("private", "y"), ("private", "n"), ("chroot", "-"), ("wakeup", "300"), ("process_limit", "7")]
