@@ -20,12 +20,17 @@ from mailconf.errors import EditError, MailconfError, ParseError
 __version__ = "0.1.0"
 __all__ = ["Document", "EditError", "MailconfError", "ParseError", "__version__", "detect_kind", "parse_file"]
 
-KINDS = ("postfix-main", "postfix-master", "dovecot", "mailman3", "mailman2")
+KINDS = ("postfix-main", "postfix-master", "dovecot", "mailman3", "mailman2", "opaque")
+
+# Files that sit among Dovecot's but are not in its syntax: read and written back as bytes only.
+_OPAQUE = frozenset({"dovecot-db.conf.ext"})  # Berkeley DB's DB_CONFIG for dict_db_config
 
 
 def detect_kind(path: str | Path) -> str | None:
     """The kind of configuration file a path names, from its name alone (None if unknown)."""
     name = Path(path).name
+    if name in _OPAQUE:
+        return "opaque"
     if name == "main.cf" or name.endswith(".main.cf"):
         return "postfix-main"
     if name == "master.cf" or name.endswith(".master.cf"):
@@ -44,6 +49,8 @@ def parse_file(path: str | Path, *, kind: str | None = None) -> Document:
 
     The kind is detected from the file name (main.cf, master.cf, dovecot.conf, ``*.conf``,
     ``*.conf.ext``, mailman.cfg, mm_cfg.py); pass ``kind=`` (one of ``KINDS``) to force it.
+    Files that live among Dovecot's but are not in its syntax (``dovecot-db.conf.ext``, Berkeley
+    DB's own format) come back as an ``OpaqueDocument`` holding the bytes.
     Raises :class:`ParseError` (with file, line and column) for files the daemon rejects and
     ``OSError`` for files that cannot be read.
     """
@@ -71,4 +78,8 @@ def parse_file(path: str | Path, *, kind: str | None = None) -> Document:
         from mailconf.mailman import parse_mm_cfg
 
         return parse_mm_cfg(data, path=path)
+    if kind == "opaque":
+        from mailconf.document import OpaqueDocument
+
+        return OpaqueDocument(data, path=path)
     raise MailconfError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")

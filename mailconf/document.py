@@ -40,3 +40,16 @@ class Document(ABC):
 
     def check(self, data: bytes) -> None:  # noqa: B027 - optional hook
         """Raise ParseError if ``data`` is not a valid file of this kind (default: no check)."""
+
+
+class OpaqueDocument(Document):
+    """A file mailconf keeps but does not interpret (its bytes, exactly)."""
+
+    kind: ClassVar[str] = "opaque"
+
+    def __init__(self, data: bytes, path: str | Path | None = None) -> None:
+        super().__init__(path)
+        self.data = data
+
+    def to_bytes(self) -> bytes:
+        return self.data
