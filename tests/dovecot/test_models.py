@@ -6,11 +6,13 @@ from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given
 from pydantic import ValidationError
 
 from mailconf.dovecot.config import load_config
 from mailconf.dovecot.models import DovecotModel, from_config, json_schema, load_model
 from mailconf.errors import ParseError
+from tests.dovecot.test_doveconf_oracle import trees
 from tests.support import corpus_sets, require_corpus
 
 CONF = """\
@@ -126,3 +128,24 @@ def test_corpus_models(setdir: Path) -> None:
     model = from_config(cfg)
     data = model.model_dump(mode="json")
     assert type(model).model_validate(data) == model
+
+
+@given(trees())
+def test_generated_trees_models_round_trip(tree: dict[str, str]) -> None:
+    """Models of generated trees dump to JSON and validate back equal, and match the semantics."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, text in tree.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+        try:
+            cfg = load_config(root / "dovecot.conf")
+        except ParseError:
+            return
+        model = from_config(cfg)
+        assert type(model).model_validate(model.model_dump(mode="json")) == model
+        assert model.settings.ssl.value == cfg.effective("ssl").value
+        assert [s.name for s in model.services] == [s.name for s in cfg.services]
+        assert len(model.filters) == len(cfg.filters)
