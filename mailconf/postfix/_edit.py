@@ -144,7 +144,7 @@ class LineEditor:
             nl = newline_of(self.texts[i])
             out.extend(b + nl for b in self.before.get(i, []))
             if i not in self.deleted:
-                out.append(text if text.endswith("\n") else text + nl)
+                out.append(text if text.endswith("\n") else text + ("\n" if text.endswith("\r") else nl))
             out.extend(b + nl for b in self.after.get(i, []))
         result = "".join(out)
         if not final_newline and result.endswith("\n"):
@@ -300,7 +300,7 @@ def _fix_final_newline(out: list[str], lines: list[Line]) -> str:
     """Join ``out``; the result ends with a newline exactly when the old entry did."""
     had_newline = lines[-1].text.endswith("\n")
     nl = newline_of(lines[-1].text)
-    fixed = [t if t.endswith("\n") else t + nl for t in out]
+    fixed = [t if t.endswith("\n") else t + ("\n" if t.endswith("\r") else nl) for t in out]
     result = "".join(fixed)
     if not had_newline and result.endswith("\n"):
         result = result[: -len(nl)] if result.endswith(nl) else result[:-1]

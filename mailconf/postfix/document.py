@@ -286,7 +286,7 @@ class MainDocument(Document):
             at = len(self.items) if last is None else last + 1
             before = at - 1
             if before >= 0 and not texts[before].endswith("\n"):
-                texts[before] += nl
+                texts[before] += "\n" if texts[before].endswith("\r") else nl
                 if at == len(texts):
                     entry = entry[: -len(nl)]
             texts.insert(at, entry)
@@ -566,7 +566,7 @@ class MasterDocument(Document):
             last = max((i for i, item in enumerate(self.items) if isinstance(item, Service)), default=None)
             at = len(self.items) if last is None else last + 1
             if at > 0 and not texts[at - 1].endswith("\n"):
-                texts[at - 1] += self._newline()
+                texts[at - 1] += "\n" if texts[at - 1].endswith("\r") else self._newline()
             texts.insert(at, text)
         self._commit(texts)
 
@@ -740,7 +740,8 @@ MASTER_TYPES = ("inet", "unix", "unix-dgram", "fifo", "pass")
 
 
 def _split_words(logical: str) -> list[tuple[str, int]]:
-    """Blank-separated words with their offsets."""
+    """Blank-separated words with their offsets, as Postfix's argv_splitq splits master.cf
+    entries: blanks inside ``{...}`` do not split (an unclosed ``{`` runs to the end)."""
     words: list[tuple[str, int]] = []
     i, n = 0, len(logical)
     while i < n:
@@ -748,8 +749,12 @@ def _split_words(logical: str) -> list[tuple[str, int]]:
             i += 1
         if i >= n:
             break
-        start = i
-        while i < n and logical[i] not in BLANKS:
+        start, depth = i, 0
+        while i < n and (depth > 0 or logical[i] not in BLANKS):
+            if logical[i] == "{":
+                depth += 1
+            elif logical[i] == "}" and depth > 0:
+                depth -= 1
             i += 1
         words.append((logical[start:i], start))
     return words

@@ -96,9 +96,11 @@ def touched_only(before: bytes, after: bytes, allowed: Iterable[int]) -> list[st
     """
     old = before.decode("latin-1").splitlines(keepends=True)
     new = after.decode("latin-1").splitlines(keepends=True)
-    last = len(old) - 1
-    if old and not old[-1].endswith("\n") and len(new) > last and new[last] in (old[-1] + "\n", old[-1] + "\r\n"):
-        old[-1] = new[last]
+    if old and not old[-1].endswith("\n") and new and new[-1] != old[-1]:
+        for line in reversed(new):
+            if line in (old[-1] + "\n", old[-1] + "\r\n"):
+                old[-1] = line  # the old last line gained the newline it lacked
+                break
     ok = set(allowed)
     bad: list[str] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)

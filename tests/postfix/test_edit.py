@@ -364,3 +364,19 @@ def test_remove_and_comment_out_service() -> None:
     )
     assert doc.get("maildrop", "unix") is None
     assert doc.remove_service("nosuch", "unix") == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"{ inet y y y - - smtpd\n", b"a{ inet y y y - - smtpd}\n", b"smtp inet y y {y - -} smtpd x\n"],
+)
+def test_master_fields_are_split_with_braces_like_postfix(data: bytes) -> None:
+    from mailconf.errors import ParseError
+
+    with pytest.raises(ParseError, match="bad field count"):
+        parse_master(data)
+
+
+def test_braced_command_is_one_field() -> None:
+    svc = parse_master(b"smtp inet y y y - - {smtpd x} a\n").get("smtp", "inet")
+    assert svc is not None and svc.command == "{smtpd x}" and svc.args == ["a"]

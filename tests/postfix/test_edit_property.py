@@ -122,3 +122,76 @@ def test_override_edits_mean_what_postconf_reads(
         assert res.stdout == ""
     else:
         assert res.stdout.splitlines() == [f"{name}/{type_}/{param} = {value}".rstrip(" ")] * entries
+
+
+ODD = st.text(alphabet=st.sampled_from(list("ab ,#{}$=\t\n-o")), max_size=12)
+
+
+@given(data=main_cf(), ops=st.lists(st.tuples(st.sampled_from(range(5)), st.sampled_from(NAMES), ODD), max_size=6))
+def test_any_main_edit_either_applies_cleanly_or_raises_edit_error(
+    data: bytes, ops: list[tuple[int, str, str]]
+) -> None:
+    from mailconf.errors import EditError
+
+    doc = parse_main(data)
+    for op, name, text in ops:
+        before = doc.to_bytes()
+        try:
+            if op == 0:
+                doc.set(name, text)
+            elif op == 1:
+                doc.remove(name)
+            elif op == 2:
+                doc.comment_out(name)
+            elif op == 3:
+                doc.add_list_item(name, text, default="")
+            else:
+                doc.remove_list_item(name, text)
+        except EditError:
+            assert doc.to_bytes() == before
+            continue
+        assert parse_main(doc.to_bytes()).to_bytes() == doc.to_bytes()
+        if op == 0:
+            param = doc.get(name)
+            assert param is not None
+            assert " ".join(param.value.split()) == " ".join(text.split())
+
+
+@given(
+    data=master_cf(),
+    ops=st.lists(st.tuples(st.sampled_from(range(6)), st.sampled_from(NAMES), ODD), max_size=6),
+    choice=st.data(),
+)
+def test_any_master_edit_either_applies_cleanly_or_raises_edit_error(
+    data: bytes, ops: list[tuple[int, str, str]], choice: st.DataObject
+) -> None:
+    from mailconf.errors import EditError
+    from mailconf.postfix._edit import MASTER_FIELDS
+
+    doc = parse_master(data)
+    for op, param, text in ops:
+        keys = sorted({s.key for s in doc.services}) or [("smtp", "inet")]
+        name, type_ = choice.draw(st.sampled_from(keys))
+        before = doc.to_bytes()
+        try:
+            if op == 0:
+                doc.set_override(name, type_, param, text)
+            elif op == 1:
+                doc.remove_override(name, type_, param)
+            elif op == 2:
+                doc.set_field(name, type_, choice.draw(st.sampled_from(MASTER_FIELDS)), text)
+            elif op == 3:
+                doc.set_service(f"{name} {type_} - - n - - {text}")
+            elif op == 4:
+                doc.remove_service(name, type_)
+            else:
+                doc.add_service(param, "unix", command="smtp", args=[text], overrides={param: text})
+        except EditError:
+            assert doc.to_bytes() == before
+            continue
+        assert parse_master(doc.to_bytes()).to_bytes() == doc.to_bytes()
+        if op == 0:
+            svc = doc.get(name, type_)
+            assert svc is not None
+            found = svc.override(param)
+            assert found is not None and found.value == text.strip(" \t")
