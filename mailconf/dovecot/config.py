@@ -445,6 +445,63 @@ _REMOVED = frozenset(
 )
 
 
+_EVENT_FILTER_SETTINGS = ("log_debug", "log_core_filter", "process_shutdown_filter")
+_EF_TOKEN = re.compile(r'\s*(?:(?P<op>>=|<=|[=<>])|(?P<paren>[()])|(?P<str>"[^"\\]*")|(?P<word>[A-Za-z0-9_.:*?%"-]+))')
+
+
+def _event_filter_ok(text: str) -> bool:
+    """Whether doveconf's event filter grammar accepts ``text`` (key=value terms, and/or/not, parens)."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _EF_TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            return False
+        kind = m.lastgroup or ""
+        value = m.group(kind)
+        if kind == "word" and value.lower() in ("and", "or", "not"):
+            kind = value.lower()
+        tokens.append((kind, value))
+        pos = m.end()
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+    i = 0
+
+    def term() -> bool:
+        nonlocal i
+        if i >= len(tokens):
+            return False
+        kind, value = tokens[i]
+        if kind == "not":
+            i += 1
+            return term()
+        if kind == "paren" and value == "(":
+            i += 1
+            if not expr() or i >= len(tokens) or tokens[i] != ("paren", ")"):
+                return False
+            i += 1
+            return True
+        if kind not in ("word", "str") or i + 2 >= len(tokens):
+            return False
+        if tokens[i + 1][0] != "op" or tokens[i + 2][0] not in ("word", "str", "and", "or", "not"):
+            return False
+        i += 3
+        return True
+
+    def expr() -> bool:
+        nonlocal i
+        if not term():
+            return False
+        while i < len(tokens) and tokens[i][0] in ("and", "or"):
+            i += 1
+            if not term():
+                return False
+        return True
+
+    return bool(tokens) and expr() and i == len(tokens)
+
+
 def _user_exists(name: str) -> bool:
     """doveconf checks the default users against this machine's user database."""
     try:
@@ -936,7 +993,14 @@ class DovecotConfig:
         self._set(Line(kind, key, value, ln.path, ln.line, ln.column), scope, None, [])
 
     def _apply_path(self, scope: Scope, path: list[tuple[str, str]], key: str, value: str, ln: Line) -> None:
-        """Set ``key`` inside nested sections, e.g. [("service", "imap-login"), ("inet_listener", "imap")]."""
+        """Set ``key`` inside nested sections, e.g. [("service", "imap-login"), ("inet_listener", "imap")].
+
+        A listener the built-in service does not have is not created (doveconf's conversion fails
+        there and ignores the failure)."""
+        if len(path) == 2 and path[0][0] == "service" and path[0][1] in self.catalogue.service_defaults:
+            known = self.catalogue.service_defaults[path[0][1]].get("listeners", {}).get(path[1][0], {})
+            if path[1][1] not in known:
+                return
         section: Section | None = None
         stack: list[tuple[str, Scope, Section | None, Line]] = []
         for stype, name in path:
@@ -1041,23 +1105,42 @@ class DovecotConfig:
                     name = f"{service}-login" if login else service
                     self._apply_path(self.global_scope, [("service", name)], new, value, ln)
             return True
-        if key in ("listen", "ssl_listen") and scope.protocol in ("imap", "pop3"):
+        if key in ("listen", "ssl_listen"):
             ssl = "s" if key == "ssl_listen" else ""
+            root = scope.is_global
+            host, sep, port = value.rpartition(":")
+            has_port = bool(sep) and port.isdigit() and int(port) > 0
+            if not ssl and not has_port and root:
+                return False  # a plain global listen
             if not value:
                 return True
-            p = scope.protocol
-            host, sep, port = value.rpartition(":")
-            target_scope = self.global_scope
-            if sep and port.isdigit() and int(port) > 0:
+            if scope.local is None and scope.remote is None and scope.local_name is None:
+                want = scope.protocol
+                protos = [
+                    (p, svc)
+                    for p, svc in (("imap", "imap"), ("pop3", "pop3"), ("sieve", "managesieve"))
+                    if (want is None or want == p or (want.startswith("!") and want[1:] != p))
+                    and not (ssl and p == "sieve")
+                ]
+            else:
+                protos = []
+            if has_port:
                 self._obsolete(ln, f"{key}=..:port has been replaced by service {{ inet_listener {{ port }} }}")
                 value = host
-                self._apply_path(
-                    target_scope, [("service", f"{p}-login"), ("inet_listener", p + ssl)], "port", port, ln
-                )
+                for p, svc in protos:
+                    path = [("service", f"{svc}-login"), ("inet_listener", p if svc != "managesieve" else svc)]
+                    if ssl:
+                        path[1] = ("inet_listener", p + "s")
+                    self._apply_path(self.global_scope, path, "port", port, ln)
+            if root and not ssl:
+                self._set(Line("set", key, value, ln.path, ln.line, ln.column), scope, None, [])
+                return True
             self._obsolete(ln, f"protocol {{ {key} }} has been replaced by service {{ inet_listener {{ address }} }}")
-            self._apply_path(
-                target_scope, [("service", f"{p}-login"), ("inet_listener", p + ssl)], "address", value, ln
-            )
+            for p, svc in protos:
+                lname = (p + "s") if ssl else (p if svc != "managesieve" else svc)
+                self._apply_path(
+                    self.global_scope, [("service", f"{svc}-login"), ("inet_listener", lname)], "address", value, ln
+                )
             return True
         return False
 
@@ -1067,10 +1150,11 @@ class DovecotConfig:
             return
         path = self.path
         scopes = [self.global_scope, *self.filter_scopes]
-        for name in ("default_internal_user", "default_login_user"):
-            v = self.global_scope.values.get(name)
-            if v is not None and not _user_exists(v.value):
-                raise ParseError(f"{name} doesn't exist: {v.value}", path=path, line=0)
+        for scope in scopes:
+            for name in ("default_internal_user", "default_login_user"):
+                v = scope.values.get(name)
+                if v is not None and not _user_exists(v.value):
+                    raise ParseError(f"{name} doesn't exist: {v.value}", path=path, line=0)
         for scope in scopes:
             for kind in ("uid", "gid"):
                 first = scope.values.get(f"first_valid_{kind}") or self.global_scope.values.get(f"first_valid_{kind}")
@@ -1086,6 +1170,16 @@ class DovecotConfig:
                         path=path,
                         line=0,
                     )
+            for name in _EVENT_FILTER_SETTINGS:
+                ef = scope.values.get(name)
+                if ef is not None and ef.value and not _event_filter_ok(ef.value):
+                    raise ParseError(f"Invalid {name}: event filter: syntax error", path=path, line=0)
+            awm = scope.values.get("auth_worker_max_count")
+            if awm is not None and awm.value == "0":
+                raise ParseError("auth_worker_max_count must be above zero", path=path, line=0)
+            mah = scope.values.get("mail_attachment_hash")
+            if mah is not None and "-" in mah.value:
+                raise ParseError("mail_attachment_hash setting must not contain '-' characters", path=path, line=0)
             url = scope.values.get("auth_policy_server_url")
             nonce = scope.values.get("auth_policy_hash_nonce") or self.global_scope.values.get("auth_policy_hash_nonce")
             if url is not None and url.value and not (nonce and nonce.value):
@@ -1105,7 +1199,7 @@ class DovecotConfig:
                     raise ParseError(f"service({svc.name}): process_limit must be 1", path=path, line=0)
             for name, chk in self.catalogue.word_checks.items():
                 v = scope.values.get(name)
-                if v is None or not v.value:
+                if v is None or (not v.value and not chk.get("whole")):
                     continue
                 words = [v.value] if chk.get("whole") else [w for w in re.split(r"[ ,]+", v.value) if w]
                 valid = chk.get("valid", [])

@@ -107,6 +107,14 @@ SNIPPETS = [
     "service auth {\nunix_listener a {\npath = /x/y\nmode=660\n}\n}\n",
     "ssl_protocols = !SSLv3\nprotocols = imap imaps pop3s\nssl_disable = yes\nsieve = ~/x\n",
     "protocol imap {\nlisten = *:10143\n}\n",
+    "listen = *:143\nssl_listen = 1.2.3.4:993\nprotocol sieve {\n  listen = *:4190\n}\nremote 10.0.0.0/8 {\n  listen = 0\n}\n",
+    "log_debug = (category=auth or event=x*) and not a>=5\n",
+    "log_debug = a=/x/y\n",
+    "syslog_facility =\n",
+    "local 127.0.0.1 {\n  default_login_user = nosuchuser-mailconf\n}\n",
+    "mail_attachment_hash = %{sha1}-x\n",
+    "auth_worker_max_count = 0\n",
+    "service imap {\n  protocol imap {\n    user = x\n  }\n}\nnamespace = a b\nnamespace b {\n  inbox = yes\n}\n",
     "auth default {\n  mechanisms = plain login\n  passdb pam {\n  }\n  user = root\n  socket listen {\n"
     "    client {\n      path = /var/spool/postfix/private/auth\n      mode = 0660\n    }\n  }\n}\n"
     "protocol managesieve {\n  mail_plugins = x\n}\n",
