@@ -107,7 +107,8 @@ SNIPPETS = [
     "service auth {\nunix_listener a {\npath = /x/y\nmode=660\n}\n}\n",
     "ssl_protocols = !SSLv3\nprotocols = imap imaps pop3s\nssl_disable = yes\nsieve = ~/x\n",
     "protocol imap {\nlisten = *:10143\n}\n",
-    "listen = *:143\nssl_listen = 1.2.3.4:993\nprotocol sieve {\n  listen = *:4190\n}\nremote 10.0.0.0/8 {\n  listen = 0\n}\n",
+    "listen = *:143\nssl_listen = 1.2.3.4:993\nprotocol sieve {\n  listen = *:4190\n}\n"
+    "remote 10.0.0.0/8 {\n  listen = 0\n}\n",
     "log_debug = (category=auth or event=x*) and not a>=5\n",
     "log_debug = a=/x/y\n",
     "syslog_facility =\n",
