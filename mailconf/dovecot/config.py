@@ -502,6 +502,32 @@ def _event_filter_ok(text: str) -> bool:
     return bool(tokens) and expr() and i == len(tokens)
 
 
+def _filter_matches(scope: Scope, ctx: dict[str, str]) -> bool:
+    """Whether a filter block applies to a connection described by ``ctx``."""
+    if scope.protocol is not None:
+        proto = ctx.get("protocol")
+        if proto is None:
+            return False
+        if scope.protocol.startswith("!"):
+            if proto == scope.protocol[1:]:
+                return False
+        elif proto != scope.protocol:
+            return False
+    if scope.local_name is not None and ctx.get("local_name") != scope.local_name:
+        return False
+    for kind in ("local", "remote"):
+        want = getattr(scope, kind)
+        if want is None:
+            continue
+        got = ctx.get(kind)
+        if got is None:
+            return False
+        net, have = _network(want), _network(got)
+        if net is None or have is None or not _inside(have, net):
+            return False
+    return True
+
+
 def _user_exists(name: str) -> bool:
     """doveconf checks the default users against this machine's user database."""
     try:
@@ -612,14 +638,18 @@ class DovecotConfig:
 
     # ------------------------------------------------------------------ public API
     def effective(self, key: str, *, filter: dict[str, str] | None = None) -> Value:
-        """Effective value of a global setting, optionally inside a filter.
+        """Effective value of a global setting, optionally for a connection context.
 
-        ``filter`` like ``{"protocol": "imap"}`` or ``{"remote": "10.0.0.0/8"}``: the value of
-        the most specific matching filter block that sets it, else the global one, else the default.
+        ``filter`` describes the connection: ``{"protocol": "imap"}``, ``{"remote": "10.1.2.3"}``
+        (an address or a network), ``{"local": ...}``, ``{"local_name": "mail.example.com"}``,
+        or several of them. Every filter block whose conditions the context meets applies (a
+        block needing a condition the context does not give does not); the most specific one
+        that sets ``key`` wins (doveconf's order: local, local_name, remote, protocol), else the
+        global value, else the default.
         """
         if filter:
-            for scope in reversed(self.filter_scopes):
-                if all(getattr(scope, k, None) == v for k, v in filter.items()) and key in scope.values:
+            for scope in reversed(self._sorted_filters()):
+                if key in scope.values and _filter_matches(scope, filter):
                     return scope.values[key]
         v = self.global_scope.values.get(key)
         if v is not None:

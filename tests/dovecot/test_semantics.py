@@ -148,3 +148,21 @@ def test_24_files_read_leniently(tmp_path: Path) -> None:
     assert login is not None
     assert login.children("inet_listener")[0].get("port") == "0"
     assert c.effective("some_new_24_setting").value == "x"  # the 2.4 catalogue is partial: kept, not refused
+
+
+def test_effective_picks_the_most_specific_matching_filter(tmp_path: Path) -> None:
+    c = conf(
+        tmp_path,
+        "ssl = required\nprotocol imap {\n  ssl = yes\n}\nremote 10.0.0.0/8 {\n  ssl = no\n}\n"
+        "local 192.0.2.1 {\n  protocol imap {\n    ssl = required\n  }\n}\nprotocol !pop3 {\n  mail_plugins = x\n}\n",
+    )
+    assert c.effective("ssl", filter={"protocol": "imap"}).value == "yes"
+    assert c.effective("ssl", filter={"protocol": "pop3"}).value == "required"
+    assert c.effective("ssl", filter={"remote": "10.1.2.3"}).value == "no"
+    assert (
+        c.effective("ssl", filter={"remote": "10.1.2.3", "protocol": "imap"}).value == "no"
+    )  # remote is more specific
+    assert c.effective("ssl", filter={"local": "192.0.2.1", "protocol": "imap"}).value == "required"
+    assert c.effective("ssl", filter={"remote": "192.168.1.1"}).value == "required"
+    assert c.effective("mail_plugins", filter={"protocol": "imap"}).value == "x"
+    assert c.effective("mail_plugins", filter={"protocol": "pop3"}).value == ""
