@@ -149,3 +149,21 @@ def test_generated_trees_models_round_trip(tree: dict[str, str]) -> None:
         assert model.settings.ssl.value == cfg.effective("ssl").value
         assert [s.name for s in model.services] == [s.name for s in cfg.services]
         assert len(model.filters) == len(cfg.filters)
+
+
+def test_settings_typed_per_version(tmp_path: Path) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(
+        "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1\n"
+        "ssl_server_cert_file = /etc/ssl/c.pem\nauth_allow_cleartext = yes\n"
+    )
+    m24 = load_model(f, version="2.4")
+    assert m24.settings.ssl_server_cert_file.value == "/etc/ssl/c.pem"
+    assert m24.settings.auth_allow_cleartext.value is True
+    assert not hasattr(m24.settings, "ssl_cert")
+    s23 = json_schema("2.3")["$defs"]
+    s24 = json_schema("2.4")["$defs"]
+    props23 = next(v for k, v in s23.items() if k.startswith("DovecotSettings"))["properties"]
+    props24 = next(v for k, v in s24.items() if k.startswith("DovecotSettings"))["properties"]
+    assert "ssl_cert" in props23 and "ssl_cert" not in props24
+    assert "auth_allow_cleartext" in props24 and "auth_allow_cleartext" not in props23
