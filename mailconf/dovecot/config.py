@@ -528,6 +528,23 @@ def _filter_matches(scope: Scope, ctx: dict[str, str]) -> bool:
     return True
 
 
+def _size_bytes(exported: str) -> int | None:
+    """Bytes of a size as doveconf exports it ("64 k", "0")."""
+    m = re.fullmatch(r"(\d+)(?: ([BkMGT]))?", exported)
+    if not m:
+        return None
+    return int(m.group(1)) * {"B": 1, "k": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}[m.group(2) or "B"]
+
+
+def _time_secs(exported: str) -> int:
+    """Seconds of a time as doveconf exports it ("2 mins", "0")."""
+    m = re.fullmatch(r"(\d+)(?: (\w+))?", exported)
+    if not m:
+        return 0
+    mult = {"secs": 1, "mins": 60, "hours": 3600, "days": 86400, "weeks": 604800}.get(m.group(2) or "secs", 1)
+    return int(m.group(1)) * mult
+
+
 def _user_exists(name: str) -> bool:
     """doveconf checks the default users against this machine's user database."""
     try:
@@ -1204,6 +1221,9 @@ class DovecotConfig:
                 ef = scope.values.get(name)
                 if ef is not None and ef.value and not _event_filter_ok(ef.value):
                     raise ParseError(f"Invalid {name}: event filter: syntax error", path=path, line=0)
+            due = scope.values.get("director_user_expire")
+            if due is not None and _time_secs(due.value) < 10:
+                raise ParseError("director_user_expire is too low", path=path, line=0)
             awm = scope.values.get("auth_worker_max_count")
             if awm is not None and awm.value == "0":
                 raise ParseError("auth_worker_max_count must be above zero", path=path, line=0)
@@ -1225,6 +1245,10 @@ class DovecotConfig:
                 if not svc.name:
                     n = i
                     raise ParseError(f"Service #{n} is missing name", path=path, line=0)
+                vsz = svc.values.get("vsz_limit")
+                vsz_bytes = _size_bytes(vsz.value) if vsz is not None and vsz.changed else None
+                if vsz_bytes and vsz_bytes < 1024 * 1024:
+                    raise ParseError(f"service({svc.name}): vsz_limit is too low", path=path, line=0)
                 if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
                     raise ParseError(f"service({svc.name}): process_limit must be 1", path=path, line=0)
             for name, chk in self.catalogue.word_checks.items():
