@@ -347,6 +347,18 @@ NEW_24: dict[str, tuple[str, str]] = {
     "userdb_fields": ("string", ""),
     "passdb_driver": ("string", ""),
     "userdb_driver": ("string", ""),
+    # "added settings" of the upgrade notes (defaults not given there are left empty)
+    "auth_internal_failure_delay": ("time", ""),
+    "fts_message_max_size": ("size", ""),
+    "login_socket_path": ("string", ""),
+    "quota_mailbox_count": ("string", ""),
+    "quota_mailbox_message_count": ("string", ""),
+    "submission_add_received_header": ("bool", ""),
+    "cassandra_log_retries": ("bool", ""),
+    # defaults the upgrade notes give as changed in 2.4
+    "mailbox_list_drop_noselect": ("bool", "yes"),
+    "mail_cache_max_headers_count": ("number", "100"),
+    "mail_cache_max_header_name_length": ("number", "100"),
 }
 
 
