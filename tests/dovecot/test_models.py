@@ -121,8 +121,11 @@ def test_enum_values_are_checked(model: DovecotModel) -> None:
 )
 def test_corpus_models(setdir: Path) -> None:
     require_corpus()
+    from mailconf.dovecot.config import detect_version
+
+    main = setdir / "dovecot.conf"
     try:
-        cfg = load_config(setdir / "dovecot.conf")
+        cfg = load_config(main, version=detect_version(main))
     except ParseError:
         pytest.skip("doveconf refuses this set too (see the oracle tests)")
     model = from_config(cfg)
