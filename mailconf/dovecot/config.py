@@ -117,10 +117,14 @@ def parse_line(text: str, path: str, lineno: int, warnings: list[str] | None = N
         return Line(key[1:], key, rest, path, lineno, col)
     if rest == "{":
         return Line("open", key, "", path, lineno, col)
+    if rest.startswith('"') and rest.endswith("{"):
+        # a quoted section name ends at the next '"' (no escapes while looking for it)
+        end = rest.find('"', 1)
+        if end == -1 or rest[end + 1 :].strip(WHITE) != "{":
+            raise ParseError("Expecting '{'", path=path, line=lineno, column=col)
+        return Line("open", key, _unescape(rest[1:end]), path, lineno, col)
     if rest.endswith("{") and len(rest) > 1 and rest[-2] in WHITE:
         name = rest[:-1].rstrip(WHITE)
-        if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
-            name = _unescape(name[1:-1])
         return Line("open", key, name, path, lineno, col)
     if "{" in rest and not rest.endswith("{"):
         raise ParseError("Garbage after '{'", path=path, line=lineno, column=col)

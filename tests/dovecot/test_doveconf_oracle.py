@@ -115,6 +115,10 @@ SNIPPETS = [
     "local 127.0.0.1 {\n  default_login_user = nosuchuser-mailconf\n}\n",
     "mail_attachment_hash = %{sha1}-x\n",
     "auth_worker_max_count = 0\n",
+    'namespace inbox {\n mailbox "a\\\\b" {\n  auto = create\n }\n mailbox "x"{\n  auto = no\n }\n'
+    ' mailbox a"b" {\n  auto = create\n }\n mailbox "" {\n }\n}\n',
+    'namespace inbox {\n mailbox "a\\"b" {\n }\n}\n',
+    'namespace inbox {\n mailbox "a b"x {\n }\n}\n',
     "service imap {\n  protocol imap {\n    user = x\n  }\n}\nnamespace = a b\nnamespace b {\n  inbox = yes\n}\n",
     "auth default {\n  mechanisms = plain login\n  passdb pam {\n  }\n  user = root\n  socket listen {\n"
     "    client {\n      path = /var/spool/postfix/private/auth\n      mode = 0660\n    }\n  }\n}\n"
