@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mailconf.postfix.config import group_end as _group_end
+from mailconf.postfix.config import group_end
 from mailconf.postfix.config import service_arguments as _service_args
 from mailconf.postfix.config import service_overrides as _service_overrides
 
@@ -33,8 +33,14 @@ BLANKS = " \t\n\v\f\r"
 LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
-# Parameters postconf reads from main.cf when it starts (mail_conf_lookup_eval), before anything else.
-EAGER = ("myhostname", "mydomain", "inet_interfaces", "inet_protocols", "mynetworks_style")
+# postconf computes these defaults when it starts, unless main.cf sets the parameter; each reads
+# other parameters from main.cf alone (mail_conf_lookup_eval), where a runaway macro is fatal.
+COMPUTED_FROM = {
+    "myhostname": ("mydomain",),
+    "mydomain": ("myhostname",),
+    "mynetworks": ("inet_interfaces", "inet_protocols", "mynetworks_style"),
+}
+MASK_STYLES = ("class", "subnet", "host")
 FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
 
 
@@ -233,6 +239,44 @@ def load(opts: Options, output: Output) -> PostfixConfig:
     return config
 
 
+def _computed_defaults(config: PostfixConfig, output: Output) -> None:
+    """What postconf does when it computes myhostname, mydomain and mynetworks defaults."""
+    from mailconf.postfix.expand import expand
+
+    main = config.main_values
+    for computed, inputs in COMPUTED_FROM.items():
+        if computed in main:
+            continue
+        for name in inputs:
+            raw = main.get(name)
+            if raw is not None and "$" in raw:
+                early = expand(raw, main.get)
+                if early.error:
+                    for message in early.warnings:
+                        output.warn(message)
+                    raise Fatal("dictionary mail_dict: macro processing error")
+        if computed != "mynetworks":
+            continue
+        _check_interfaces(config)
+        raw_style = main.get("mynetworks_style")
+        if raw_style is None:
+            # the compatibility_level-dependent default expression
+            result = config.expand(config.default("mynetworks_style") or "")
+            if result.error:
+                for message in result.warnings:
+                    output.warn(message)
+                raise Fatal("macro processing error")
+            style = result.value
+        else:
+            style = expand(raw_style, main.get).value
+        words = [w for w in style.replace(",", " ").split() if w]
+        for word in words:
+            if word not in MASK_STYLES:
+                raise Fatal(f'unknown mynetworks mask style value "{word}" in "{style}"')
+        if len(words) != 1:
+            raise Fatal(f"bad mynetworks_style value: {style}; specify exactly one value")
+
+
 def _check_interfaces(config: PostfixConfig) -> None:
     """postconf resolves inet_interfaces when it starts: unknown hosts and non-local addresses
     are fatal."""
@@ -348,7 +392,8 @@ def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master:
 
 
 def _brace_warnings(config: PostfixConfig, output: Output) -> None:
-    """postconf's "syntax error after '}'" for main.cf words like ``{a}b``."""
+    """postconf's brace checks on main.cf words: ``{a}b`` and ``type:{a}b`` (syntax error after
+    '}'), ``{a`` and ``type:{a`` (missing '}')."""
     for name, value in config.main_values.items():
         if "{" not in value:
             continue
@@ -371,10 +416,17 @@ def _brace_warnings(config: PostfixConfig, output: Output) -> None:
                     break
                 i += 1
             word = value[start:i]
-            if word.startswith("{"):
-                end = _group_end(word)
-                if end is not None and end + 1 < len(word):
-                    output.warn(f"main.cf: syntax error after '}}' in \"{word}\"")
+            if not word.startswith("{"):
+                rest = word[6:] if word.startswith("proxy:") else word
+                _, colon, table = rest.partition(":")
+                if not colon or not table.startswith("{"):
+                    continue
+                word = table
+            end = group_end(word)
+            if end is None:
+                output.warn(f"main.cf: missing '}}' in \"{word}\"")
+            elif end + 1 < len(word):
+                output.warn(f"main.cf: syntax error after '}}' in \"{word}\"")
 
 
 def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
@@ -417,25 +469,7 @@ def show(opts: Options, output: Output) -> None:
     directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
     shown_main, shown_master = f"{directory}/main.cf", f"{directory}/master.cf"
     if "d" not in flags:
-        from mailconf.postfix.expand import expand
-
-        for name in EAGER:
-            raw = config.main_values.get(name)
-            if raw is not None and "$" in raw:
-                early = expand(raw, config.main_values.get)
-                if early.error:
-                    for message in early.warnings:
-                        output.warn(message)
-                    raise Fatal("dictionary mail_dict: macro processing error")
-        _check_interfaces(config)
-        if "mynetworks" not in config.main_values and "mynetworks_style" not in config.main_values:
-            # postconf computes the mynetworks default when it starts: that evaluates the
-            # compatibility_level-dependent mynetworks_style default
-            style = config.expand(config.default("mynetworks_style") or "")
-            if style.error:
-                for message in style.warnings:
-                    output.warn(message)
-                raise Fatal("macro processing error")
+        _computed_defaults(config, output)
         check(config, output, shown_main, shown_master)
         _brace_warnings(config, output)
         _dbms_warnings(config, output)
