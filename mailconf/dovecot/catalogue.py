@@ -32,6 +32,9 @@ class SettingSpec:
     set_prints: bool = False
     # refused inside local/remote/local_name filters (settings of the auth process)
     no_net_filter: bool = False
+    # read by the managesieve-login run doveconf makes for the capability lines (a ``<file`` it
+    # cannot read makes that run fail)
+    read_by_helper: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def _spec(name: str, raw: dict[str, Any]) -> SettingSpec:
         tuple(raw.get("values", ())),
         bool(raw.get("set_prints", False)),
         bool(raw.get("no_net_filter", False)),
+        bool(raw.get("read_by_helper", False)),
     )
 
 

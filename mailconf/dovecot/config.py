@@ -72,8 +72,10 @@ def _unescape(text: str) -> str:
     i = 0
     while i < len(text):
         c = text[i]
-        if c == "\\" and i + 1 < len(text):
+        if c == "\\":
             i += 1
+            if i >= len(text):
+                break  # a trailing backslash escapes nothing and is dropped
             c = text[i]
         out.append(c)
         i += 1
@@ -106,7 +108,7 @@ def parse_line(text: str, path: str, lineno: int, warnings: list[str] | None = N
         value = rest[1:].lstrip(WHITE)
         if value.startswith("<"):
             return Line("file", key, value[1:].lstrip(WHITE), path, lineno, col)
-        if len(value) >= 2 and value[0] in "'\"" and value[-1] == value[0]:
+        if value and value[0] in "'\"" and value[-1] == value[0]:  # a lone quote reads as ""
             return Line("set", key, _unescape(value[1:-1]), path, lineno, col)
         if "$" in value and value[0] not in "'\"":
             return Line("var", key, value, path, lineno, col)
@@ -125,6 +127,10 @@ def parse_line(text: str, path: str, lineno: int, warnings: list[str] | None = N
         return Line("open", key, _unescape(rest[1:end]), path, lineno, col)
     if rest.endswith("{") and len(rest) > 1 and rest[-2] in WHITE:
         name = rest[:-1].rstrip(WHITE)
+        if name.startswith("{"):
+            raise ParseError("Garbage after '{'", path=path, line=lineno, column=col)
+        if any(c in WHITE for c in name):
+            raise ParseError("Expecting '{'", path=path, line=lineno, column=col)
         return Line("open", key, name, path, lineno, col)
     if "{" in rest and not rest.endswith("{"):
         raise ParseError("Garbage after '{'", path=path, line=lineno, column=col)
@@ -433,7 +439,7 @@ _MAIL_SETTINGS = {
     "mail_process_size": "vsz_limit",
     "mail_drop_priv_before_exec": "drop_priv_before_exec",
 }
-_OLD_ALWAYS = frozenset({"protocols", "listen", "ssl_listen"})
+_OLD_ALWAYS = frozenset({"protocols", "listen", "ssl_listen", "auth_cache_size"})
 _REMOVED = frozenset(
     {
         "login_dir",
@@ -990,17 +996,18 @@ class DovecotConfig:
         if ln.kind == "file" and spec.type != "string":
             ln = Line("set", ln.key, "", ln.path, ln.line, ln.column)  # doveconf reads no file here
             raw = ""
-        if ln.kind == "var" and section is not None and f"${ln.key}" in raw.split(" "):
+        if ln.kind == "var" and section is not None and f"${ln.key}" in raw.split():
             raise _error(f"Unknown variable: ${ln.key}", ln)
         if ln.kind == "file":
             value = "<" + raw
             where = raw if raw.startswith("/") else os.path.join(os.path.dirname(ln.path), raw)
-            if section is not None and section.spec.strlist and not os.path.isfile(where):
+            helper_reads = section is None and spec.read_by_helper
+            if ((section is not None and section.spec.strlist) or helper_reads) and not os.path.isfile(where):
                 self.expand_failed = True  # doveconf's expanding reader fails on it
             target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
             return
         if ln.kind == "var":
-            words = [w for w in raw.split(" ") if w]
+            words = [w.lstrip("\t") for w in raw.split(" ") if w.lstrip("\t")]
             cur = target.get(ln.key)
             if cur is None and section is None and not scope.is_global:
                 cur = self.global_scope.values.get(ln.key)
@@ -1064,7 +1071,7 @@ class DovecotConfig:
         """doveconf 2.3's conversions of obsolete settings; True when handled."""
         key, value = ln.key, ln.value
         if ln.kind == "var":
-            value = " ".join(w for w in value.split(" ") if w)
+            value = " ".join(w for w in value.split() if w)
         if key == "protocols":
             words = value.split()
             if not any(w in ("imaps", "pop3s", "managesieve") for w in words):
@@ -1139,6 +1146,11 @@ class DovecotConfig:
             return True
         if key in _REMOVED:
             self._obsolete(ln, f"{key} has been removed")
+            return True
+        if key == "auth_cache_size" and value.isdigit() and 0 < int(value) < 1024:
+            self._obsolete(ln, f"auth_cache_size value no longer defaults to megabytes. Use {value}M")
+            # doveconf applies this conversion to the global settings, also from inside a filter
+            self._set(Line("set", key, value + "M", ln.path, ln.line, ln.column), self.global_scope, None, [])
             return True
         if key in _LOGIN_SETTINGS or key in _MAIL_SETTINGS:
             login = key in _LOGIN_SETTINGS
