@@ -124,7 +124,11 @@ def parse_line(text: str, path: str, lineno: int, warnings: list[str] | None = N
         end = rest.find('"', 1)
         if end == -1 or rest[end + 1 :].strip(WHITE) != "{":
             raise ParseError("Expecting '{'", path=path, line=lineno, column=col)
-        return Line("open", key, _unescape(rest[1:end]), path, lineno, col)
+        name = _unescape(rest[1:end])
+        if "\t" in name and key not in ("protocol", "local", "remote", "local_name"):
+            # doveconf 2.3 aborts (assertion failure in config_add_type) on such a name
+            raise ParseError("Section name with a tab: doveconf aborts on it", path=path, line=lineno, column=col)
+        return Line("open", key, name, path, lineno, col)
     if rest.endswith("{") and len(rest) > 1 and rest[-2] in WHITE:
         name = rest[:-1].rstrip(WHITE)
         if name.startswith("{"):
