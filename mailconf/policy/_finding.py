@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from mailconf.policy._record import Record
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -26,24 +27,39 @@ def parse_severity(text: str) -> Severity:
     raise ValueError(f"unknown severity {text!r}: expected error, warning or info")
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Record):
     """One problem: rule ID, severity, message (what is wrong and what to write instead), place, fix hint.
 
     ``path`` is the file as it was given (no normalisation); lines and columns are 1-based,
     columns count bytes. ``end_line``/``end_column`` are set when the span is known.
     """
 
-    rule: str
-    severity: Severity
-    message: str
-    path: str
-    line: int = 1
-    column: int = 1
-    end_line: int | None = None
-    end_column: int | None = None
-    fix: str | None = None
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    __slots__ = ("column", "end_column", "end_line", "extra", "fix", "line", "message", "path", "rule", "severity")
+    _compare = ("rule", "severity", "message", "path", "line", "column", "end_line", "end_column", "fix")
+
+    def __init__(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        path: str,
+        line: int = 1,
+        column: int = 1,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        fix: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        self.rule = rule
+        self.severity: Severity = severity
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.fix = fix
+        self.extra: dict[str, str] = {} if extra is None else extra
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from mailconf.policy._record import MutableRecord
 
 POSTFIX_FILES = ("main.cf", "master.cf")
 DOVECOT_TOP = "dovecot.conf"
@@ -27,15 +28,24 @@ SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".to
 MAX_WALK_ENTRIES = 200_000
 
 
-@dataclass
-class ConfigSet:
+class ConfigSet(MutableRecord):
     """One host's configuration files (any of the three products may be missing)."""
 
-    base: Path
-    postfix_dir: Path | None = None
-    dovecot_conf: Path | None = None
-    mailman: list[Path] = field(default_factory=list)
-    live: bool = False
+    __slots__ = ("base", "dovecot_conf", "live", "mailman", "postfix_dir")
+
+    def __init__(
+        self,
+        base: Path,
+        postfix_dir: Path | None = None,
+        dovecot_conf: Path | None = None,
+        mailman: list[Path] | None = None,
+        live: bool = False,
+    ) -> None:
+        self.base = base
+        self.postfix_dir = postfix_dir
+        self.dovecot_conf = dovecot_conf
+        self.mailman: list[Path] = [] if mailman is None else mailman
+        self.live = live
 
     @property
     def name(self) -> str:
@@ -84,11 +94,13 @@ def _dovecot_top(file: Path) -> Path:
     return file
 
 
-@dataclass
 class _Found:
-    postfix: set[Path] = field(default_factory=set)
-    dovecot: set[Path] = field(default_factory=set)
-    mailman: set[Path] = field(default_factory=set)
+    __slots__ = ("dovecot", "mailman", "postfix")
+
+    def __init__(self) -> None:
+        self.postfix: set[Path] = set()
+        self.dovecot: set[Path] = set()
+        self.mailman: set[Path] = set()
 
 
 def _complete(host: Path, found: _Found) -> None:

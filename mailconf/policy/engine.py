@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mailconf.policy._finding import Finding, Severity, parse_severity
+from mailconf.policy._record import MutableRecord
 from mailconf.policy.discover import ConfigSet, discover, is_live
 from mailconf.policy.profiles import OFF, Profile
 from mailconf.policy.registry import Rule, Version, format_version, load_rules, select_rules
@@ -22,36 +22,66 @@ from mailconf.policy.settings import Settings
 from mailconf.policy.suppress import Suppression, scan
 
 
-@dataclass
-class Options:
+class Options(MutableRecord):
     """What the command line (or a library caller) asks for; None means "from the settings"."""
 
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    profile: str | None = None
-    postfix_version: Version | None = None
-    dovecot_version: Version | None = None
-    root: Path | None = None
-    strict_errors: bool = False  # re-raise exceptions from rules (tests)
+    __slots__ = ("dovecot_version", "ignore", "postfix_version", "profile", "root", "select", "strict_errors")
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        profile: str | None = None,
+        postfix_version: Version | None = None,
+        dovecot_version: Version | None = None,
+        root: Path | None = None,
+        strict_errors: bool = False,  # re-raise exceptions from rules (tests)
+    ) -> None:
+        self.select = select
+        self.ignore: list[str] = [] if ignore is None else ignore
+        self.profile = profile
+        self.postfix_version = postfix_version
+        self.dovecot_version = dovecot_version
+        self.root = root
+        self.strict_errors = strict_errors
 
 
-@dataclass
-class SetReport:
-    name: str
-    postfix_version: Version | None
-    dovecot_version: Version | None
-    profile: str
-    files: list[str]
+class SetReport(MutableRecord):
+    __slots__ = ("dovecot_version", "files", "name", "postfix_version", "profile")
+
+    def __init__(
+        self,
+        name: str,
+        postfix_version: Version | None,
+        dovecot_version: Version | None,
+        profile: str,
+        files: list[str],
+    ) -> None:
+        self.name = name
+        self.postfix_version = postfix_version
+        self.dovecot_version = dovecot_version
+        self.profile = profile
+        self.files = files
 
 
-@dataclass
-class LintResult:
-    findings: list[Finding]
-    files: list[str]
-    sets: list[SetReport]
-    rules: dict[str, Rule]  # the rules that ran, for reporters (SARIF tool.driver.rules)
-    failed: bool  # some file could not be read or parsed
-    internal_errors: list[str] = field(default_factory=list)
+class LintResult(MutableRecord):
+    __slots__ = ("failed", "files", "findings", "internal_errors", "rules", "sets")
+
+    def __init__(
+        self,
+        findings: list[Finding],
+        files: list[str],
+        sets: list[SetReport],
+        rules: dict[str, Rule],  # the rules that ran, for reporters (SARIF tool.driver.rules)
+        failed: bool,  # some file could not be read or parsed
+        internal_errors: list[str] | None = None,
+    ) -> None:
+        self.findings = findings
+        self.files = files
+        self.sets = sets
+        self.rules = rules
+        self.failed = failed
+        self.internal_errors: list[str] = [] if internal_errors is None else internal_errors
 
     def counts(self) -> dict[str, int]:
         out = {"error": 0, "warning": 0, "info": 0}

@@ -17,10 +17,10 @@ configuration file::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from mailconf.policy._finding import Severity, parse_severity
+from mailconf.policy._record import Record
 
 OFF = "off"
 
@@ -38,12 +38,20 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    severities: dict[str, str] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
+class Profile(Record):
+    __slots__ = ("description", "name", "options", "severities")
+
+    def __init__(
+        self,
+        name: str,
+        severities: dict[str, str] | None = None,
+        options: dict[str, Any] | None = None,
+        description: str = "",
+    ) -> None:
+        self.name = name
+        self.severities: dict[str, str] = {} if severities is None else severities
+        self.options: dict[str, Any] = {} if options is None else options
+        self.description = description
 
     def severity_for(self, rule_id: str, default: Severity) -> Severity | None:
         """The severity of ``rule_id`` under this profile, or None when the profile turns it off."""

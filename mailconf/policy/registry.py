@@ -18,10 +18,10 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mailconf.policy._finding import Severity, parse_severity
+from mailconf.policy._record import Record
 
 if TYPE_CHECKING:
     from mailconf.policy.engine import Context
@@ -55,18 +55,30 @@ def format_version(version: Version | None) -> str:
     return "?" if version is None else ".".join(str(p) for p in version)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """A registered rule and its metadata."""
 
-    id: str
-    severity: Severity
-    summary: str
-    needs: frozenset[str]
-    func: Callable[[Context], None] | None
-    postfix: tuple[Version | None, Version | None] = (None, None)
-    dovecot: tuple[Version | None, Version | None] = (None, None)
-    module: str = ""
+    __slots__ = ("dovecot", "func", "id", "module", "needs", "postfix", "severity", "summary")
+
+    def __init__(
+        self,
+        id: str,
+        severity: Severity,
+        summary: str,
+        needs: frozenset[str],
+        func: Callable[[Context], None] | None,
+        postfix: tuple[Version | None, Version | None] = (None, None),
+        dovecot: tuple[Version | None, Version | None] = (None, None),
+        module: str = "",
+    ) -> None:
+        self.id = id
+        self.severity: Severity = severity
+        self.summary = summary
+        self.needs = needs
+        self.func = func
+        self.postfix = postfix
+        self.dovecot = dovecot
+        self.module = module
 
     @property
     def family(self) -> str:

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mailconf.policy._finding import Severity, parse_severity
+from mailconf.policy._record import MutableRecord
 from mailconf.policy.profiles import BUILTIN, Profile, ProfileError, resolve_profiles
 from mailconf.policy.registry import Version, parse_version
 
@@ -55,16 +55,28 @@ class SettingsError(ValueError):
     """A configuration file that cannot be used (reported as a usage error, exit 2)."""
 
 
-@dataclass
-class Override:
-    paths: list[str]
-    base: Path
-    profile: str | None = None
-    select: list[str] | None = None
-    ignore: list[str] | None = None
-    postfix_version: Version | None = None
-    dovecot_version: Version | None = None
-    root: Path | None = None
+class Override(MutableRecord):
+    __slots__ = ("base", "dovecot_version", "ignore", "paths", "postfix_version", "profile", "root", "select")
+
+    def __init__(
+        self,
+        paths: list[str],
+        base: Path,
+        profile: str | None = None,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        postfix_version: Version | None = None,
+        dovecot_version: Version | None = None,
+        root: Path | None = None,
+    ) -> None:
+        self.paths = paths
+        self.base = base
+        self.profile = profile
+        self.select = select
+        self.ignore = ignore
+        self.postfix_version = postfix_version
+        self.dovecot_version = dovecot_version
+        self.root = root
 
     def matches(self, files: list[Path]) -> bool:
         for file in files:
@@ -81,18 +93,43 @@ class Override:
         return False
 
 
-@dataclass
-class Settings:
-    profile: str = "office"
-    select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    fail_on: Severity = "warning"
-    postfix_version: Version | None = None
-    dovecot_version: Version | None = None
-    root: Path | None = None
-    profiles: dict[str, Profile] = field(default_factory=lambda: dict(BUILTIN))
-    overrides: list[Override] = field(default_factory=list)
-    source: Path | None = None
+class Settings(MutableRecord):
+    __slots__ = (
+        "dovecot_version",
+        "fail_on",
+        "ignore",
+        "overrides",
+        "postfix_version",
+        "profile",
+        "profiles",
+        "root",
+        "select",
+        "source",
+    )
+
+    def __init__(
+        self,
+        profile: str = "office",
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        fail_on: Severity = "warning",
+        postfix_version: Version | None = None,
+        dovecot_version: Version | None = None,
+        root: Path | None = None,
+        profiles: dict[str, Profile] | None = None,
+        overrides: list[Override] | None = None,
+        source: Path | None = None,
+    ) -> None:
+        self.profile = profile
+        self.select = select
+        self.ignore: list[str] = [] if ignore is None else ignore
+        self.fail_on: Severity = fail_on
+        self.postfix_version = postfix_version
+        self.dovecot_version = dovecot_version
+        self.root = root
+        self.profiles: dict[str, Profile] = dict(BUILTIN) if profiles is None else profiles
+        self.overrides: list[Override] = [] if overrides is None else overrides
+        self.source = source
 
     def get_profile(self, name: str | None = None) -> Profile:
         key = name or self.profile

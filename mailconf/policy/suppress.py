@@ -12,19 +12,30 @@ A suppression that silences nothing is reported as SYN007, so stale ones do not 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from mailconf.policy._record import MutableRecord
 
 _MARK = re.compile(r"#\s*mailconf:\s*(disable-file|disable)\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)")
 
 
-@dataclass
-class Suppression:
-    path: str
-    line: int  # the comment's line
-    column: int
-    target: int | None  # the line it applies to; None for disable-file
-    ids: list[str]
-    used: set[str] = field(default_factory=set)
+class Suppression(MutableRecord):
+    __slots__ = ("column", "ids", "line", "path", "target", "used")
+
+    def __init__(
+        self,
+        path: str,
+        line: int,  # the comment's line
+        column: int,
+        target: int | None,  # the line it applies to; None for disable-file
+        ids: list[str],
+        used: set[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.target = target
+        self.ids = ids
+        self.used: set[str] = set() if used is None else used
 
     def covers(self, rule_id: str, line: int) -> str | None:
         """The ID (or prefix) of this comment that silences ``rule_id`` at ``line``, if any."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from mailconf.policy._record import Record
 
 if TYPE_CHECKING:
     from mailconf.policy.engine import Context
@@ -63,16 +64,26 @@ def include_files(top: Path) -> list[Path]:
     return out
 
 
-@dataclass(frozen=True)
-class DVal:
+class DVal(Record):
     """An effective Dovecot value and the place to report it."""
 
-    key: str
-    value: str
-    path: str
-    line: int
-    column: int
-    explicit: bool
+    __slots__ = ("column", "explicit", "key", "line", "path", "value")
+
+    def __init__(
+        self,
+        key: str,
+        value: str,
+        path: str,
+        line: int,
+        column: int,
+        explicit: bool,
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.path = path
+        self.line = line
+        self.column = column
+        self.explicit = explicit
 
 
 class DovecotView:

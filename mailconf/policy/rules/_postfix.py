@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from mailconf.policy._record import Record
 
 if TYPE_CHECKING:
     from mailconf.policy.engine import Context
@@ -45,17 +46,28 @@ OLD_DEFAULTS: dict[str, list[tuple[tuple[int, ...], str]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Eff:
+class Eff(Record):
     """An effective value: raw, expanded, where it came from (``master``/``main``/``default``)."""
 
-    name: str
-    raw: str
-    value: str
-    source: str
-    path: str
-    line: int
-    column: int
+    __slots__ = ("column", "line", "name", "path", "raw", "source", "value")
+
+    def __init__(
+        self,
+        name: str,
+        raw: str,
+        value: str,
+        source: str,
+        path: str,
+        line: int,
+        column: int,
+    ) -> None:
+        self.name = name
+        self.raw = raw
+        self.value = value
+        self.source = source
+        self.path = path
+        self.line = line
+        self.column = column
 
     @property
     def explicit(self) -> bool:
@@ -67,16 +79,26 @@ class Eff:
         return {"master": "master.cf -o", "main": "main.cf"}.get(self.source, "the default")
 
 
-@dataclass(frozen=True)
-class Svc:
+class Svc(Record):
     """An smtpd service of master.cf (``service`` None: the implied stock ``smtp inet`` service)."""
 
-    service: Any
-    name: str
-    type: str
-    kind: str  # smtp, submission, smtps, other
-    path: str
-    line: int
+    __slots__ = ("kind", "line", "name", "path", "service", "type")
+
+    def __init__(
+        self,
+        service: Any,
+        name: str,
+        type: str,
+        kind: str,  # smtp, submission, smtps, other
+        path: str,
+        line: int,
+    ) -> None:
+        self.service = service
+        self.name = name
+        self.type = type
+        self.kind = kind
+        self.path = path
+        self.line = line
 
     @property
     def label(self) -> str:

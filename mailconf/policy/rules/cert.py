@@ -8,9 +8,9 @@ repository without ``--root`` names paths of another machine, so they are not lo
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
+from mailconf.policy._record import Record
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
 from mailconf.policy.rules._postfix import split_list
@@ -28,16 +28,26 @@ POSTFIX_CERTS = (
 )
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(Record):
     """A certificate or key file named in a configuration, with the place that names it."""
 
-    setting: str
-    kind: str  # cert, key, chain (key and certs in one file list)
-    system_path: str
-    path: str
-    line: int
-    column: int
+    __slots__ = ("column", "kind", "line", "path", "setting", "system_path")
+
+    def __init__(
+        self,
+        setting: str,
+        kind: str,  # cert, key, chain (key and certs in one file list)
+        system_path: str,
+        path: str,
+        line: int,
+        column: int,
+    ) -> None:
+        self.setting = setting
+        self.kind = kind
+        self.system_path = system_path
+        self.path = path
+        self.line = line
+        self.column = column
 
 
 def files_on_this_machine(ctx: Context) -> bool:

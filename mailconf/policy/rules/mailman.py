@@ -14,10 +14,10 @@ import ipaddress
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from mailconf.policy._record import Record
 from mailconf.policy.registry import rule
 
 if TYPE_CHECKING:
@@ -46,14 +46,24 @@ _DEFAULTS = {
 _SERVICE_PORTS = {"smtp": 25, "submission": 587, "smtps": 465, "submissions": 465}
 
 
-@dataclass(frozen=True)
-class _Val:
-    name: str
-    value: str  # expanded
-    source: str  # "main", "master", "default"
-    path: str | None
-    line: int
-    column: int
+class _Val(Record):
+    __slots__ = ("column", "line", "name", "path", "source", "value")
+
+    def __init__(
+        self,
+        name: str,
+        value: str,  # expanded
+        source: str,  # "main", "master", "default"
+        path: str | None,
+        line: int,
+        column: int,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.source = source
+        self.path = path
+        self.line = line
+        self.column = column
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -198,6 +208,8 @@ def _root(ctx: Context) -> Path | None:
 
 def _mailman3(ctx: Context) -> list[Any]:
     def build() -> list[Any]:
+        if not ctx.mailman:  # no Mailman files: do not import the Mailman layer at all
+            return []
         from mailconf.mailman import Mailman3Document
         from mailconf.mailman.config import Mailman3Config, load_mailman3
 
@@ -217,6 +229,8 @@ def _mailman3(ctx: Context) -> list[Any]:
 
 def _mailman2(ctx: Context) -> list[Any]:
     def build() -> list[Any]:
+        if not ctx.mailman:  # no Mailman files: do not import the Mailman layer at all
+            return []
         from mailconf.mailman import Mailman2Document
         from mailconf.mailman.config import Mailman2Config, system_path_of
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from typing import Any
 
+from mailconf.policy._record import Record
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
 from mailconf.policy.rules._dovecot import DovecotView, place
@@ -14,12 +14,20 @@ from mailconf.policy.rules._postfix import PostfixView, Svc, is_loopback
 from mailconf.policy.rules._postfix import view as pview
 
 
-@dataclass(frozen=True)
-class Listener:
-    service: str
-    type: str  # unix_listener, inet_listener, fifo_listener
-    path: str  # absolute socket path, or "host:port" for inet
-    section: Any
+class Listener(Record):
+    __slots__ = ("path", "section", "service", "type")
+
+    def __init__(
+        self,
+        service: str,
+        type: str,  # unix_listener, inet_listener, fifo_listener
+        path: str,  # absolute socket path, or "host:port" for inet
+        section: Any,
+    ) -> None:
+        self.service = service
+        self.type = type
+        self.path = path
+        self.section = section
 
 
 def _listeners(dv: DovecotView, service_name: str) -> list[Listener]:
