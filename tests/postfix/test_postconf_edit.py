@@ -297,5 +297,14 @@ def test_corpus_edits_agree_with_postconf(tmp_path: Path) -> None:
             assert status == real.status, (directory.name, argv)
             flags = ["-n"] if argv[0] != "-P" else MASTER_VIEWS
             assert views(tool, ours, flags) == views(tool, ref, flags), (directory.name, argv)
+            if argv[0] == "-P":
+                assert master is not None
+                key = tuple(argv[2].split("=", 1)[0].split("/")[:2])
+                edited = {ln.number for s in parse_master(master).services if s.key == key for ln in s.lines}
+                assert touched_only(master, (ours / "master.cf").read_bytes(), edited) == [], directory.name
+            else:
+                name = argv[1].split("=", 1)[0]
+                edited = {ln.number for p in parse_main(main).parameters if p.name == name for ln in p.lines}
+                assert touched_only(main, (ours / "main.cf").read_bytes(), edited) == [], directory.name
             checked += 1
     assert checked > 0
