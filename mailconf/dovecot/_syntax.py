@@ -23,8 +23,7 @@ exactly the bytes of one value, key or line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from mailconf.errors import IncludeError, ParseError
 
@@ -61,21 +60,67 @@ class DovecotParseError(ParseError):
         self.doveconf = doveconf or f"Error in configuration file {where} line {line}: {message}"
 
 
+class _Record:
+    """Plain ``__slots__`` base with value equality, hash and repr over the slots (what
+    ``@dataclass(frozen=True, slots=True)`` gave, without its import-time cost: these classes are
+    on the path of ``mailconf lint``, which runs in every commit hook)."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for klass in reversed(type(self).__mro__):
+            names += klass.__dict__.get("__slots__", ())
+        return tuple(names)
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, n) for n in self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _Record)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields())
+        return f"{type(self).__name__}({inner})"
+
+    def _replace(self, **changes: Any) -> Any:
+        """A copy with some fields changed (``dataclasses.replace``)."""
+        new = object.__new__(type(self))
+        for name in self._fields():
+            object.__setattr__(new, name, changes.get(name, getattr(self, name)))
+        return new
+
+
 class DovecotIncludeError(DovecotParseError, IncludeError):
     """An ``!include`` doveconf cannot follow (no match, recursion, unreadable file, limits)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DovecotWarning:
+class DovecotWarning(_Record):
     """A warning doveconf prints while reading (``message`` in doveconf's words)."""
 
-    path: str | None
-    line: int
-    column: int
-    message: str
-    # "ambiguous-hash" (doveconf prints it), and mailconf's own: "unbalanced-quote" (a quote left
-    # open hides a '#'), "nul-byte", "dropped-continuation", "unterminated-continuation"
-    code: str
+    __slots__ = ("code", "column", "line", "message", "path")
+
+    def __init__(
+        self,
+        path: str | None,
+        line: int,
+        column: int,
+        message: str,
+        # "ambiguous-hash" (doveconf prints it), and mailconf's own: "unbalanced-quote" (a quote
+        # left open hides a '#'), "nul-byte", "dropped-continuation", "unterminated-continuation"
+        code: str,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        self.code = code
 
     @property
     def doveconf(self) -> str:
@@ -83,18 +128,25 @@ class DovecotWarning:
         return f"Configuration file {self.path or '<string>'} line {self.line}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(_Record):
     """One physical line; ``text`` includes its newline (the last line of a file may lack it)."""
 
-    number: int
-    start: int  # offset of the line in the document text
-    text: str
-    kind: Literal["blank", "comment", "content"]
+    __slots__ = ("kind", "number", "start", "text")
+
+    def __init__(
+        self,
+        number: int,
+        start: int,  # offset of the line in the document text
+        text: str,
+        kind: Literal["blank", "comment", "content"],
+    ) -> None:
+        self.number = number
+        self.start = start
+        self.text = text
+        self.kind = kind
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(_Record):
     """One logical line as doveconf reads it.
 
     kind "setting": ``key``, ``value`` (what doveconf sees before ``$name`` expansion:
@@ -123,41 +175,105 @@ class Statement:
     doveconf reads, its positions are those of its lines in this file, and it is not editable.
     """
 
-    kind: StatementKind
-    path: str | None
-    line: int
-    column: int
-    end_line: int
-    start: int
-    end: int
-    key: str = ""
-    value: str = ""
-    quoted: bool = False
-    variable: bool = False
-    file_ref: str | None = None
-    raw: str = ""
-    section_type: str | None = None
-    section_name: str | None = None
-    label: str | None = None
-    pattern: str | None = None
-    optional: bool = False
-    key_start: int = -1
-    key_end: int = -1
-    value_start: int = -1
-    value_end: int = -1
-    indent: str = ""
-    separator: str = field(default="", repr=False)  # text between key and value ("" if none)
-    joined: bool = False  # begins with a "\\" continuation left open at the end of another file
+    __slots__ = (
+        "column",
+        "end",
+        "end_line",
+        "file_ref",
+        "indent",
+        "joined",
+        "key",
+        "key_end",
+        "key_start",
+        "kind",
+        "label",
+        "line",
+        "optional",
+        "path",
+        "pattern",
+        "quoted",
+        "raw",
+        "section_name",
+        "section_type",
+        "separator",
+        "start",
+        "value",
+        "value_end",
+        "value_start",
+        "variable",
+    )
+
+    def __init__(
+        self,
+        kind: StatementKind,
+        path: str | None,
+        line: int,
+        column: int,
+        end_line: int,
+        start: int,
+        end: int,
+        key: str = "",
+        value: str = "",
+        quoted: bool = False,
+        variable: bool = False,
+        file_ref: str | None = None,
+        raw: str = "",
+        section_type: str | None = None,
+        section_name: str | None = None,
+        label: str | None = None,
+        pattern: str | None = None,
+        optional: bool = False,
+        key_start: int = -1,
+        key_end: int = -1,
+        value_start: int = -1,
+        value_end: int = -1,
+        indent: str = "",
+        separator: str = "",  # text between key and value ("" if none)
+        joined: bool = False,  # begins with a "\\" continuation left open at the end of another file
+    ) -> None:
+        self.kind = kind
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.start = start
+        self.end = end
+        self.key = key
+        self.value = value
+        self.quoted = quoted
+        self.variable = variable
+        self.file_ref = file_ref
+        self.raw = raw
+        self.section_type = section_type
+        self.section_name = section_name
+        self.label = label
+        self.pattern = pattern
+        self.optional = optional
+        self.key_start = key_start
+        self.key_end = key_end
+        self.value_start = value_start
+        self.value_end = value_end
+        self.indent = indent
+        self.separator = separator
+        self.joined = joined
 
 
-@dataclass(slots=True)
-class Scan:
+class Scan(_Record):
     """Statements of one document, its warnings, and the syntax error that stopped reading."""
 
-    statements: list[Statement]
-    warnings: list[DovecotWarning]
-    error: DovecotParseError | None
-    pending: str = ""  # text buffered by a "\\" continuation still open at the end
+    __slots__ = ("error", "pending", "statements", "warnings")
+
+    def __init__(
+        self,
+        statements: list[Statement],
+        warnings: list[DovecotWarning],
+        error: DovecotParseError | None,
+        pending: str = "",  # text buffered by a "\\" continuation still open at the end
+    ) -> None:
+        self.statements = statements
+        self.warnings = warnings
+        self.error = error
+        self.pending = pending
 
 
 def read_lines(text: str, path: str | None = None) -> list[Line]:
@@ -374,7 +490,7 @@ class _Scanner:
             if self.seeded:
                 self.seeded = False
                 last_st = self.statements[-1]
-                self.statements[-1] = replace(last_st, joined=True, value_start=-1, value_end=-1)
+                self.statements[-1] = last_st._replace(joined=True, value_start=-1, value_end=-1)
             logical.clear()
         if logical.parts:
             last = self.lines[-1] if self.lines else None

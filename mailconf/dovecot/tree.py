@@ -18,7 +18,6 @@ import glob as _glob
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from mailconf._text import decode
@@ -27,6 +26,7 @@ from mailconf.dovecot._syntax import (
     DovecotParseError,
     DovecotWarning,
     Statement,
+    _Record,
     resolve_relative,
     scan_from,
 )
@@ -86,16 +86,26 @@ _OLD_BEFORE_23 = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class IncludeRecord:
+class IncludeRecord(_Record):
     """Where an ``!include`` was and what it pulled in (paths in reading order)."""
 
-    path: str
-    line: int
-    column: int
-    pattern: str
-    optional: bool
-    documents: tuple[str, ...]
+    __slots__ = ("column", "documents", "line", "optional", "path", "pattern")
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        pattern: str,
+        optional: bool,
+        documents: tuple[str, ...],
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.pattern = pattern
+        self.optional = optional
+        self.documents = documents
 
 
 class DovecotTree:
