@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from mailconf.postfix.config import group_end
 from mailconf.postfix.config import service_arguments as _service_args
 from mailconf.postfix.config import service_overrides as _service_overrides
+from mailconf.postfix.expand import Fatal  # "postconf: fatal: MESSAGE", exit status 1
 
 if TYPE_CHECKING:
     from mailconf.postfix.config import PostfixConfig
@@ -33,19 +34,8 @@ BLANKS = " \t\n\v\f\r"
 LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
-# postconf computes these defaults when it starts, unless main.cf sets the parameter; each reads
-# other parameters from main.cf alone (mail_conf_lookup_eval), where a runaway macro is fatal.
-COMPUTED_FROM = {
-    "myhostname": ("mydomain",),
-    "mydomain": ("myhostname",),
-    "mynetworks": ("inet_interfaces", "inet_protocols", "mynetworks_style"),
-}
 MASK_STYLES = ("class", "subnet", "host")
 FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
-
-
-class Fatal(Exception):
-    """``postconf: fatal: MESSAGE``, exit status 1."""
 
 
 @dataclass
@@ -240,24 +230,24 @@ def load(opts: Options, output: Output) -> PostfixConfig:
 
 
 def _computed_defaults(config: PostfixConfig, output: Output) -> None:
-    """What postconf does when it computes myhostname, mydomain and mynetworks defaults."""
+    """What postconf does when it computes the mynetworks, myhostname and mydomain defaults
+    (each only when main.cf does not set it): it reads their inputs from main.cf alone
+    (mail_conf_lookup_eval), where a malformed or runaway macro is fatal."""
     from mailconf.postfix.expand import expand
 
     main = config.main_values
-    for computed, inputs in COMPUTED_FROM.items():
-        if computed in main:
-            continue
-        for name in inputs:
-            raw = main.get(name)
-            if raw is not None and "$" in raw:
-                early = expand(raw, main.get)
-                if early.error:
-                    for message in early.warnings:
-                        output.warn(message)
-                    raise Fatal("dictionary mail_dict: macro processing error")
-        if computed != "mynetworks":
-            continue
-        _check_interfaces(config)
+
+    def read(name: str) -> None:
+        raw = main.get(name)
+        if raw is not None and "$" in raw:
+            early = expand(raw, main.get)
+            if early.error:
+                for message in early.warnings:
+                    output.warn(message)
+                raise Fatal("dictionary mail_dict: macro processing error")
+
+    if "mynetworks" not in main:
+        read("inet_interfaces")
         raw_style = main.get("mynetworks_style")
         if raw_style is None:
             # the compatibility_level-dependent default expression
@@ -268,13 +258,20 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
                 raise Fatal("macro processing error")
             style = result.value
         else:
+            read("mynetworks_style")
             style = expand(raw_style, main.get).value
+        read("inet_protocols")
         words = [w for w in style.replace(",", " ").split() if w]
         for word in words:
             if word not in MASK_STYLES:
                 raise Fatal(f'unknown mynetworks mask style value "{word}" in "{style}"')
         if len(words) != 1:
             raise Fatal(f"bad mynetworks_style value: {style}; specify exactly one value")
+        _check_interfaces(config)
+    if "myhostname" not in main:
+        read("mydomain")
+    if "mydomain" not in main:
+        read("myhostname")
 
 
 def _check_interfaces(config: PostfixConfig) -> None:

@@ -20,6 +20,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mailconf.errors import MailconfError
+
 __all__ = [
     "Expansion",
     "Fatal",
@@ -42,7 +44,7 @@ MODE_TEST = 2
 Lookup = Callable[[str], "str | None"]
 
 
-class Fatal(Exception):
+class Fatal(MailconfError):
     """An error Postfix treats as fatal at once (``postconf: fatal: MESSAGE``)."""
 
 
@@ -76,8 +78,17 @@ def _span(text: str, start: int) -> int:
     return start
 
 
+# Operands of relational expressions are expanded in a fresh context whose nesting count starts
+# at zero, as in Postfix, so ``a = ${{$a} == {x}}`` recurses without bound there (postconf
+# crashes). This bound on the total depth turns that into a fatal error here.
+MAX_TOTAL_DEPTH = 150
+
+
 class _Expander:
-    def __init__(self, lookup: Callable[[str, int], str | None], *, scan: bool, recurse: bool) -> None:
+    def __init__(
+        self, lookup: Callable[[str, int], str | None], *, scan: bool, recurse: bool, outer: int = 0
+    ) -> None:
+        self.outer = outer  # nesting of the contexts this one is an operand of
         self.lookup = lookup
         self.scan = scan
         self.recurse = recurse
@@ -148,6 +159,8 @@ class _Expander:
         self.level += 1
         if self.level > 101:
             self.fail(f'unreasonable macro call nesting: "{buf}"')
+        elif self.level + self.outer > MAX_TOTAL_DEPTH:
+            raise Fatal(f'unreasonable macro call nesting: "{buf}"')
         return not self.error
 
     def literal(self, text: str) -> None:
@@ -307,7 +320,7 @@ class _Expander:
 
     def sub(self, text: str) -> str:
         """Expand an operand with the same settings, sharing status and warnings."""
-        inner = _Expander(self.lookup, scan=self.scan, recurse=self.recurse)
+        inner = _Expander(self.lookup, scan=self.scan, recurse=self.recurse, outer=self.outer + self.level)
         inner.parse(text)
         self.warnings.extend(inner.warnings)
         self.error |= inner.error
