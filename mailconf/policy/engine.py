@@ -113,6 +113,17 @@ class Context:
         self.findings: list[Finding] = []
         self.rule: Rule | None = None
         self._cache: dict[str, Any] = {}
+        self.texts: dict[str, str] = {}  # file texts read once per set (latin-1)
+
+    def text(self, path: str | Path) -> str | None:
+        """The text of a file of this set (latin-1), read once; None when it cannot be read."""
+        key = str(path)
+        if key not in self.texts:
+            try:
+                self.texts[key] = Path(key).read_bytes().decode("latin-1")
+            except OSError:
+                return None
+        return self.texts[key]
 
     # -- versions -------------------------------------------------------------------------
     def postfix_at_least(self, version: Version, *, unknown: bool = True) -> bool:
@@ -356,13 +367,20 @@ _DOVECOT_HEADER = re.compile(r"^#\s*(\d+\.\d+(?:\.\d+)*)[\s:(]", re.MULTILINE)
 
 def detect_dovecot_version(ctx: Context) -> Version | None:
     """2.4 from dovecot_config_version; a doveconf -n header; the installed tool for the live /etc;
-    1.x/2.0-2.2 from settings that only those versions know; else None."""
+    1.x/2.0-2.2 from settings that only those versions know; else None. Computed once per set."""
+    if "dovecot-version" not in ctx._cache:
+        ctx._cache["dovecot-version"] = _detect_dovecot_version(ctx)
+    result: Version | None = ctx._cache["dovecot-version"]
+    return result
+
+
+def _detect_dovecot_version(ctx: Context) -> Version | None:
     if ctx.cs.dovecot_conf is None:
         return None
-    try:
-        head = ctx.cs.dovecot_conf.read_bytes()[:65536].decode("latin-1")
-    except OSError:
+    full = ctx.text(ctx.cs.dovecot_conf)
+    if full is None:
         return None
+    head = full[:65536]
     match = re.search(r"^\s*dovecot_config_version\s*=\s*(\S+)", head, re.MULTILINE)
     if match:
         try:
@@ -374,12 +392,11 @@ def detect_dovecot_version(ctx: Context) -> Version | None:
         return _version_prefix(match.group(1))
     from mailconf.policy.rules._dovecot import include_files
 
-    text = ""
-    for path in include_files(ctx.cs.dovecot_conf)[:200]:
-        try:
-            text += path.read_bytes()[:65536].decode("latin-1") + "\n"
-        except OSError:
-            continue
+    text = "\n".join(
+        ctx.texts[str(path)][:65536]
+        for path in include_files(ctx.cs.dovecot_conf, ctx.texts)[:200]
+        if str(path) in ctx.texts
+    )
     if re.search(r"^\s*ssl_protocols\s*=", text, re.MULTILINE) and not re.search(
         r"^\s*ssl_min_protocol\s*=", text, re.MULTILINE
     ):

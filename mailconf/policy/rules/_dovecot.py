@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 MAX_FILES = 10000
 
 
-def include_files(top: Path) -> list[Path]:
-    """The top file and every file it includes (sorted globs, loops and repeats cut)."""
+def include_files(top: Path, texts: dict[str, str] | None = None) -> list[Path]:
+    """The top file and every file it includes (sorted globs, loops and repeats cut).
+
+    ``texts``, when given, receives the text of every file read (keyed by ``str(path)``), so
+    callers do not read the files again."""
     out: list[Path] = []
     seen: set[tuple[int, int]] = set()
 
@@ -39,6 +42,8 @@ def include_files(top: Path) -> list[Path]:
                 seen.add(key)
                 out.append(path)
                 text = handle.read().decode("latin-1")
+                if texts is not None:
+                    texts[str(path)] = text
         except OSError:
             if not out:
                 out.append(path)
@@ -138,10 +143,8 @@ class DovecotView:
 
     def lines(self, path: str) -> list[str]:
         if path not in self._texts:
-            try:
-                self._texts[path] = Path(path).read_bytes().decode("latin-1").split("\n")
-            except OSError:
-                self._texts[path] = []
+            text = self.ctx.text(path)
+            self._texts[path] = [] if text is None else text.split("\n")
         return self._texts[path]
 
     def raw_lines(self) -> Iterator[tuple[str, int, str]]:
