@@ -102,6 +102,7 @@ def test_override_edits_mean_what_postconf_reads(
 ) -> None:
     tool = require_tool("postconf")
     assume(data.endswith(b"\n"))
+    assume(b"$" not in data)  # a malformed macro makes postconf -P fail whatever the edit
     doc = parse_master(data)
     keys = sorted({s.key for s in doc.services})
     assume(keys)
