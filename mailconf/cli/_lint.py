@@ -18,12 +18,27 @@ Configuration: [tool.mailconf] in pyproject.toml or .mailconf.toml, found upward
 """
 
 
+def _formatter(*, prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter with the width computed here: argparse would import shutil for it
+    (several milliseconds of every commit hook's run)."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 80
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return argparse.RawDescriptionHelpFormatter(prog, width=max(columns - 2, 20))
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mailconf lint",
         description="Check Postfix, Dovecot and Mailman configuration sets against a security policy.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     p.add_argument(
         "paths",

@@ -12,22 +12,27 @@ semantic layer (:mod:`mailconf.postfix.config`) expands them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from mailconf._text import decode, encode
 from mailconf.document import Document
 from mailconf.errors import EditError, ParseError
-from mailconf.postfix._syntax import BLANKS, Group, Line, group_lines, position, printable, read_lines
+from mailconf.postfix._syntax import BLANKS, Group, Line, _Plain, group_lines, position, printable, read_lines
 
 
-@dataclass(eq=False)
-class Trivia:
+class Trivia(_Plain):
     """A comment or blank line outside any entry."""
 
-    kind: str  # "comment" or "blank"
-    lines: list[Line]
+    __slots__ = ("kind", "lines")
+
+    def __init__(
+        self,
+        kind: str,  # "comment" or "blank"
+        lines: list[Line],
+    ) -> None:
+        self.kind = kind
+        self.lines = lines
 
     @property
     def text(self) -> str:
@@ -38,12 +43,18 @@ class Trivia:
         return self.lines[0].number
 
 
-@dataclass(eq=False)
-class Orphan:
+class Orphan(_Plain):
     """Indented lines before the first entry: Postfix ignores them with a warning."""
 
-    lines: list[Line]
-    logical: str
+    __slots__ = ("lines", "logical")
+
+    def __init__(
+        self,
+        lines: list[Line],
+        logical: str,
+    ) -> None:
+        self.lines = lines
+        self.logical = logical
 
     @property
     def text(self) -> str:
@@ -54,16 +65,26 @@ class Orphan:
         return self.lines[0].number
 
 
-@dataclass(eq=False)
-class Parameter:
+class Parameter(_Plain):
     """One ``name = value`` entry of main.cf (continuation lines included)."""
 
-    name: str
-    value: str
-    lines: list[Line]
-    value_line: int
-    value_column: int
-    logical: str = ""
+    __slots__ = ("lines", "logical", "name", "value", "value_column", "value_line")
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        lines: list[Line],
+        value_line: int,
+        value_column: int,
+        logical: str = "",
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.lines = lines
+        self.value_line = value_line
+        self.value_column = value_column
+        self.logical = logical
 
     @property
     def text(self) -> str:
@@ -85,37 +106,80 @@ class Parameter:
         return self.lines[0].number
 
 
-@dataclass(eq=False)
-class Override:
+class Override(_Plain):
     """A master.cf ``-o name=value`` argument. ``value`` is None for ``-o name`` without ``=``."""
 
-    name: str
-    value: str | None
-    line: int
-    column: int
-    braced: bool = False
-    glued: bool = False  # written as "-oname=value"
-    spaced: bool = False  # written as "-o name = value" (no braces)
-    active: bool = True  # False after the first non-option argument: Postfix ignores it
+    __slots__ = ("active", "braced", "column", "glued", "line", "name", "spaced", "value")
+
+    def __init__(
+        self,
+        name: str,
+        value: str | None,
+        line: int,
+        column: int,
+        braced: bool = False,
+        glued: bool = False,  # written as "-oname=value"
+        spaced: bool = False,  # written as "-o name = value" (no braces)
+        active: bool = True,  # False after the first non-option argument: Postfix ignores it
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.line = line
+        self.column = column
+        self.braced = braced
+        self.glued = glued
+        self.spaced = spaced
+        self.active = active
 
 
-@dataclass(eq=False)
-class Service:
+class Service(_Plain):
     """One master.cf service entry, identified by (name, type)."""
 
-    name: str
-    type: str
-    private: str
-    unpriv: str
-    chroot: str
-    wakeup: str
-    maxproc: str
-    command: str
-    args: list[str]
-    lines: list[Line]
-    logical: str
-    overrides: list[Override] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = (
+        "args",
+        "chroot",
+        "command",
+        "lines",
+        "logical",
+        "maxproc",
+        "name",
+        "overrides",
+        "private",
+        "type",
+        "unpriv",
+        "wakeup",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        private: str,
+        unpriv: str,
+        chroot: str,
+        wakeup: str,
+        maxproc: str,
+        command: str,
+        args: list[str],
+        lines: list[Line],
+        logical: str,
+        overrides: list[Override] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.private = private
+        self.unpriv = unpriv
+        self.chroot = chroot
+        self.wakeup = wakeup
+        self.maxproc = maxproc
+        self.command = command
+        self.args = args
+        self.lines = lines
+        self.logical = logical
+        self.overrides: list[Override] = [] if overrides is None else overrides
+        self.warnings: list[str] = [] if warnings is None else warnings
 
     @property
     def text(self) -> str:
