@@ -60,7 +60,10 @@ def run(argv: list[str]) -> int:
         cfg = load_config(path, version)
     except ParseError as exc:
         where = f"{exc.path}" if exc.path else path
-        if exc.message.startswith("open(") and exc.line == 0:
+        native = getattr(exc, "doveconf", None)  # the reader's error carries doveconf's whole text
+        if native:
+            msg = f"doveconf: Fatal: {native}"
+        elif exc.message.startswith("open(") and exc.line == 0:
             msg = f"doveconf: Fatal: {exc.message}"
         elif exc.line and not exc.message.startswith("Missing '}'"):
             msg = f"doveconf: Fatal: Error in configuration file {where} line {exc.line}: {exc.message}"

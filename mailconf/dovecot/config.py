@@ -12,7 +12,6 @@ The policy rules use :meth:`DovecotConfig.effective`, :attr:`DovecotConfig.servi
 
 from __future__ import annotations
 
-import glob
 import ipaddress
 import os
 import re
@@ -21,11 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailconf.dovecot.catalogue import Catalogue, SectionSpec, SettingSpec
-from mailconf.errors import IncludeError, ParseError
+from mailconf.errors import ParseError
 
 WHITE = " \t"
-MAX_DEPTH = 64  # nesting of sections and includes
-MAX_FILES = 10000
+MAX_DEPTH = 64  # nesting of sections
 
 
 # ---------------------------------------------------------------------------------------------
@@ -42,198 +40,6 @@ class Line:
     path: str
     line: int
     column: int = 1
-
-
-def _strip_comment(text: str, warn: list[str] | None = None) -> str:
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c in "'\"":
-            j = i + 1
-            while j < n and text[j] != c:
-                if text[j] == "\\" and j + 1 < n:
-                    j += 1
-                j += 1
-            if j >= n:  # unbalanced quote: no more comment stripping
-                return text
-            i = j + 1
-            continue
-        if c == "#":
-            if i > 0 and text[i - 1] not in WHITE and warn is not None:
-                warn.append("ambiguous")
-            return text[:i]
-        i += 1
-    return text
-
-
-def _unescape(text: str) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 1
-            if i >= len(text):
-                break  # a trailing backslash escapes nothing and is dropped
-            c = text[i]
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def parse_line(text: str, path: str, lineno: int, warnings: list[str] | None = None) -> Line | None:
-    """One physical (continuation-joined) line; None for blank and comment lines."""
-    s = text.lstrip(WHITE)
-    col = len(text) - len(s) + 1
-    if not s or s[0] == "#":
-        return None
-    flags: list[str] = []
-    s = _strip_comment(s, flags).rstrip(WHITE)
-    if flags and warnings is not None:
-        warnings.append(
-            f"Configuration file {path} line {lineno}: Ambiguous '#' character in line, treating it as "
-            "comment. Add a space before it to remove this warning."
-        )
-    if not s:
-        return None
-    i = 0
-    while i < len(s) and s[i] not in WHITE and s[i] != "=":
-        i += 1
-    key = s[:i]
-    rest = s[i:].lstrip(WHITE)
-    if rest.startswith("="):
-        if not key:
-            raise ParseError("Missing key name ('=' at the beginning of line)", path=path, line=lineno, column=col)
-        value = rest[1:].lstrip(WHITE)
-        if value.startswith("<"):
-            return Line("file", key, value[1:].lstrip(WHITE), path, lineno, col)
-        if value and value[0] in "'\"" and value[-1] == value[0]:  # a lone quote reads as ""
-            return Line("set", key, _unescape(value[1:-1]), path, lineno, col)
-        if "$" in value and value[0] not in "'\"":
-            return Line("var", key, value, path, lineno, col)
-        return Line("set", key, value, path, lineno, col)
-    if key == "}" and not rest:
-        return Line("close", "}", "", path, lineno, col)
-    if key in ("!include", "!include_try"):
-        return Line(key[1:], key, rest, path, lineno, col)
-    if rest == "{":
-        return Line("open", key, "", path, lineno, col)
-    if rest.startswith('"') and rest.endswith("{"):
-        # a quoted section name ends at the next '"' (no escapes while looking for it)
-        end = rest.find('"', 1)
-        if end == -1 or rest[end + 1 :].strip(WHITE) != "{":
-            raise ParseError("Expecting '{'", path=path, line=lineno, column=col)
-        name = _unescape(rest[1:end])
-        if "\t" in name and key not in ("protocol", "local", "remote", "local_name"):
-            # doveconf 2.3 aborts (assertion failure in config_add_type) on such a name
-            raise ParseError("Section name with a tab: doveconf aborts on it", path=path, line=lineno, column=col)
-        return Line("open", key, name, path, lineno, col)
-    if rest.endswith("{") and len(rest) > 1 and rest[-2] in WHITE:
-        name = rest[:-1].rstrip(WHITE)
-        if name.startswith("{"):
-            raise ParseError("Garbage after '{'", path=path, line=lineno, column=col)
-        if any(c in WHITE for c in name):
-            raise ParseError("Expecting '{'", path=path, line=lineno, column=col)
-        return Line("open", key, name, path, lineno, col)
-    if "{" in rest and not rest.endswith("{"):
-        raise ParseError("Garbage after '{'", path=path, line=lineno, column=col)
-    raise ParseError("Expecting '{'", path=path, line=lineno, column=col)
-
-
-class _Reader:
-    """Yields :class:`Line` objects of a file and its includes, in doveconf's reading order."""
-
-    def __init__(self) -> None:
-        self.files = 0
-        self.warnings: list[str] = []
-        self.opened: list[str] = []  # every file read, in reading order (each once)
-
-    def read(self, path: str) -> Iterator[Line]:
-        """Lines of ``path`` with includes expanded in place (iteratively: no depth limit, as in
-        doveconf; at most MAX_FILES files are opened)."""
-        frames: list[Iterator[Line | tuple[str, tuple[str, ...]]]] = [self._file(path, (path,))]
-        while frames:
-            item = next(frames[-1], None)
-            if item is None:
-                frames.pop()
-            elif isinstance(item, Line):
-                yield item
-            else:
-                name, chain = item
-                frames.append(self._file(name, chain))
-
-    def _file(self, path: str, chain: tuple[str, ...]) -> Iterator[Line | tuple[str, tuple[str, ...]]]:
-        """One file's lines; an include yields (file, include chain) for :meth:`read` to open."""
-        self.files += 1
-        if self.files > MAX_FILES:
-            raise IncludeError("Too many included files", path=path)
-        if os.path.isdir(path):
-            return  # doveconf reads nothing from a directory
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise IncludeError(f"open({path}) failed: {exc.strerror}", path=path, line=0) from None
-        if path not in self.opened:
-            self.opened.append(path)
-        text = data.decode("latin-1")
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        buf: str | None = None  # a value continued with a trailing backslash
-        for n, raw in enumerate(lines, 1):
-            line = raw[:-1] if raw.endswith("\r") else raw
-            s = line.lstrip(WHITE)
-            if not s or s[0] == "#":
-                buf = None  # doveconf drops what was buffered
-                continue
-            flags: list[str] = []
-            stripped = _strip_comment(s, flags).rstrip(WHITE)
-            if flags:
-                self.warnings.append(
-                    f"Configuration file {path} line {n}: Ambiguous '#' character in line, treating it as "
-                    "comment. Add a space before it to remove this warning."
-                )
-            if stripped.endswith("\\"):
-                piece = stripped[:-1].rstrip(WHITE)
-                buf = piece if buf is None else f"{buf} {piece}"
-                continue
-            if buf is not None:
-                line = f"{buf} {stripped}"
-                buf = None
-            elif not stripped:
-                continue
-            else:
-                line = line[: len(line) - len(s)] + stripped
-            parsed = parse_line(line, path, n)
-            if parsed is None:
-                continue
-            if parsed.kind in ("include", "include_try"):
-                for m in self._matches(parsed, path, chain):
-                    yield (m, (*chain, m))
-                continue
-            yield parsed
-
-    def _matches(self, ln: Line, path: str, chain: tuple[str, ...]) -> list[str]:
-        pattern = ln.value
-        if not pattern.startswith("/"):
-            pattern = os.path.join(os.path.dirname(path), pattern)
-        has_glob = any(c in pattern for c in "*?[")
-        if has_glob:
-            matches = sorted(glob.glob(pattern))
-        else:
-            matches = [pattern] if os.path.exists(pattern) else []
-        if not matches:
-            if ln.kind == "include_try":
-                return []
-            raise IncludeError("No matches", path=ln.path, line=ln.line, column=ln.column)
-        out = []
-        for m in matches:
-            if m in chain:
-                raise IncludeError(f"Recursive include file: {m}", path=ln.path, line=ln.line, column=ln.column)
-            if not os.path.isdir(m):  # doveconf reads nothing from a directory
-                out.append(m)
-        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1574,48 +1380,43 @@ def _render(strings: list[tuple[str, str, str]], indent: int, hide: bool, name_f
 
 
 def load_config(path: str | Path, version: str | None = None) -> DovecotConfig:
-    """Read ``path`` (and its includes) as doveconf does."""
-    from mailconf.dovecot.catalogue import Catalogue
+    """Read ``path`` (and its includes) as doveconf does: the tree of :func:`mailconf.dovecot.load`."""
+    from mailconf.dovecot.tree import load
 
-    cat = Catalogue.for_version(version)
-    cfg = DovecotConfig(cat, str(path))
-    reader = _Reader()
-    reader.warnings = cfg.warnings
-    reader.opened = cfg.files
-    cfg.apply(reader.read(str(path)))
-    cfg.check()
-    return cfg
+    return config_from_tree(load(path, version=version if version == "2.4" else None), version)
 
 
 def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
-    """The meaning of a tree loaded by :func:`mailconf.dovecot.load` (its ``walk()`` statements).
-
-    The same semantics as :func:`load_config`, which reads the files itself (faster, no Lark).
-    """
+    """The meaning of a tree loaded by :func:`mailconf.dovecot.load` (its ``walk()`` statements)."""
     from mailconf.dovecot.catalogue import Catalogue
 
     path = getattr(tree, "path", None)
     cfg = DovecotConfig(Catalogue.for_version(version), str(path) if path is not None else None)
-
-    def lines() -> Iterator[Line]:
-        for st in tree.walk():  # type: ignore[attr-defined]
-            where = (st.path or "", st.line, st.column)
-            if st.kind == "setting":
-                if st.file_ref is not None:
-                    kind = "file"
-                elif not st.quoted and "$" in st.value:
-                    kind = "var"
-                else:
-                    kind = "set"
-                yield Line(kind, st.key, st.value, *where)
-            elif st.kind == "open":
-                yield Line("open", st.section_type or "", st.section_name or "", *where)
-            elif st.kind == "close":
-                yield Line("close", "}", "", *where)
-
-    cfg.apply(lines())
+    for warning in getattr(tree, "warnings", ()):
+        if warning.code == "ambiguous-hash":
+            cfg.warnings.append(f"Configuration file {warning.path} line {warning.line}: {warning.message}")
+    cfg.files.extend(str(p) for p in getattr(tree, "documents", {}))
+    cfg.apply(_tree_lines(tree))
     cfg.check()
     return cfg
+
+
+def _tree_lines(tree: object) -> Iterator[Line]:
+    """The tree's statements in doveconf's reading order, as the semantic layer's lines."""
+    for st in tree.walk():  # type: ignore[attr-defined]
+        where = (st.path or "", st.line, st.column)
+        if st.kind == "setting":
+            if st.file_ref is not None:
+                kind = "file"
+            elif st.variable:
+                kind = "var"
+            else:
+                kind = "set"
+            yield Line(kind, st.key, st.value, *where)
+        elif st.kind == "open":
+            yield Line("open", st.section_type or "", st.section_name or "", *where)
+        elif st.kind == "close":
+            yield Line("close", "}", "", *where)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1623,13 +1424,15 @@ def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
 
 
 def _lines(path: str | Path) -> list[Line]:
-    return list(_Reader().read(str(path)))
+    from mailconf.dovecot.tree import load
+
+    return list(_tree_lines(load(path)))
 
 
 def detect_version(path: str | Path) -> str:
     """ "2.4" when the first setting of the tree is ``dovecot_config_version``, else "2.3"."""
     try:
-        for ln in _Reader().read(str(path)):
+        for ln in _lines(path):
             if ln.kind in ("set", "var", "file"):
                 return "2.4" if ln.key == "dovecot_config_version" else "2.3"
     except ParseError:

@@ -41,7 +41,7 @@ from mailconf.dovecot.document import (
     section_path,
 )
 
-MAX_DEPTH = 64  # nested include levels
+MAX_DEPTH = 1000  # nested include levels (doveconf keeps each level open: ~1024 file descriptors)
 MAX_READS = 5000  # files read, counting a file included twice twice
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_TOTAL_BYTES = 128 * 1024 * 1024
