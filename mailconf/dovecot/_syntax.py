@@ -276,25 +276,31 @@ class Scan(_Record):
         self.pending = pending
 
 
+def _flatten(tree: Any) -> list[tuple[str, str]]:
+    return [(tok.type, str(tok)) for tok in tree.children]
+
+
 def read_lines(text: str, path: str | None = None) -> list[Line]:
-    """Cut ``text`` into physical lines with the Lark grammar."""
+    """Cut ``text`` into physical lines with the Lark grammar (through the token cache of
+    :mod:`mailconf._grammars`: an unchanged file is read back without importing Lark)."""
     if not text:
         return []
-    from lark.exceptions import LarkError
-
-    from mailconf._grammars import parser
+    from mailconf._grammars import tokens
 
     missing_newline = not text.endswith("\n")
     try:
-        tree = parser("dovecot").parse(text + "\n" if missing_newline else text)
-    except LarkError as exc:  # the grammar accepts any text; kept as a safety net
-        raise DovecotParseError(f"unreadable file: {exc}", path=path) from None
+        pairs = tokens("dovecot", text + "\n" if missing_newline else text, _flatten)
+    except Exception as exc:  # the grammar accepts any text; kept as a safety net
+        from lark.exceptions import LarkError
+
+        if isinstance(exc, LarkError):
+            raise DovecotParseError(f"unreadable file: {exc}", path=path) from None
+        raise
     lines: list[Line] = []
     offset = 0
     number = 0
-    for tok in tree.children:
-        value = str(tok)
-        if tok.type == "CONTENT":  # type: ignore[union-attr]
+    for kind_, value in pairs:
+        if kind_ == "CONTENT":
             number += 1
             lines.append(Line(number, offset, value, "content"))
             offset += len(value)
