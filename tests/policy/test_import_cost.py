@@ -1,0 +1,62 @@
+"""What a warm ``mailconf lint`` run imports: the hook runs in every commit, so Lark (only needed
+when the token cache misses) and pydantic (the typed models) must stay out of it. No timing here:
+timings are measured by benchmarks/bench_lint.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.policy._helpers import ROOT
+
+PROBE = """
+import json, sys
+from mailconf.cli import main
+code = main(["lint", "--no-config", "--exit-zero", *sys.argv[1:]])
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("lark", "pydantic", "dataclasses_json", "tomllib"))
+print(json.dumps({"code": code, "heavy": heavy, "lark": "lark" in sys.modules}))
+"""
+
+
+def _run(paths: list[Path], cache: Path) -> dict[str, object]:
+    env = {**os.environ, "MAILCONF_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_warm_lint_imports_neither_lark_nor_pydantic(tmp_path: Path) -> None:
+    host = tmp_path / "etc"
+    shutil.copytree(ROOT / "examples" / "office", host)
+    cache = tmp_path / "cache"
+    first = _run([host], cache)
+    assert first["code"] == 0
+    assert first["lark"], "a cold run parses with Lark (else this test checks nothing)"
+    # Once Lark is imported the token cache skips small files: each run adds at least one entry
+    # (the first miss), so at most one run per file fills it.
+    last = first
+    for _ in range(16):
+        last = _run([host], cache)
+        if not last["heavy"]:
+            break
+    assert last["heavy"] == [], last
+
+
+def test_lint_never_imports_pydantic_even_cold(tmp_path: Path) -> None:
+    host = tmp_path / "etc"
+    shutil.copytree(ROOT / "examples" / "office", host)
+    result = _run([host], tmp_path / "cache")
+    assert not any(str(m).startswith("pydantic") for m in result["heavy"]), result  # type: ignore[attr-defined]
