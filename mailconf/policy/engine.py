@@ -517,11 +517,12 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per rule and place: several services inheriting one bad line give one finding."""
-    seen: set[tuple[str, str, int, int]] = set()
+    """Identical findings once (several services inheriting one bad line give one finding); a
+    rule's different messages at one place are all kept."""
+    seen: set[tuple[str, str, int, int, str]] = set()
     out = []
     for f in findings:
-        key = (f.rule, f.path, f.line, f.column)
+        key = (f.rule, f.path, f.line, f.column, f.message)
         if key not in seen:
             seen.add(key)
             out.append(f)

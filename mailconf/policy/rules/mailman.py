@@ -72,9 +72,9 @@ _RANK = {"info": 0, "warning": 1, "error": 2}
 class _OnePerPlace:
     """Stands in for the Context while a rule runs and merges what it reports at one place.
 
-    The engine keeps one finding per rule and place (path, line, column); several Postfix
-    defaults all point at line 1 of main.cf, so their messages are joined into one finding
-    instead of all but the first being dropped.
+    Several Postfix defaults all point at line 1 of main.cf; the engine keeps every distinct
+    message, so their messages are joined here into one finding per rule and place instead of
+    one line each.
     """
 
     def __init__(self, ctx: Context) -> None:
