@@ -246,6 +246,7 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
                     output.warn(message)
                 raise Fatal("dictionary mail_dict: macro processing error")
 
+    style: str | None = None
     if "mynetworks" not in main:
         read("inet_interfaces")
         raw_style = main.get("mynetworks_style")
@@ -261,6 +262,11 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
             read("mynetworks_style")
             style = expand(raw_style, main.get).value
         read("inet_protocols")
+    if "myhostname" not in main:
+        read("mydomain")
+    if "mydomain" not in main:
+        read("myhostname")
+    if style is not None:
         words = [w for w in style.replace(",", " ").split() if w]
         for word in words:
             if word not in MASK_STYLES:
@@ -268,10 +274,6 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
         if len(words) != 1:
             raise Fatal(f"bad mynetworks_style value: {style}; specify exactly one value")
         _check_interfaces(config)
-    if "myhostname" not in main:
-        read("mydomain")
-    if "mydomain" not in main:
-        read("myhostname")
 
 
 def _check_interfaces(config: PostfixConfig) -> None:
@@ -713,8 +715,12 @@ def show_service_params(config: PostfixConfig, opts: Options, output: Output) ->
     message = "-P option requires service_name[/type[/parameter]]"
     patterns = [_split_pattern(arg, 3, message) for arg in opts.args]
     matched = [False] * len(patterns)
+    # postconf keeps one parameter table per service/type: duplicate entries share (and merge) it
+    merged: dict[tuple[str, str], dict[str, str]] = {}
     for svc in config.services:
-        for name, value in _service_overrides(svc):
+        merged.setdefault((svc.name, svc.type), {}).update(_service_overrides(svc, ordered=True))
+    for svc in config.services:
+        for name, value in sorted(merged[(svc.name, svc.type)].items()):
             if patterns:
                 hits = [
                     i

@@ -345,7 +345,8 @@ def _computed_default(name: str, config: PostfixConfig) -> str:
         return "postconf"
     host = socket.gethostname()
     if "." not in host:
-        host = f"{host}.localdomain"
+        domain = _main_only(config, "mydomain")
+        host = f"{host}.{'localdomain' if domain is None else domain}"
     if name == "myhostname":
         return host
     if name == "mydomain":
