@@ -27,19 +27,40 @@ def relay_lists(ctx: Context, pv: PostfixView, svc: Svc) -> list[Eff]:
     return lists
 
 
+def _has_guard(ctx: Context, eff: Eff) -> bool:
+    """Whether a restriction list holds a relay guard before any ``permit`` (as smtpd checks it
+    at start-up; ``check_relay_domains`` counted until Postfix 3.0 removed it)."""
+    guards = GUARDS | {"check_relay_domains"} if not ctx.postfix_at_least((3, 0), unknown=True) else GUARDS
+    skip = False
+    for step, arg in restriction_steps(eff.value):
+        if skip:  # the restriction after warn_if_reject only logs: not a guard
+            skip = False
+            continue
+        if step == "warn_if_reject":
+            skip = True
+            continue
+        if step in guards or (step == "check_relay_domains" and arg in guards):
+            return True
+        if step == "permit":
+            return False
+    return False
+
+
 @rule("RELAY101", "error", "no relay guard in the smtpd restrictions of a service", needs=("postfix",))
 def relay101(ctx: Context) -> None:
     pv = view(ctx)
     for svc in pv.smtpd_services():
         lists = relay_lists(ctx, pv, svc)
-        if any(step in GUARDS for eff in lists for step, _ in restriction_steps(eff.value)):
+        if any(_has_guard(ctx, eff) for eff in lists):
             continue
         names = " or ".join(e.name for e in lists)
         eff = next((e for e in lists if e.explicit), lists[0])
         path, line, column = pv.where(eff, svc)
         ctx.report(
             f"{svc.label}: neither {names} holds reject_unauth_destination (or defer_unauth_destination, reject, "
-            "defer, defer_if_permit): an open relay, and smtpd refuses to start; end the list with "
+            "defer, defer_if_permit): smtpd refuses to run without a relay guard ('fatal: ... specify at least one "
+            "working instance of: reject_unauth_destination, ...') and master throttles the service, so the port "
+            "accepts connections and then stalls: no mail is received on it; end the list with "
             "reject_unauth_destination",
             path=path,
             line=line,
