@@ -152,16 +152,31 @@ def tls105(ctx: Context) -> None:
     for svc in pv.smtpd_services():
         if not uses_tls(pv, svc):
             continue
-        if any(pv.value(name, svc).value for name in CERT_PARAMS):
+        certs = [pv.value(name, svc) for name in CERT_PARAMS]
+        if any(cert.value for cert in certs):
             continue
-        _, eff = tls_level(pv, svc)
-        if pv.flag("smtpd_tls_wrappermode", svc):
+        wrapper = pv.flag("smtpd_tls_wrappermode", svc)
+        # The place: a master.cf "-o smtpd_tls_cert_file=" that empties the certificate of this
+        # service; else the -o (or main.cf line) that turns TLS on; else the service line.
+        emptied = [cert for cert in certs if cert.source == "master"]
+        if emptied:
+            # The -o that removed a certificate main.cf names, else the last emptying -o.
+            removed = [cert for cert in emptied if pv.value(cert.name).value]
+            eff = max(removed or emptied, key=lambda cert: cert.line)
+        elif wrapper:
             eff = pv.value("smtpd_tls_wrappermode", svc)
+        else:
+            _, eff = tls_level(pv, svc)
         path, line, column = pv.where(eff, svc)
+        effect = (
+            "clients of this wrapper-mode port cannot establish TLS, so the service is unusable"
+            if wrapper
+            else "STARTTLS answers 454 and TLS is silently off"
+        )
         ctx.report(
             f"{svc.label} offers TLS but smtpd_tls_cert_file, smtpd_tls_eccert_file, smtpd_tls_dcert_file and "
-            "smtpd_tls_chain_files are all empty: STARTTLS answers 454 and TLS is silently off; "
-            "set smtpd_tls_chain_files (3.4+) or smtpd_tls_cert_file and smtpd_tls_key_file",
+            f"smtpd_tls_chain_files are all empty{' (emptied by -o ' + eff.name + '=)' if emptied else ''}: "
+            f"{effect}; set smtpd_tls_chain_files (3.4+) or smtpd_tls_cert_file and smtpd_tls_key_file",
             path=path,
             line=line,
             column=column,
