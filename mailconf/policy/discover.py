@@ -9,8 +9,10 @@ mm_cfg.py). Paths may name any of:
 * any directory holding them at any depth: ``hosts/<name>/etc/{postfix,dovecot,mailman3}`` gives
   one set per host. Product directories (``postfix*``, ``dovecot*``, ``mailman*``) belong to the
   set of their parent directory; files lying directly in a directory form the set of that directory.
+  Mailman 2's ``X/usr/lib/mailman/Mailman/mm_cfg.py`` belongs to the host ``X/etc``.
 
-With no paths, the live system: /etc/postfix, /etc/dovecot, /etc/mailman3, /etc/mailman where present.
+With no paths, the live system: /etc/postfix, /etc/dovecot and the Mailman files
+:func:`mailconf.mailman.find_mailman_files` finds, where present.
 """
 
 from __future__ import annotations
@@ -83,6 +85,23 @@ def _host_of(directory: Path, prefix: str) -> Path:
     return directory.parent if directory.name.lower().startswith(prefix) else directory
 
 
+# Mailman 2 outside etc/ (Debian's and Fedora's package, a source install): the file belongs to
+# the host whose etc/ sits beside that usr/.
+_MAILMAN_OUTSIDE_ETC = (("usr", "lib", "mailman", "Mailman"), ("usr", "local", "mailman", "Mailman"))
+
+
+def _mailman_host(file: Path) -> Path:
+    """The host directory of a Mailman file: ``X/usr/lib/mailman/Mailman/mm_cfg.py`` belongs to
+    ``X/etc`` (when there is one), other files to their directory or its parent (``mailman*``)."""
+    parts = file.parent.parts
+    for tail in _MAILMAN_OUTSIDE_ETC:
+        if len(parts) > len(tail) and parts[-len(tail) :] == tail:
+            root = Path(*parts[: -len(tail)])
+            if (root / "etc").is_dir():
+                return root / "etc"
+    return _host_of(file.parent, "mailman")
+
+
 def _dovecot_top(file: Path) -> Path:
     """The dovecot.conf that includes ``file`` (looked for up to two levels up), else the file."""
     if file.name == DOVECOT_TOP:
@@ -110,6 +129,11 @@ def _complete(host: Path, found: _Found) -> None:
         dirs += sorted(
             d for d in host.iterdir() if d.is_dir() and d.name.lower().startswith(("postfix", "dovecot", "mailman"))
         )
+    if host.name == "etc":  # Mailman 2's mm_cfg.py under usr/ beside this etc/
+        for tail in _MAILMAN_OUTSIDE_ETC:
+            candidate = host.parent.joinpath(*tail, "mm_cfg.py")
+            if candidate.is_file():
+                found.mailman.add(candidate)
     for d in dirs:
         if any((d / n).is_file() for n in POSTFIX_FILES):
             found.postfix.add(d)
@@ -187,7 +211,7 @@ def discover(paths: list[Path]) -> list[ConfigSet]:
             _complete(_host_of(top.parent, "dovecot"), found)
         else:
             found.mailman.add(path)
-            _complete(_host_of(path.parent, "mailman"), found)
+            _complete(_mailman_host(path), found)
     return _group(found)
 
 
@@ -198,7 +222,7 @@ def _group(found: _Found) -> list[ConfigSet]:
     for f in found.dovecot:
         hosts.setdefault(_host_of(f.parent, "dovecot"), {}).setdefault("dovecot", []).append(f)
     for f in found.mailman:
-        hosts.setdefault(_host_of(f.parent, "mailman"), {}).setdefault("mailman", []).append(f)
+        hosts.setdefault(_mailman_host(f), {}).setdefault("mailman", []).append(f)
     sets: list[ConfigSet] = []
     for host in sorted(hosts):
         parts = hosts[host]
@@ -221,15 +245,9 @@ def _live() -> list[ConfigSet]:
         cs.postfix_dir = etc / "postfix"
     if (etc / "dovecot" / DOVECOT_TOP).is_file():
         cs.dovecot_conf = etc / "dovecot" / DOVECOT_TOP
-    for candidate in (
-        etc / "mailman3" / "mailman.cfg",
-        etc / "mailman.cfg",
-        etc / "mailman" / "mm_cfg.py",
-        Path("/usr/lib/mailman/Mailman/mm_cfg.py"),
-        Path("/usr/local/mailman/Mailman/mm_cfg.py"),
-    ):
-        if candidate.is_file():
-            cs.mailman.append(candidate)
+    from mailconf.mailman.discovery import find_mailman_files
+
+    cs.mailman += find_mailman_files()  # /etc/mailman3, /etc/mailman, /usr/lib/mailman/Mailman, ...
     if cs.postfix_dir is None and cs.dovecot_conf is None and not cs.mailman:
         raise DiscoveryError(etc, "no /etc/postfix, /etc/dovecot, /etc/mailman3 or /etc/mailman configuration here")
     return [cs]

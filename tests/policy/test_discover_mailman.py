@@ -1,0 +1,71 @@
+"""Mailman 2's mm_cfg.py under usr/ joins the host whose etc/ holds Postfix; the live set finds
+Mailman files with mailconf.mailman.find_mailman_files()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mailconf.policy.discover import discover
+from tests.policy._helpers import write_tree
+
+MM_CFG = "from Defaults import *\nDEFAULT_EMAIL_HOST = 'lists.example.org'\n"
+
+
+def _tree(base: Path, mm_dir: str = "usr/lib/mailman/Mailman") -> Path:
+    return write_tree(
+        base,
+        {
+            "etc/postfix/main.cf": "compatibility_level = 3.6\n",
+            "etc/postfix/master.cf": "smtp inet n - y - - smtpd\n",
+            "etc/dovecot/dovecot.conf": "protocols = imap\n",
+            f"{mm_dir}/mm_cfg.py": MM_CFG,
+        },
+    )
+
+
+@pytest.mark.parametrize("mm_dir", ["usr/lib/mailman/Mailman", "usr/local/mailman/Mailman"])
+def test_tree_mm_cfg_under_usr_joins_the_etc_host(tmp_path: Path, mm_dir: str) -> None:
+    root = _tree(tmp_path / "host1", mm_dir)
+    sets = discover([tmp_path])
+    assert len(sets) == 1, sets
+    (cs,) = sets
+    assert cs.base == root / "etc"
+    assert cs.postfix_dir == root / "etc" / "postfix"
+    assert cs.mailman == [root / mm_dir / "mm_cfg.py"]
+
+
+def test_single_mm_cfg_file_brings_its_host(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    (cs,) = discover([root / "usr/lib/mailman/Mailman/mm_cfg.py"])
+    assert cs.base == root / "etc" and cs.postfix_dir == root / "etc" / "postfix"
+    assert cs.dovecot_conf == root / "etc" / "dovecot" / "dovecot.conf"
+
+
+def test_single_main_cf_brings_mm_cfg_under_usr(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    (cs,) = discover([root / "etc" / "postfix" / "main.cf"])
+    assert cs.mailman == [root / "usr/lib/mailman/Mailman/mm_cfg.py"]
+
+
+def test_mm_cfg_under_usr_without_etc_stays_its_own_set(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"usr/lib/mailman/Mailman/mm_cfg.py": MM_CFG})
+    (cs,) = discover([tmp_path])
+    assert cs.mailman == [tmp_path / "usr/lib/mailman/Mailman/mm_cfg.py"] and cs.postfix_dir is None
+
+
+def test_live_set_uses_find_mailman_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mailconf.mailman.discovery as mm_discovery
+
+    fake = write_tree(tmp_path, {"usr/lib/mailman/Mailman/mm_cfg.py": MM_CFG}) / "usr/lib/mailman/Mailman/mm_cfg.py"
+    calls: list[object] = []
+
+    def find(root: object = None) -> list[Path]:
+        calls.append(root)
+        return [fake]
+
+    monkeypatch.setattr(mm_discovery, "find_mailman_files", find)
+    (cs,) = discover([])
+    assert calls == [None]
+    assert cs.live and cs.mailman == [fake]
