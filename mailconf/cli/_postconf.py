@@ -720,6 +720,8 @@ def show_service_params(config: PostfixConfig, opts: Options, output: Output) ->
     for svc in config.services:
         merged.setdefault((svc.name, svc.type), {}).update(_service_overrides(svc, ordered=True))
     for svc in config.services:
+        if not _service_overrides(svc):
+            continue  # an entry without -o has no table of its own
         for name, value in sorted(merged[(svc.name, svc.type)].items()):
             if patterns:
                 hits = [

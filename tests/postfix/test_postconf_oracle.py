@@ -64,7 +64,7 @@ def assert_same(directory: Path, *flags: str, stderr: bool = True) -> None:
         # postconf prints in one of a few runs.
         ours_fatal = {line for line in got.stderr if ": fatal: " in line}
         seen = {line for line in want.stderr if ": fatal: " in line}
-        for _ in range(4):
+        for _ in range(16):
             if ours_fatal <= seen:
                 break
             seen |= {line for line in real(directory, *flags).stderr if ": fatal: " in line}
