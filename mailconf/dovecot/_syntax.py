@@ -305,14 +305,12 @@ def read_lines(text: str, path: str | None = None) -> list[Line]:
             lines.append(Line(number, offset, value, "content"))
             offset += len(value)
             continue
-        pos = 0
-        while pos < len(value):  # a run of blank and comment lines
-            end = value.index("\n", pos) + 1
-            piece = value[pos:end]
+        pos = offset
+        for bare in value.split("\n")[:-1]:  # a run of blank and comment lines, each "\n"-ended
             number += 1
-            kind: Literal["blank", "comment"] = "comment" if piece.lstrip(" \t").startswith("#") else "blank"
-            lines.append(Line(number, offset + pos, piece, kind))
-            pos = end
+            kind: Literal["blank", "comment"] = "comment" if bare.lstrip(" \t").startswith("#") else "blank"
+            lines.append(Line(number, pos, bare + "\n", kind))
+            pos += len(bare) + 1
         offset += len(value)
     if missing_newline and lines:
         last = lines[-1]
@@ -419,7 +417,8 @@ class _Scanner:
         self.seeded = False
         if logical.parts:
             self.warn(line, 1, "blank or comment line inside a '\\' continuation drops it", "dropped-continuation")
-        logical.clear()
+        if logical.parts or logical.pieces or logical.first is not None:
+            logical.clear()
 
     # -- the physical line -------------------------------------------------------------------
     def run(self, start: int = 0) -> Scan:
