@@ -119,6 +119,8 @@ def _usage_error(message: str) -> int:
 
 def run(argv: list[str]) -> int:
     opts = parse_args(argv)
+    if opts.args and "=" in opts.args[0] and not opts.flags & set("aAbltmT"):
+        opts.flags.add("e")  # postconf: a name=value argument means -e
     if opts.flags & EDIT_FLAGS:
         try:
             from mailconf.cli import _postconf_edit  # type: ignore[attr-defined,unused-ignore]
