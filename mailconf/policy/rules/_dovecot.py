@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +98,7 @@ class DovecotView:
         self.top = str(top) if top is not None else ""
         self.files = [f for f in ctx.files if f == self.top or not f.endswith((".cf", ".cfg", ".py"))]
         self._texts: dict[str, list[str]] = {}
+        self._raw: list[tuple[str, int, str]] | None = None
 
     def home_of(self, key: str) -> str:
         """The file that should hold a missing setting: its conf.d file when there is one."""
@@ -147,11 +147,13 @@ class DovecotView:
             self._texts[path] = [] if text is None else text.split("\n")
         return self._texts[path]
 
-    def raw_lines(self) -> Iterator[tuple[str, int, str]]:
-        """(path, line number, text) of every line of every file."""
-        for path in self.files:
-            for number, text in enumerate(self.lines(path), start=1):
-                yield path, number, text
+    def raw_lines(self) -> list[tuple[str, int, str]]:
+        """(path, line number, text) of every line of every file (built once, shared by the rules)."""
+        if self._raw is None:
+            self._raw = [
+                (path, number, text) for path in self.files for number, text in enumerate(self.lines(path), start=1)
+            ]
+        return self._raw
 
 
 def view(ctx: Context) -> DovecotView:

@@ -423,7 +423,7 @@ def syn102(ctx: Context) -> None:
 def _dovecot_lines(ctx: Context) -> Iterator[tuple[str, int, str]]:
     from mailconf.policy.rules._dovecot import view as dview
 
-    return dview(ctx).raw_lines()
+    return iter(dview(ctx).raw_lines())
 
 
 def _glued_hash(text: str) -> int | None:
