@@ -419,8 +419,8 @@ def _brace_warnings(config: PostfixConfig, output: Output) -> None:
             word = value[start:i]
             if not word.startswith("{"):
                 rest = word[6:] if word.startswith("proxy:") else word
-                _, colon, table = rest.partition(":")
-                if not colon or not table.startswith("{"):
+                kind, colon, table = rest.partition(":")
+                if not colon or not table.startswith("{") or any(c in kind for c in "${}()?"):
                     continue
                 word = table
             end = group_end(word)
