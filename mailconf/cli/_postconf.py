@@ -419,15 +419,28 @@ def _brace_warnings(config: PostfixConfig, output: Output) -> None:
             word = value[start:i]
             if not word.startswith("{"):
                 rest = word[6:] if word.startswith("proxy:") else word
-                kind, colon, table = rest.partition(":")
-                if not colon or not table.startswith("{") or any(c in kind for c in "${}()?"):
+                colon = _top_level_colon(rest)
+                if colon is None or not rest[colon + 1 :].startswith("{"):
                     continue
-                word = table
+                word = rest[colon + 1 :]
             end = group_end(word)
             if end is None:
                 output.warn(f"main.cf: missing '}}' in \"{word}\"")
             elif end + 1 < len(word):
                 output.warn(f"main.cf: syntax error after '}}' in \"{word}\"")
+
+
+def _top_level_colon(word: str) -> int | None:
+    """Index of the first ``:`` outside ``{}`` in ``word``."""
+    depth = 0
+    for index, ch in enumerate(word):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == ":" and depth <= 0:
+            return index
+    return None
 
 
 def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
