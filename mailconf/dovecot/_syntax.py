@@ -153,8 +153,8 @@ class Statement(_Record):
     continuation joined, quotes removed and ``\\X`` unescaped when the value was quoted; for
     ``key = <path`` the path, with ``file_ref`` the path resolved against the file's directory;
     for a ``$variable`` value the text as written, ``$`` included), ``quoted``, ``variable``
-    (doveconf expands ``$`` references in this value: 2.0-2.3 when the value starts with ``$``,
-    2.4 when it is unquoted and contains ``$``), ``raw`` (the value bytes as written, possibly
+    (doveconf expands ``$`` references in this unquoted value: 2.0-2.3 when a blank-separated
+    word starts with ``$``, 2.4 when it contains ``$``), ``raw`` (the value bytes as written, possibly
     over several lines).
 
     kind "open": ``section_type`` (``service``, ``protocol``, ``mail_plugins`` ...),
@@ -587,9 +587,11 @@ class _Scanner:
                     p += 1
                 value = s[p:]
                 file_ref = resolve_relative(self.path, value)
-            elif (not self.v24 and value.startswith("$")) or (
-                self.v24 and value[:1] not in ("'", '"') and "$" in value
+            elif value[:1] not in ("'", '"') and (
+                "$" in value if self.v24 else any(word[:1] == "$" for word in value.split())
             ):
+                # an unquoted value with references doveconf expands: 2.4 any "$", before 2.4
+                # the words that start with "$" ("x $mail_plugins" too, not "a$b")
                 variable = True  # a variable reference: kept as written for the semantic layer
             elif value and value[0] in "\"'" and value[-1] == value[0]:
                 # a lone quote character is both ends for doveconf: it reads as ""
