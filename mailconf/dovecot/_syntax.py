@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from mailconf._record import Record
 from mailconf.errors import IncludeError, ParseError
 
 StatementKind = Literal["setting", "open", "close", "include"]
@@ -60,48 +61,11 @@ class DovecotParseError(ParseError):
         self.doveconf = doveconf or f"Error in configuration file {where} line {line}: {message}"
 
 
-class _Record:
-    """Plain ``__slots__`` base with value equality, hash and repr over the slots (what
-    ``@dataclass(frozen=True, slots=True)`` gave, without its import-time cost: these classes are
-    on the path of ``mailconf lint``, which runs in every commit hook)."""
-
-    __slots__ = ()
-
-    def _fields(self) -> tuple[str, ...]:
-        names: list[str] = []
-        for klass in reversed(type(self).__mro__):
-            names += klass.__dict__.get("__slots__", ())
-        return tuple(names)
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, n) for n in self._fields())
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, _Record)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields())
-        return f"{type(self).__name__}({inner})"
-
-    def _replace(self, **changes: Any) -> Any:
-        """A copy with some fields changed (``dataclasses.replace``)."""
-        new = object.__new__(type(self))
-        for name in self._fields():
-            object.__setattr__(new, name, changes.get(name, getattr(self, name)))
-        return new
-
-
 class DovecotIncludeError(DovecotParseError, IncludeError):
     """An ``!include`` doveconf cannot follow (no match, recursion, unreadable file, limits)."""
 
 
-class DovecotWarning(_Record):
+class DovecotWarning(Record):
     """A warning doveconf prints while reading (``message`` in doveconf's words)."""
 
     __slots__ = ("code", "column", "line", "message", "path")
@@ -128,7 +92,7 @@ class DovecotWarning(_Record):
         return f"Configuration file {self.path or '<string>'} line {self.line}: {self.message}"
 
 
-class Line(_Record):
+class Line(Record):
     """One physical line; ``text`` includes its newline (the last line of a file may lack it)."""
 
     __slots__ = ("kind", "number", "start", "text")
@@ -146,7 +110,7 @@ class Line(_Record):
         self.kind = kind
 
 
-class Statement(_Record):
+class Statement(Record):
     """One logical line as doveconf reads it.
 
     kind "setting": ``key``, ``value`` (what doveconf sees before ``$name`` expansion:
@@ -258,7 +222,7 @@ class Statement(_Record):
         self.joined = joined
 
 
-class Scan(_Record):
+class Scan(Record):
     """Statements of one document, its warnings, and the syntax error that stopped reading."""
 
     __slots__ = ("error", "pending", "statements", "warnings")

@@ -20,13 +20,13 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from mailconf._record import Record
 from mailconf._text import decode
 from mailconf.dovecot._syntax import (
     DovecotIncludeError,
     DovecotParseError,
     DovecotWarning,
     Statement,
-    _Record,
     resolve_relative,
     scan_from,
 )
@@ -86,7 +86,7 @@ _OLD_BEFORE_23 = frozenset(
 )
 
 
-class IncludeRecord(_Record):
+class IncludeRecord(Record):
     """Where an ``!include`` was and what it pulled in (paths in reading order)."""
 
     __slots__ = ("column", "documents", "line", "optional", "path", "pattern")

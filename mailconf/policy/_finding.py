@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mailconf.policy._record import Record
+from mailconf._record import Record
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")

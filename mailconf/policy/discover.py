@@ -21,7 +21,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from mailconf.policy._record import MutableRecord
+from mailconf._record import MutableRecord
 
 POSTFIX_FILES = ("main.cf", "master.cf")
 DOVECOT_TOP = "dovecot.conf"

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mailconf._record import MutableRecord
 from mailconf.policy._finding import Finding, Severity, parse_severity
-from mailconf.policy._record import MutableRecord
 from mailconf.policy.discover import ConfigSet, discover, is_live
 from mailconf.policy.profiles import OFF, Profile
 from mailconf.policy.registry import Rule, Version, format_version, load_rules, select_rules

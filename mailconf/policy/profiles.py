@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mailconf._record import Record
 from mailconf.policy._finding import Severity, parse_severity
-from mailconf.policy._record import Record
 
 OFF = "off"
 

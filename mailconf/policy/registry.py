@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from mailconf._record import Record
 from mailconf.policy._finding import Severity, parse_severity
-from mailconf.policy._record import Record
 
 if TYPE_CHECKING:
     from mailconf.policy.engine import Context

@@ -30,8 +30,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mailconf._record import MutableRecord
 from mailconf.policy._finding import Severity, parse_severity
-from mailconf.policy._record import MutableRecord
 from mailconf.policy.profiles import BUILTIN, Profile, ProfileError, resolve_profiles
 from mailconf.policy.registry import Version, parse_version
 

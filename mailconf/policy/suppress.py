@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from mailconf.policy._record import MutableRecord
+from mailconf._record import MutableRecord
 
 _MARK = re.compile(r"#\s*mailconf:\s*(disable-file|disable)\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)")
 

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailconf.policy._record import Record
+from mailconf._record import Record
 
 if TYPE_CHECKING:
     from mailconf.policy.engine import Context

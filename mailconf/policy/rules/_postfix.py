@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mailconf.policy._record import Record
+from mailconf._record import Record
 
 if TYPE_CHECKING:
     from mailconf.policy.engine import Context

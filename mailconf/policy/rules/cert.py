@@ -10,7 +10,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from mailconf.policy._record import Record
+from mailconf._record import Record
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
 from mailconf.policy.rules._postfix import split_list

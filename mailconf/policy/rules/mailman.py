@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from mailconf.policy._record import Record
+from mailconf._record import Record
 from mailconf.policy.registry import rule
 
 if TYPE_CHECKING:

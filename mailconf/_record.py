@@ -8,7 +8,7 @@ class at import time (it generates and compiles methods). Classes on the lint pa
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class Record:
@@ -37,6 +37,14 @@ class Record:
     def __repr__(self) -> str:
         inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields())
         return f"{type(self).__name__}({inner})"
+
+    def _replace(self, **changes: Any) -> Any:
+        """A copy with some fields changed (what ``dataclasses.replace`` does)."""
+        new = object.__new__(type(self))
+        for klass in type(self).__mro__:
+            for name in klass.__dict__.get("__slots__", ()):
+                object.__setattr__(new, name, changes.get(name, getattr(self, name)))
+        return new
 
 
 class MutableRecord(Record):
