@@ -297,6 +297,15 @@ def _check_interfaces(config: PostfixConfig) -> None:
         try:
             addresses = [ipaddress.ip_address(host)]
         except ValueError:
+            addresses = []
+        if not addresses:
+            try:  # inet_aton's shorthand forms: "3.6" is 3.0.0.6
+                shown = socket.inet_ntoa(socket.inet_aton(host))
+                addresses = [ipaddress.ip_address(shown)]
+                word = shown
+            except OSError:
+                pass
+        if not addresses:
             try:
                 infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
             except (OSError, UnicodeError):
@@ -386,8 +395,8 @@ def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master:
     for name, value in config.main_values.items() if main else ():
         if not config.is_used(name):
             output.warn(f"{shown_main}: unused parameter: {name}={value}")
-    for svc in config.services:
-        for name, value in _service_overrides(svc, ordered=True):
+    for _svc, table in _service_tables(config):
+        for name, value in table.items():
             if not config.is_used(name):
                 output.warn(f"{shown_master}: unused parameter: {name}={value}")
 
@@ -726,18 +735,27 @@ def _command_text(svc: Service) -> str:
     return " ".join([svc.command, *(text for text, _ in _service_args(svc))])
 
 
+def _service_tables(config: PostfixConfig) -> list[tuple[Service, dict[str, str]]]:
+    """The ``-o`` parameter table of each master.cf entry, as postconf keeps them: one table per
+    service/type, created by the first entry with ``-o`` and shared (merged, later values
+    winning) by every entry with that key parsed after it; earlier entries have none."""
+    merged: dict[tuple[str, str], dict[str, str]] = {}
+    owners: list[tuple[Service, tuple[str, str]]] = []
+    for svc in config.services:
+        key = (svc.name, svc.type)
+        own = _service_overrides(svc, ordered=True)
+        if own or key in merged:
+            merged.setdefault(key, {}).update(own)
+            owners.append((svc, key))
+    return [(svc, merged[key]) for svc, key in owners]
+
+
 def show_service_params(config: PostfixConfig, opts: Options, output: Output) -> None:
     message = "-P option requires service_name[/type[/parameter]]"
     patterns = [_split_pattern(arg, 3, message) for arg in opts.args]
     matched = [False] * len(patterns)
-    # postconf keeps one parameter table per service/type: duplicate entries share (and merge) it
-    merged: dict[tuple[str, str], dict[str, str]] = {}
-    for svc in config.services:
-        merged.setdefault((svc.name, svc.type), {}).update(_service_overrides(svc, ordered=True))
-    for svc in config.services:
-        if not _service_overrides(svc):
-            continue  # an entry without -o has no table of its own
-        for name, value in sorted(merged[(svc.name, svc.type)].items()):
+    for svc, table in _service_tables(config):
+        for name, value in sorted(table.items()):
             if patterns:
                 hits = [
                     i
