@@ -290,6 +290,7 @@ def _check_interfaces(config: PostfixConfig) -> None:
     if not value:
         return
     local: set[ipaddress.IPv4Address | ipaddress.IPv6Address] | None = None
+    resolved: list[tuple[str, list[ipaddress.IPv4Address | ipaddress.IPv6Address]]] = []
     for word in value.replace(",", " ").split():
         if word.lower() in ("all", "loopback-only"):
             continue
@@ -311,6 +312,9 @@ def _check_interfaces(config: PostfixConfig) -> None:
             except (OSError, UnicodeError):
                 raise Fatal(f"config variable inet_interfaces: host not found: {word}") from None
             addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        resolved.append((word, addresses))
+    # every name is resolved first (host not found), then each must be a local address
+    for word, addresses in resolved:
         if local is None:
             local = {ipaddress.ip_address(a) for a, _ in _ipv4_addresses()}
             local |= {ipaddress.ip_address(a) for a, _ in _ipv6_addresses()}
