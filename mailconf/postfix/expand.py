@@ -85,9 +85,7 @@ MAX_TOTAL_DEPTH = 150
 
 
 class _Expander:
-    def __init__(
-        self, lookup: Callable[[str, int], str | None], *, scan: bool, recurse: bool, outer: int = 0
-    ) -> None:
+    def __init__(self, lookup: Callable[[str, int], str | None], *, scan: bool, recurse: bool, outer: int = 0) -> None:
         self.outer = outer  # nesting of the contexts this one is an operand of
         self.lookup = lookup
         self.scan = scan
