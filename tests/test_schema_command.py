@@ -63,7 +63,7 @@ def test_lint_output_schema_validates_real_lint_output(tmp_path: Path, capsys: p
 
 def test_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "nginx")
-    assert code == 2 and "expected one of postfix, dovecot, lint-output, all" in err
+    assert code == 2 and "expected one of postfix, dovecot, mailman, lint-output, all" in err
     code, _, err = run(capsys, "postfix", "dovecot")
     assert code == 2
     code, out, _ = run(capsys, "--help")
@@ -80,7 +80,7 @@ def test_dovecot_and_all(capsys: pytest.CaptureFixture[str]) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     code, everything, _ = run(capsys, "all")
     assert code == 0
-    assert sorted(everything) == ["dovecot", "lint-output", "postfix"]
+    assert sorted(everything) == ["dovecot", "lint-output", "mailman", "postfix"]
     assert everything["dovecot"] == schema
 
 
@@ -158,3 +158,10 @@ def test_postfix_schema_with_parameters_types_overrides(capsys: pytest.CaptureFi
     validator.validate(document)
     document["services"][0]["overrides"]["smtpd_tls_security_level"]["value"] = {"kind": "int", "value": 1}
     assert not validator.is_valid(document)
+
+
+def test_mailman_schema_is_a_valid_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _schema.run(["mailman"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert "Mailman3Model" in json.dumps(schema)

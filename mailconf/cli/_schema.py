@@ -1,11 +1,12 @@
-"""``mailconf schema [postfix|dovecot|lint-output|all] [--parameters] [--postfix-version V]``: print JSON Schema.
+"""``mailconf schema [postfix|dovecot|mailman|lint-output|all] [--parameters] [--postfix-version V]``: print JSON Schema.
 
 * ``postfix``: the typed Postfix model (:class:`mailconf.postfix.models.PostfixModel`); with
   ``--parameters``, every parameter of the Postfix version (``--postfix-version``, default the
   installed one) is listed with the type of its value;
 * ``dovecot``: the typed Dovecot model (``mailconf.dovecot.models.json_schema()``);
+* ``mailman``: the Mailman 3 and Mailman 2 models (``mailconf.mailman.models.json_schema()``);
 * ``lint-output``: the document ``mailconf lint --format json`` prints;
-* ``all`` (the default): one object ``{"postfix": ..., "dovecot": ..., "lint-output": ...}``.
+* ``all`` (the default): one object ``{"postfix": ..., "dovecot": ..., "mailman": ..., "lint-output": ...}``.
 
 Exit 0 on success, 2 on a usage error or when a model is not available.
 """
@@ -21,8 +22,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("postfix", "dovecot", "lint-output", "all")
-USAGE = "usage: mailconf schema [postfix|dovecot|lint-output|all] [--parameters] [--postfix-version VERSION]"
+KINDS = ("postfix", "dovecot", "mailman", "lint-output", "all")
+USAGE = "usage: mailconf schema [postfix|dovecot|mailman|lint-output|all] [--parameters] [--postfix-version VERSION]"
 
 
 class LintFinding(BaseModel):
@@ -95,6 +96,14 @@ def dovecot_schema() -> dict[str, Any]:
     return schema if "$schema" in schema else _with_dialect(schema)
 
 
+def mailman_schema() -> dict[str, Any]:
+    import importlib
+
+    models: Any = importlib.import_module("mailconf.mailman.models")
+    schema: dict[str, Any] = models.json_schema()
+    return schema if "$schema" in schema else _with_dialect(schema)
+
+
 def lint_output_schema() -> dict[str, Any]:
     schema = LintOutput.model_json_schema()
     # exit_code is either absent or 0/1/2, never null
@@ -109,6 +118,7 @@ def lint_output_schema() -> dict[str, Any]:
 BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     "postfix": postfix_schema,
     "dovecot": dovecot_schema,
+    "mailman": mailman_schema,
     "lint-output": lint_output_schema,
 }
 
