@@ -1,4 +1,6 @@
-"""``mailconf schema [postfix|dovecot|mailman|lint-output|all] [--parameters] [--postfix-version V]``: print JSON Schema.
+"""``mailconf schema [postfix|dovecot|mailman|lint-output|all] [--parameters] [--postfix-version V]``.
+
+Prints a JSON Schema:
 
 * ``postfix``: the typed Postfix model (:class:`mailconf.postfix.models.PostfixModel`); with
   ``--parameters``, every parameter of the Postfix version (``--postfix-version``, default the
