@@ -520,7 +520,9 @@ class _Scanner:
             "key_end": logical.offset(kend) if kend > kstart else key_start,
             "indent": indent,
         }
-        if key in ("!include", "!include_try"):  # 2.4 compares a quoted key alike
+        # 2.4 compares a quoted key alike; "!include=x" (no blank before "=") is a setting named
+        # "!include" for doveconf ("Unknown setting"), while "!include = x" includes "= x"
+        if key in ("!include", "!include_try") and not s.startswith("=", after_key):
             self.statements.append(
                 Statement(
                     "include",

@@ -57,3 +57,11 @@ def test_missing_close() -> None:
     with pytest.raises(DovecotParseError) as info:
         parse(b"a = 1\nservice imap {\n", "t.conf")
     assert info.value.doveconf == "Error in configuration file t.conf: Missing '}' (section started at t.conf:2)"
+
+
+def test_include_keyword_glued_to_equals_is_a_setting() -> None:
+    """doveconf 2.3: "!include=x" is the (unknown) setting "!include"; "!include = x" includes "= x"."""
+    (glued,) = parse(b"!include=x\n").statements()
+    assert (glued.kind, glued.key, glued.value) == ("setting", "!include", "x")
+    (spaced,) = parse(b"!include = x\n").statements()
+    assert (spaced.kind, spaced.pattern) == ("include", "= x")
