@@ -1414,7 +1414,11 @@ def _tree_lines(tree: object) -> Iterator[Line]:
                 kind = "set"
             yield Line(kind, st.key, st.value, *where)
         elif st.kind == "open":
-            yield Line("open", st.section_type or "", st.section_name or "", *where)
+            name = st.section_name or ""
+            if "\t" in name and st.section_type not in ("protocol", "local", "remote", "local_name"):
+                # only a quoted name can hold a tab; doveconf 2.3 aborts on it (config_add_type)
+                raise ParseError("Section name with a tab: doveconf aborts on it", path=st.path, line=st.line)
+            yield Line("open", st.section_type or "", name, *where)
         elif st.kind == "close":
             yield Line("close", "}", "", *where)
 
