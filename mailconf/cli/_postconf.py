@@ -346,6 +346,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
             if fatal_warnings:
                 break
         if not fatal_warnings:
+            _scan_computed_defaults(config, output, shown_main)
             for name, value in config.main_values.items():
                 spec = config.spec(name)
                 if spec is not None and spec.raw:
@@ -362,6 +363,19 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         for message in fatal_warnings:
             output.warn(message)
         raise Fatal("macro processing error")
+
+
+def _scan_computed_defaults(config: PostfixConfig, output: Output, shown_main: str) -> None:
+    """postconf scans the default values too; the computed myhostname and mydomain defaults
+    carry main.cf's expanded mydomain or myhostname, so ``mydomain = $$b`` makes the default
+    myhostname ``host.$b`` and postconf warns about ``b``."""
+    from mailconf.postfix.config import _computed_default
+
+    for name in ("myhostname", "mydomain"):
+        if name not in config.main_values:
+            value = _computed_default(name, config)
+            if "$" in value:
+                _scan(config, value, None, output, shown_main)
 
 
 def _evaluate(config: PostfixConfig, value: str, svc: Service | None) -> Expansion:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import difflib
 import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import strategies as st
 
-from tests.support import backdate
+from tests.support import backdate, run_postconf
 
 NAMES = [
     "myhostname",
@@ -48,15 +47,8 @@ class Outcome:
 
 def postconf(postconf_path: str, directory: Path, *args: str) -> Outcome:
     backdate(directory)
-    proc = subprocess.run(
-        ["postconf", "-c", str(directory), *args],
-        executable=postconf_path,
-        capture_output=True,
-        text=True,
-        encoding="latin-1",
-        check=False,
-    )
-    return Outcome(proc.returncode, proc.stdout, proc.stderr)
+    status, out, err = run_postconf(["-c", str(directory), *args], executable=postconf_path)
+    return Outcome(status, out.decode("latin-1"), err.decode("latin-1"))
 
 
 def views(postconf_path: str, directory: Path, flags: Sequence[str] = ("-n", "-M", "-F", "-P")) -> dict[str, str]:

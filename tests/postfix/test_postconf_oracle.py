@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from mailconf.cli._postconf import Output, parse_args, printable, show
 from mailconf.postfix.expand import Fatal
-from tests.support import backdate, require_tool
+from tests.support import backdate, require_tool, run_postconf
 
 # Lines that differ between two runs of the real postconf itself (its own process id).
 _VOLATILE = re.compile(r"^(process_id = |debugger_command = .* \d+ & sleep)|^\s+\S*postconf \d+ & sleep")
@@ -27,13 +26,9 @@ def _clean(text: str) -> str:
 
 
 def real(directory: Path, *flags: str) -> Result:
-    tool = require_tool("postconf")
     backdate(directory)
-    proc = subprocess.run(
-        ["postconf", "-c", str(directory), *flags], executable=tool, capture_output=True, timeout=60, check=False
-    )
-    stderr = set(proc.stderr.decode("latin-1").splitlines())
-    return Result(proc.returncode, _clean(proc.stdout.decode("latin-1")), stderr)
+    status, out, err = run_postconf(["-c", str(directory), *flags])
+    return Result(status, _clean(out.decode("latin-1")), set(err.decode("latin-1").splitlines()))
 
 
 def ours(directory: Path, *flags: str) -> Result:

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.postfix.strategies import main_cf, master_cf
@@ -89,6 +89,10 @@ def test_generated_files_print_like_postconf(main: bytes, master: bytes | None) 
 @pytest.mark.oracle
 @FAST
 @given(main=expansion_main(), master=st.one_of(st.none(), master_cf()))
+# the computed default myhostname is "<host>.$mydomain" expanded once, and postconf scans it:
+# "vm.$" warns "empty macro name" (found by the CI profile)
+@example(main=b"mydomain = $$\n", master=None)
+@example(main=b"myhostname = a.$$b\n", master=None)
 def test_expansions_agree_with_postconf(main: bytes, master: bytes | None) -> None:
     require_tool("postconf")
     directory = _write(main, master)
