@@ -332,8 +332,14 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
 
     fatal_warnings: list[str] = []
     try:
-        for svc in config.services:
-            for oname, ovalue in _service_overrides(svc, ordered=True):
+        # postconf checks the -o tables after reading all of master.cf: one table per
+        # service/type, shared by every entry with that key (each entry scans it once), where a
+        # later duplicate entry's values replace an earlier one's
+        owners = _service_tables(config)
+        last = {(svc.name, svc.type): svc for svc, _ in owners}
+        for owner, table in owners:
+            svc = last[(owner.name, owner.type)]
+            for oname, ovalue in table.items():
                 spec = config.spec(oname)
                 if spec is not None and spec.raw:
                     continue
