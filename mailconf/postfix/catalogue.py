@@ -20,9 +20,10 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from mailconf._record import Record
 
 __all__ = ["Catalogue", "ParamSpec", "installed_version", "version_key"]
 
@@ -36,21 +37,33 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts) or (0,)
 
 
-@dataclass(frozen=True, slots=True)
-class ParamSpec:
+class ParamSpec(Record):
     """One parameter: storage ``type`` (bool, int, long, time, string, raw), ``default``
     expression as ``postconf -d`` prints it, ``since`` (version, None when older than 2.0),
     ``unit`` (default time unit of time parameters), ``subtype`` (list, maps, restrictions, enum
     or None), ``values`` (enum members)."""
 
-    name: str
-    type: str
-    default: str
-    since: str | None = None
-    unit: str | None = None
-    subtype: str | None = None
-    values: tuple[str, ...] = ()
-    service: bool = False  # a master.cf service-derived ``<service>_<suffix>`` parameter
+    __slots__ = ("default", "name", "service", "since", "subtype", "type", "unit", "values")
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        default: str,
+        since: str | None = None,
+        unit: str | None = None,
+        subtype: str | None = None,
+        values: tuple[str, ...] = (),
+        service: bool = False,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.default = default
+        self.since = since
+        self.unit = unit
+        self.subtype = subtype
+        self.values = values
+        self.service = service  # a master.cf service-derived ``<service>_<suffix>`` parameter
 
     @property
     def raw(self) -> bool:

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mailconf._record import Record
 from mailconf.postfix.expand import Expansion, compat_level, expand, references
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ _DBMS = ("ldap", "mysql", "pgsql", "sqlite", "memcache", "mongodb", "proxy", "so
 _DBMS_REF = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(Record):
     """An effective parameter value and where it came from.
 
     ``raw`` is the value as written (or the default expression), ``expanded`` the value after
@@ -58,13 +57,18 @@ class Value:
     (line 1 of main.cf, or None path, for defaults).
     """
 
-    name: str
-    raw: str
-    expanded: str
-    source: Source
-    path: str | None
-    line: int
-    column: int
+    __slots__ = ("column", "expanded", "line", "name", "path", "raw", "source")
+
+    def __init__(
+        self, name: str, raw: str, expanded: str, source: Source, path: str | None, line: int, column: int
+    ) -> None:
+        self.name = name
+        self.raw = raw
+        self.expanded = expanded
+        self.source: Source = source
+        self.path = path
+        self.line = line
+        self.column = column
 
     @property
     def explicit(self) -> bool:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from mailconf._record import MutableRecord
 from mailconf.errors import MailconfError
 
 __all__ = [
@@ -48,15 +48,24 @@ class Fatal(MailconfError):
     """An error Postfix treats as fatal at once (``postconf: fatal: MESSAGE``)."""
 
 
-@dataclass
-class Expansion:
+class Expansion(MutableRecord):
     """The result of one expansion: the text, warnings in order, and status flags."""
 
-    value: str = ""
-    warnings: list[str] = field(default_factory=list)
-    error: bool = False
-    undefined: bool = False
-    names: list[str] = field(default_factory=list)  # names looked up, in order (scan mode)
+    __slots__ = ("error", "names", "undefined", "value", "warnings")
+
+    def __init__(
+        self,
+        value: str = "",
+        warnings: list[str] | None = None,
+        error: bool = False,
+        undefined: bool = False,
+        names: list[str] | None = None,
+    ) -> None:
+        self.value = value
+        self.warnings: list[str] = [] if warnings is None else warnings
+        self.error = error
+        self.undefined = undefined
+        self.names: list[str] = [] if names is None else names  # names looked up, in order (scan mode)
 
 
 def compat_level(text: str) -> tuple[int, int, int] | None:
