@@ -16,9 +16,9 @@ import ipaddress
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from mailconf._record import MutableRecord, Record
 from mailconf.dovecot.catalogue import Catalogue, SectionSpec, SettingSpec
 from mailconf.errors import ParseError
 
@@ -30,16 +30,18 @@ MAX_DEPTH = 64  # nesting of sections
 # reading lines the way doveconf does
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Record):
     """One logical line of a file as doveconf sees it."""
 
-    kind: str  # "set", "file", "var", "open", "close", "include", "include_try"
-    key: str
-    value: str
-    path: str
-    line: int
-    column: int = 1
+    __slots__ = ("column", "key", "kind", "line", "path", "value")
+
+    def __init__(self, kind: str, key: str, value: str, path: str, line: int, column: int = 1) -> None:
+        self.kind = kind  # "set", "file", "var", "open", "close", "include", "include_try"
+        self.key = key
+        self.value = value
+        self.path = path
+        self.line = line
+        self.column = column
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,30 +159,47 @@ def normalize(spec: SettingSpec, value: str) -> str:
 # the settings tree
 
 
-@dataclass
-class Value:
+class Value(MutableRecord):
     """An effective value and where it was set (line 0 and path None for defaults)."""
 
-    value: str
-    path: str | None = None
-    line: int = 0
-    column: int = 0
-    changed: bool = False
+    __slots__ = ("changed", "column", "line", "path", "value")
+
+    def __init__(
+        self, value: str, path: str | None = None, line: int = 0, column: int = 0, changed: bool = False
+    ) -> None:
+        self.value = value
+        self.path = path
+        self.line = line
+        self.column = column
+        self.changed = changed
 
 
-@dataclass
-class Section:
+class Section(MutableRecord):
     """A section instance: service imap-login, inet_listener imaps, namespace inbox, passdb #0..."""
 
-    type: str
-    name: str
-    spec: SectionSpec
-    key: str  # the component in doveconf's key path (escaped name or index)
-    values: dict[str, Value] = field(default_factory=dict)
-    sections: dict[str, list[Section]] = field(default_factory=dict)
-    path: str | None = None
-    line: int = 0
-    lookup: str = ""  # the key a "type = NAME" list assignment created it under
+    __slots__ = ("key", "line", "lookup", "name", "path", "sections", "spec", "type", "values")
+
+    def __init__(
+        self,
+        type: str,
+        name: str,
+        spec: SectionSpec,
+        key: str,
+        values: dict[str, Value] | None = None,
+        sections: dict[str, list[Section]] | None = None,
+        path: str | None = None,
+        line: int = 0,
+        lookup: str = "",
+    ) -> None:
+        self.type = type
+        self.name = name
+        self.spec = spec
+        self.key = key  # the component in doveconf's key path (escaped name or index)
+        self.values: dict[str, Value] = {} if values is None else values
+        self.sections: dict[str, list[Section]] = {} if sections is None else sections
+        self.path = path
+        self.line = line
+        self.lookup = lookup  # the key a "type = NAME" list assignment created it under
 
     def get(self, key: str) -> str:
         v = self.values.get(key)
@@ -193,20 +212,45 @@ class Section:
         return self.sections.get(type_, [])
 
 
-@dataclass
-class Scope:
+class Scope(MutableRecord):
     """The global settings or one filter's overrides."""
 
-    values: dict[str, Value] = field(default_factory=dict)
-    sections: dict[str, list[Section]] = field(default_factory=dict)
-    local: str | None = None
-    local_name: str | None = None
-    remote: str | None = None
-    protocol: str | None = None
-    path: str | None = None
-    line: int = 0
-    local_bits: int = 0
-    remote_bits: int = 0
+    __slots__ = (
+        "line",
+        "local",
+        "local_bits",
+        "local_name",
+        "path",
+        "protocol",
+        "remote",
+        "remote_bits",
+        "sections",
+        "values",
+    )
+
+    def __init__(
+        self,
+        values: dict[str, Value] | None = None,
+        sections: dict[str, list[Section]] | None = None,
+        local: str | None = None,
+        local_name: str | None = None,
+        remote: str | None = None,
+        protocol: str | None = None,
+        path: str | None = None,
+        line: int = 0,
+        local_bits: int = 0,
+        remote_bits: int = 0,
+    ) -> None:
+        self.values: dict[str, Value] = {} if values is None else values
+        self.sections: dict[str, list[Section]] = {} if sections is None else sections
+        self.local = local
+        self.local_name = local_name
+        self.remote = remote
+        self.protocol = protocol
+        self.path = path
+        self.line = line
+        self.local_bits = local_bits
+        self.remote_bits = remote_bits
 
     @property
     def is_global(self) -> bool:
@@ -1504,15 +1548,17 @@ LEGACY_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Legacy:
+class Legacy(Record):
     """An obsolete name in a file: ``replacement`` tells the modern equivalent."""
 
-    name: str
-    replacement: str
-    path: str
-    line: int
-    column: int
+    __slots__ = ("column", "line", "name", "path", "replacement")
+
+    def __init__(self, name: str, replacement: str, path: str, line: int, column: int) -> None:
+        self.name = name
+        self.replacement = replacement
+        self.path = path
+        self.line = line
+        self.column = column
 
 
 def legacy_names(path: str | Path) -> list[Legacy]:
