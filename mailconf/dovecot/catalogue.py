@@ -13,32 +13,43 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from mailconf._record import Record
 
 TYPES = ("bool", "number", "octal", "size", "time", "time_msecs", "port", "enum", "string")
 
 
-@dataclass(frozen=True)
-class SettingSpec:
+class SettingSpec(Record):
     """One setting: ``type`` is one of :data:`TYPES`; ``default`` is doveconf's export form."""
 
-    name: str
-    type: str
-    default: str
-    values: tuple[str, ...] = ()
-    # doveconf -n prints it whenever it is set, even to the default it shows (built-in default differs)
-    set_prints: bool = False
-    # refused inside local/remote/local_name filters (settings of the auth process)
-    no_net_filter: bool = False
-    # read by the managesieve-login run doveconf makes for the capability lines (a ``<file`` it
-    # cannot read makes that run fail)
-    read_by_helper: bool = False
+    __slots__ = ("default", "name", "no_net_filter", "read_by_helper", "set_prints", "type", "values")
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        default: str,
+        values: tuple[str, ...] = (),
+        set_prints: bool = False,
+        no_net_filter: bool = False,
+        read_by_helper: bool = False,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.default = default
+        self.values = values
+        # doveconf -n prints it whenever it is set, even to the default it shows (built-in default differs)
+        self.set_prints = set_prints
+        # refused inside local/remote/local_name filters (settings of the auth process)
+        self.no_net_filter = no_net_filter
+        # read by the managesieve-login run doveconf makes for the capability lines (a ``<file`` it
+        # cannot read makes that run fail)
+        self.read_by_helper = read_by_helper
 
 
-@dataclass(frozen=True)
-class SectionSpec:
+class SectionSpec(Record):
     """A section type (``service``, ``namespace``, ``passdb`` ...).
 
     ``unique``: sections of this type are identified by their name and merge when repeated
@@ -46,25 +57,56 @@ class SectionSpec:
     separate entry (passdb, userdb). ``strlist``: any ``key = value`` inside (plugin, dict).
     """
 
-    name: str
-    settings: dict[str, SettingSpec] = field(default_factory=dict)
-    sections: dict[str, SectionSpec] = field(default_factory=dict)
-    unique: bool = True
-    strlist: bool = False
+    __slots__ = ("name", "sections", "settings", "strlist", "unique")
+
+    def __init__(
+        self,
+        name: str,
+        settings: dict[str, SettingSpec] | None = None,
+        sections: dict[str, SectionSpec] | None = None,
+        unique: bool = True,
+        strlist: bool = False,
+    ) -> None:
+        self.name = name
+        self.settings: dict[str, SettingSpec] = {} if settings is None else settings
+        self.sections: dict[str, SectionSpec] = {} if sections is None else sections
+        self.unique = unique
+        self.strlist = strlist
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    version: str
-    settings: dict[str, SettingSpec]
-    sections: dict[str, SectionSpec]
-    service_defaults: dict[str, Any]
-    baseline_n: tuple[str, ...]
-    # 2.4: the 2.3 names it renamed ("" when removed) and the sections it dropped
-    renamed_from_23: dict[str, str] = field(default_factory=dict)
-    removed_sections: tuple[str, ...] = ()
-    # settings checked word by word after reading: {name: {"valid": [...], "message": "...{}", "whole": bool}}
-    word_checks: dict[str, Any] = field(default_factory=dict)
+class Catalogue(Record):
+    __slots__ = (
+        "baseline_n",
+        "removed_sections",
+        "renamed_from_23",
+        "sections",
+        "service_defaults",
+        "settings",
+        "version",
+        "word_checks",
+    )
+
+    def __init__(
+        self,
+        version: str,
+        settings: dict[str, SettingSpec],
+        sections: dict[str, SectionSpec],
+        service_defaults: dict[str, Any],
+        baseline_n: tuple[str, ...],
+        renamed_from_23: dict[str, str] | None = None,
+        removed_sections: tuple[str, ...] = (),
+        word_checks: dict[str, Any] | None = None,
+    ) -> None:
+        self.version = version
+        self.settings = settings
+        self.sections = sections
+        self.service_defaults = service_defaults
+        self.baseline_n = baseline_n
+        # 2.4: the 2.3 names it renamed ("" when removed) and the sections it dropped
+        self.renamed_from_23: dict[str, str] = {} if renamed_from_23 is None else renamed_from_23
+        self.removed_sections = removed_sections
+        # settings checked word by word after reading: {name: {"valid": [...], "message": "...{}", "whole": bool}}
+        self.word_checks: dict[str, Any] = {} if word_checks is None else word_checks
 
     def spec(self, name: str) -> SettingSpec | None:
         return self.settings.get(name)
