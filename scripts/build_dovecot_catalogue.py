@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -187,10 +188,11 @@ def word_checks(exe: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def enum_strings() -> list[list[str]]:
+def enum_strings(root: Path = Path("/")) -> list[list[str]]:
     found: set[str] = set()
-    paths = [p for p in Path("/usr/lib/dovecot").rglob("*") if p.is_file() and not p.is_symlink()]
-    paths += [Path("/usr/sbin/dovecot"), Path("/usr/bin/doveconf"), Path("/usr/bin/doveadm")]
+    lib = root / "usr/lib/dovecot"
+    paths = [p for p in lib.rglob("*") if p.is_file() and not p.is_symlink()]
+    paths += [root / "usr/sbin/dovecot", root / "usr/bin/doveconf", root / "usr/bin/doveadm"]
     pat = re.compile(rb"[a-z0-9][a-z0-9_.+-]*(?::[a-z0-9_.+-]*)+")
     for p in paths:
         try:
@@ -396,12 +398,194 @@ def build_24(base_path: Path, out: Path) -> None:
     print(f"{out}: {len(settings)} settings (2.4, from the 2.3 catalogue and the upgrade notes)")
 
 
+# Dovecot 2.4, asked from a real 2.4 doveconf (e.g. in a Debian 13 chroot: --doveconf24 "chroot
+# /srv/trixie doveconf" --root24 /srv/trixie). Probe files are written below ROOT/tmp and named to
+# doveconf by their path inside ROOT.
+V24_HEAD = "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1\n"
+
+
+class Doveconf24:
+    def __init__(self, command: str, root: str) -> None:
+        self.command = shlex.split(command)
+        self.root = Path(root)
+
+    def run(self, text: str, *args: str, head: bool = True) -> tuple[int, str, str]:
+        tmp = self.root / "tmp"
+        with tempfile.NamedTemporaryFile("w", suffix=".conf", dir=tmp, encoding="latin-1") as f:
+            f.write((V24_HEAD if head else "") + text)
+            f.flush()
+            inner = "/" + str(Path(f.name).relative_to(self.root))
+            proc = subprocess.run([*self.command, "-c", inner, *args], capture_output=True, timeout=60)
+        return proc.returncode, proc.stdout.decode("latin-1"), proc.stderr.decode("latin-1")
+
+    def error(self, text: str) -> str:
+        """The message of doveconf's first error for TEXT ("" when it accepts it)."""
+        _rc, _out, err = self.run(text, "-n")
+        m = re.search(r"(?:Fatal|Error): (?:Error in configuration file .* line \d+: )?(.*)", err)
+        return m.group(1) if m else ""
+
+
+REFUSED = ("Unknown section", "Unknown setting", "Expecting", "not allowed", "Invalid", "missing section name")
+
+
+def classify24(err: str) -> str | None:
+    if "Setting is a string list" in err:
+        return "strlist"
+    return classify(err)
+
+
+def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
+    """The 2.4 catalogue from a real Dovecot 2.4 doveconf: ``-d`` gives every setting and its
+    default; probes give types, list kinds, enum values, secrets, filters."""
+    _rc, text, _err = dc.run("", "-d", "-s")  # -s: the hidden settings too (base_dir, ...)
+    header = text.splitlines()[0]
+    version = header.split()[1]
+    dump = parse_dump(text)
+    shown = set(parse_dump(dc.run("", "-d")[1])["settings"])
+    settings: dict[str, dict[str, Any]] = {k: {"default": v} for k, v in dump["settings"].items()}
+    for name, spec in settings.items():
+        if name not in shown:
+            spec["hidden"] = True
+    # read by the config parser itself, never listed (it must be the first setting)
+    settings["dovecot_config_version"] = {"default": ""}
+    service_defaults: dict[str, Any] = {}
+    filter_defaults: dict[str, Any] = {}  # defaults Dovecot sets inside filters (mbox { ... }) and groups
+    for head, node in dump["blocks"]:
+        kind, _, name = head.partition(" ")
+        if kind == "group" or (service_defaults and kind != "service"):
+            filter_defaults[head] = node
+        elif kind == "service":
+            entry: dict[str, Any] = {"settings": node["settings"], "listeners": {}, "lists": {}}
+            for h, child in node["blocks"]:
+                ltype, _, lname = h.partition(" ")
+                if lname:
+                    entry["listeners"].setdefault(ltype, {})[parse_name(lname)] = child["settings"]
+                else:  # a list setting the service changes (imap_capability)
+                    entry["lists"][ltype] = child["settings"]
+            service_defaults[name] = entry
+        else:  # a list setting with a non-empty default
+            settings[head] = {"default": "", "list_default": node["settings"]}
+
+    def probe(item: tuple[str, dict[str, Any]]) -> None:
+        name, spec = item
+        kind = classify24(dc.error(f"{name} = @probe\n"))
+        if kind is None:
+            block = dc.error(f"{name} {{\n  probekey = @probe\n}}\n")
+            if "Invalid boolean value" in block:
+                kind = "boollist"
+            elif not block and "list_default" in spec:
+                kind = "strlist"
+        spec["type"] = kind or "string"
+        if spec["type"] == "number" and re.fullmatch(r"0[0-7]+", spec["default"]):
+            spec["type"] = "octal"
+        if spec["type"] == "time" and (spec["default"].endswith(" ms") or not dc.error(f"{name} = 100ms\n")):
+            spec["type"] = "time_msecs"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(probe, list(settings.items())))
+
+    def secret(item: tuple[str, dict[str, Any]]) -> None:
+        name, spec = item
+        _rc, text, _err = dc.run(f"{name} = zzsecret\n", "-n")
+        if "= # hidden" in text:
+            spec["secret"] = True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(secret, [(n, s) for n, s in settings.items() if s["type"] == "string"]))
+
+    candidates = enum_strings(root)
+
+    def enum_values(item: tuple[str, dict[str, Any]]) -> None:
+        name, spec = item
+        matches = [c for c in candidates if c[0] == spec["default"]]
+        good = [c for c in matches if all(not dc.error(f"{name} = {v}\n") for v in c if v)]
+        best = sorted(good, key=len, reverse=True)[:1]
+        spec["values"] = best[0] if best else [spec["default"]]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(enum_values, [(n, s) for n, s in settings.items() if s["type"] == "enum"]))
+
+    # filters: prefixes of setting names that open a section (named "x {" or plain "x {")
+    prefixes = set()
+    for name in settings:
+        parts = name.split("_")
+        for i in (1, 2):
+            if len(parts) > i:
+                prefixes.add("_".join(parts[:i]))
+    prefixes -= set(settings)
+    prefixes |= {"protocol", "local", "remote", "local_name", "metric", "event_exporter", "unix_listener"}
+    filters: dict[str, dict[str, Any]] = {}
+
+    def refused(text: str) -> bool:  # a later check (e.g. a missing metric filter) still means the section exists
+        err = dc.error(text)
+        return any(w in err for w in REFUSED)
+
+    def filter_probe(prefix: str) -> None:
+        named = not refused(f"{prefix} probename {{\n}}\n")
+        plain = not refused(f"{prefix} {{\n}}\n")
+        if named or plain:
+            filters[prefix] = {"named": named, "plain": plain}
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(filter_probe, sorted(prefixes)))
+    for head in filter_defaults:  # filters Dovecot itself fills (mbox, sdbox, passdb_passwd_file ...)
+        if " " not in head:
+            filters.setdefault(head, {"named": False, "plain": True})
+    sections: dict[str, dict[str, Any]] = {}
+    for prefix in sorted(filters):
+        own = {k[len(prefix) + 1 :]: v for k, v in settings.items() if k.startswith(prefix + "_")}
+        sections[prefix] = {"settings": own, "strlist": False, **filters[prefix]}
+    for parent, child in (
+        ("namespace", "mailbox"),
+        ("service", "inet_listener"),
+        ("service", "unix_listener"),
+        ("service", "fifo_listener"),
+    ):
+        if child in sections:
+            sections[f"{parent}/{child}"] = sections[child]
+
+    data = {
+        "version": version,
+        "complete": True,
+        "generated_by": "scripts/build_dovecot_catalogue.py --v24 --doveconf24 ... --root24 ...",
+        "settings": dict(sorted(settings.items())),
+        "sections": sections,
+        "service_defaults": service_defaults,
+        "filter_defaults": filter_defaults,
+        "baseline_n": [],
+        # the upgrade pages' renames, minus old names the real 2.4 still knows (auth_debug)
+        "renamed_from_23": {k: v for k, v in RENAMED_24.items() if k not in settings},
+        "section_renamed_from_23": SECTION_RENAMED_24,
+        "removed_sections": list(REMOVED_SECTIONS_24),
+    }
+    out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    kinds: dict[str, int] = {}
+    for spec in settings.values():
+        kinds[spec["type"]] = kinds.get(spec["type"], 0) + 1
+    print(
+        f"{out}: Dovecot {version}: {len(settings)} settings {kinds}, {len(filters)} filters, "
+        f"{len(service_defaults)} services"
+    )
+
+
+def parse_name(text: str) -> str:
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", text[1:-1])
+    return text
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--doveconf", default="doveconf")
     ap.add_argument("--out", default=str(OUT))
-    ap.add_argument("--v24", action="store_true", help="build catalogue_2_4.json from catalogue_2_3.json")
+    ap.add_argument("--v24", action="store_true", help="build catalogue_2_4.json")
+    ap.add_argument("--doveconf24", help="a Dovecot 2.4 doveconf command, e.g. 'chroot /srv/trixie doveconf'")
+    ap.add_argument("--root24", default="/", help="the root the 2.4 command sees (the chroot directory)")
     ns = ap.parse_args()
+    if ns.v24 and ns.doveconf24:
+        root = Path(ns.root24)
+        build_24_real(Doveconf24(ns.doveconf24, str(root)), OUT.with_name("catalogue_2_4.json"), root)
+        return 0
     if ns.v24:
         build_24(Path(ns.out), OUT.with_name("catalogue_2_4.json"))
         return 0
