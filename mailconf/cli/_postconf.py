@@ -167,7 +167,7 @@ def load(opts: Options, output: Output) -> PostfixConfig:
     """Read main.cf and master.cf as postconf does (warnings into ``output``)."""
     from mailconf.errors import ParseError
     from mailconf.postfix.config import PostfixConfig
-    from mailconf.postfix.document import MainDocument, MasterDocument, Parameter, parse_main, parse_master
+    from mailconf.postfix.document import MainDocument, MasterDocument, parse_main, parse_master
 
     directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
     main_path = Path(directory) / "main.cf"
@@ -211,14 +211,13 @@ def load(opts: Options, output: Output) -> PostfixConfig:
         seen: dict[str, str] = {}
         if opts.config_dir is not None:
             seen["config_directory"] = opts.config_dir
-        for param in main.parameters:
-            if param.name in seen and seen[param.name] != param.value:
-                output.warn(
-                    f"{shown_main}, line {param.line}: overriding earlier entry: {param.name}={seen[param.name]}"
-                )
-            seen[param.name] = param.value
-        if opts.config_dir is not None and main.get("config_directory") is None:
-            main.items.insert(0, Parameter("config_directory", opts.config_dir, [], 0, 0, ""))
+        for name, value, line in main.entries():
+            earlier = seen.get(name)
+            if earlier is not None and earlier != value:
+                output.warn(f"{shown_main}, line {line}: overriding earlier entry: {name}={earlier}")
+            seen[name] = value
+        if opts.config_dir is not None and "config_directory" not in main.values():
+            main.prepend_unwritten("config_directory", opts.config_dir)
         return main
 
     if opts.flags & set("MFP"):

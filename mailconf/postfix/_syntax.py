@@ -157,17 +157,22 @@ def _tokens(name: str, text: str, path: str | None) -> list[tuple[str, str]]:
         raise
 
 
-def read_lines(grammar: str, text: str, path: str | None = None) -> list[Line]:
-    """Split ``text`` into classified physical lines with the named grammar."""
+def read_pairs(grammar: str, text: str, path: str | None = None) -> list[tuple[str, str]]:
+    """Split ``text`` into ``(kind, line)`` pairs (the kinds of :class:`Line`) with the named
+    grammar: what :func:`read_lines` gives, without an object per line."""
     if not text:
         return []
-    missing_newline = not text.endswith("\n")
-    tokens = _tokens(grammar, text + "\n" if missing_newline else text, path)
-    lines = [Line(kind, value, number) for number, (kind, value) in enumerate(tokens, 1)]  # type: ignore[arg-type]
-    if missing_newline:
-        last = lines[-1]
-        last.text = last.text[:-1]
-    return lines
+    if text.endswith("\n"):
+        return _tokens(grammar, text, path)
+    pairs = list(_tokens(grammar, text + "\n", path))
+    kind, last = pairs[-1]
+    pairs[-1] = (kind, last[:-1])
+    return pairs
+
+
+def read_lines(grammar: str, text: str, path: str | None = None) -> list[Line]:
+    """Split ``text`` into classified physical lines with the named grammar."""
+    return [Line(kind, value, number) for number, (kind, value) in enumerate(read_pairs(grammar, text, path), 1)]  # type: ignore[arg-type]
 
 
 def group_lines(lines: list[Line]) -> list[Group]:

@@ -11,6 +11,7 @@ semantic layer (:mod:`mailconf.postfix.config`) expands them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -18,7 +19,17 @@ from typing import ClassVar
 from mailconf._text import decode, encode
 from mailconf.document import Document
 from mailconf.errors import EditError, ParseError
-from mailconf.postfix._syntax import BLANKS, Group, Line, _Plain, group_lines, position, printable, read_lines
+from mailconf.postfix._syntax import (
+    BLANKS,
+    Group,
+    Line,
+    _Plain,
+    group_lines,
+    position,
+    printable,
+    read_lines,
+    read_pairs,
+)
 
 
 class Trivia(_Plain):
@@ -254,14 +265,54 @@ class MainDocument(Document):
 
     def __init__(self, items: list[MainItem], path: str | Path | None = None, *, final_newline: bool = True):
         super().__init__(path)
-        self.items = items
+        self._items: list[MainItem] | None = items
+        # parse_main leaves the items unbuilt: the lines as (kind, text) pairs and one row per
+        # entry (see _main_rows) are enough for values() and entries(), which is all that
+        # ``postconf -n`` needs; the items are made from them on first use.
+        self._pairs: list[tuple[str, str]] = []
+        self._rows: list[_Row] | None = None
         self.final_newline = final_newline
+
+    @classmethod
+    def _unbuilt(
+        cls, pairs: list[tuple[str, str]], rows: list[_Row], path: str | Path | None, final_newline: bool
+    ) -> MainDocument:
+        doc = cls([], path, final_newline=final_newline)
+        doc._items, doc._pairs, doc._rows = None, pairs, rows
+        return doc
+
+    @property
+    def items(self) -> list[MainItem]:
+        """Entries, comment/blank lines and orphan lines in file order."""
+        if self._items is None:
+            self._items = _main_items(self._pairs, self._rows or [])
+            self._pairs, self._rows = [], None
+        return self._items
+
+    @items.setter
+    def items(self, items: list[MainItem]) -> None:
+        self._items, self._pairs, self._rows = items, [], None
 
     # -- reading -------------------------------------------------------------------------
     @property
     def parameters(self) -> list[Parameter]:
         """Every entry in file order, duplicates included."""
         return [item for item in self.items if isinstance(item, Parameter)]
+
+    def entries(self) -> list[tuple[str, str, int]]:
+        """``(name, value, line)`` of every entry in file order, duplicates included (what
+        :attr:`parameters` holds, without building the items)."""
+        if self._rows is not None:
+            return [(row[0], row[1], row[2] + 1) for row in self._rows if row[0] is not None]
+        return [(p.name, p.value, p.line) for p in self.parameters]
+
+    def prepend_unwritten(self, name: str, value: str) -> None:
+        """Put an entry with no text before the others (``postconf -c DIR`` sets
+        config_directory this way): it is read like any entry and writes nothing."""
+        if self._rows is not None:
+            self._rows.insert(0, (name, value, 0, 0, 0, 0, ""))
+        else:
+            self.items.insert(0, Parameter(name, value, [], 0, 0, ""))
 
     def get(self, name: str) -> Parameter | None:
         """The entry that wins for ``name`` (the last one), or None."""
@@ -272,6 +323,8 @@ class MainDocument(Document):
 
     def values(self) -> dict[str, str]:
         """Raw (unexpanded) values, last entry winning, in order of first appearance."""
+        if self._rows is not None:
+            return {row[0]: row[1] for row in self._rows if row[0] is not None}
         out: dict[str, str] = {}
         for item in self.items:
             if isinstance(item, Parameter):
@@ -286,9 +339,13 @@ class MainDocument(Document):
 
     @property
     def orphans(self) -> list[Orphan]:
+        if self._rows is not None and all(row[0] is not None for row in self._rows):
+            return []
         return [item for item in self.items if isinstance(item, Orphan)]
 
     def to_bytes(self) -> bytes:
+        if self._rows is not None:
+            return encode("".join(text for _, text in self._pairs))
         return encode("".join(item.text for item in self.items))
 
     def check(self, data: bytes) -> None:
@@ -767,22 +824,90 @@ def _split_service_args(svc: Service) -> tuple[list[str | tuple[str, str]], list
 # -- main.cf ---------------------------------------------------------------------------------
 
 
-def _main_item(group: Group, path: str | None) -> MainItem:
-    if group.kind in ("comment", "blank"):
-        return Trivia(group.kind, group.lines)
-    logical, spans = group.logical()
-    if group.kind == "orphan":
-        return Orphan(group.lines, logical)
-    result = split_nameval(logical)
-    if isinstance(result, str):
-        name_end = 0
-        while name_end < len(logical) and logical[name_end] not in BLANKS and logical[name_end] != "=":
-            name_end += 1
-        column = name_end + 1 if result.startswith("missing '='") else 1
-        raise ParseError(f'{result}: "{printable(logical)}"', path=path, line=group.line, column=column)
-    name, value, offset = result
-    vline, vcol = position(spans, offset)
-    return Parameter(name, value, group.lines, vline, vcol, logical)
+# One row per main.cf entry: (name, value, first line index, index after its last line,
+# value line, value column, logical line); name is None for orphan lines (value: the logical line).
+_Row = tuple[str | None, str, int, int, int, int, str]
+_NAMEVAL = re.compile(r"[ \t\n\v\f\r]*([^ \t\n\v\f\r=]+)[ \t\n\v\f\r]*=[ \t\n\v\f\r]*")
+
+
+def _main_rows(pairs: list[tuple[str, str]], path: str | None) -> list[_Row]:
+    """Group the physical lines into entries as Postfix does and split each (see _Row).
+
+    An indented line continues the entry before it; skipped lines (comment, blank) inside an
+    entry belong to it only when a continuation line follows them. Indented lines before the
+    first entry are orphans.
+    """
+    rows: list[_Row] = []
+    match = _NAMEVAL.match
+    n = len(pairs)
+    i = 0
+    while i < n:
+        kind, text = pairs[i]
+        if kind == "comment" or kind == "blank":
+            i += 1
+            continue
+        start = i
+        i += 1
+        stop = i
+        while i < n:
+            kind = pairs[i][0]
+            if kind == "continuation":
+                stop = i + 1
+            elif kind == "entry":
+                break
+            i += 1
+        i = stop
+        if stop == start + 1:
+            logical = text[:-1] if text.endswith("\n") else text
+            spans = None
+        else:
+            spans = []
+            parts: list[str] = []
+            size = 0
+            for number in range(start, stop):
+                kind, text = pairs[number]
+                if kind == "comment" or kind == "blank":
+                    continue
+                content = text[:-1] if text.endswith("\n") else text
+                spans.append((size, number + 1, 1))
+                parts.append(content)
+                size += len(content)
+            logical = "".join(parts)
+        if pairs[start][0] == "continuation":  # before the first entry
+            rows.append((None, logical, start, stop, 0, 0, logical))
+            continue
+        found = match(logical)
+        if found is None:
+            result = split_nameval(logical)
+            assert isinstance(result, str)
+            name_end = 0
+            while name_end < len(logical) and logical[name_end] not in BLANKS and logical[name_end] != "=":
+                name_end += 1
+            column = name_end + 1 if result.startswith("missing '='") else 1
+            raise ParseError(f'{result}: "{printable(logical)}"', path=path, line=start + 1, column=column)
+        offset = found.end()
+        if spans is None:
+            vline, vcol = start + 1, offset + 1
+        else:
+            vline, vcol = position(spans, offset)
+        rows.append((found.group(1), logical[offset:].rstrip(BLANKS), start, stop, vline, vcol, logical))
+    return rows
+
+
+def _main_items(pairs: list[tuple[str, str]], rows: list[_Row]) -> list[MainItem]:
+    """The document items of parsed lines and their rows."""
+    lines = [Line(kind, text, number) for number, (kind, text) in enumerate(pairs, 1)]  # type: ignore[arg-type]
+    items: list[MainItem] = []
+    done = 0
+    for name, value, start, stop, vline, vcol, logical in rows:
+        items.extend(Trivia(line.kind, [line]) for line in lines[done:start])
+        if name is None:
+            items.append(Orphan(lines[start:stop], logical))
+        else:
+            items.append(Parameter(name, value, lines[start:stop], vline, vcol, logical))
+        done = max(done, stop)
+    items.extend(Trivia(line.kind, [line]) for line in lines[done:])
+    return items
 
 
 def parse_main(data: bytes | str, path: str | Path | None = None) -> MainDocument:
@@ -793,9 +918,8 @@ def parse_main(data: bytes | str, path: str | Path | None = None) -> MainDocumen
     """
     text = decode(data) if isinstance(data, bytes) else data
     where = _path_str(path)
-    lines = read_lines("postfix_main", text, where)
-    items = [_main_item(group, where) for group in group_lines(lines)]
-    return MainDocument(items, path, final_newline=text.endswith("\n") or not text)
+    pairs = read_pairs("postfix_main", text, where)
+    return MainDocument._unbuilt(pairs, _main_rows(pairs, where), path, text.endswith("\n") or not text)
 
 
 # -- master.cf -------------------------------------------------------------------------------
