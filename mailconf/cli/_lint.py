@@ -6,10 +6,13 @@ Exit status: 0 nothing at or above ``--fail-on`` (default: warning), 1 findings 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import argparse
 
 EPILOG = """\
 exit status: 0 clean (nothing at or above --fail-on), 1 findings, 2 usage error or a file that
@@ -21,6 +24,7 @@ Configuration: [tool.mailconf] in pyproject.toml or .mailconf.toml, found upward
 def _formatter(*, prog: str) -> argparse.HelpFormatter:
     """argparse's formatter with the width computed here: argparse would import shutil for it
     (several milliseconds of every commit hook's run)."""
+    import argparse
     import os
 
     try:
@@ -34,6 +38,8 @@ def _formatter(*, prog: str) -> argparse.HelpFormatter:
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     p = argparse.ArgumentParser(
         prog="mailconf lint",
         description="Check Postfix, Dovecot and Mailman configuration sets against a security policy.",
@@ -77,16 +83,84 @@ def _usage(message: str) -> int:
     return 2
 
 
+# The usual command lines of a hook, read without argparse (its import, its parser and gettext's
+# look-ups cost several milliseconds of every run). Anything else (help, errors, abbreviations,
+# "--", values starting with "-") goes to argparse, which is the reference: for every command
+# line that quick_args accepts, argparse gives the same values (tests/policy/test_cli_args.py).
+_FLAGS = {"--exit-zero": "exit_zero", "--no-config": "no_config", "--list-rules": "list_rules"}
+_VALUED = {
+    "--format": "format",
+    "--select": "select",
+    "--ignore": "ignore",
+    "--profile": "profile",
+    "--fail-on": "fail_on",
+    "--postfix-version": "postfix_version",
+    "--dovecot-version": "dovecot_version",
+    "--root": "root",
+    "--config": "config",
+    "--explain": "explain",
+    "--output": "output",
+    "-o": "output",
+}
+_CHOICES = {"format": ("text", "json", "sarif", "github"), "fail_on": ("error", "warning", "info")}
+
+
+def quick_args(argv: list[str]) -> SimpleNamespace | None:
+    """The parsed command line when it is a plain one, else None (then argparse reads it)."""
+    values: dict[str, object] = {dest: None for dest in _VALUED.values()}
+    values.update({dest: False for dest in _FLAGS.values()})
+    values["format"] = "text"
+    paths: list[str] = []
+    state = 0  # 0: no path yet, 1: reading paths, 2: paths done (argparse takes one run of them)
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-"):
+            if state == 2:
+                return None
+            state = 1
+            paths.append(arg)
+            i += 1
+            continue
+        if state == 1:
+            state = 2
+        flag = _FLAGS.get(arg)
+        if flag is not None:
+            values[flag] = True
+            i += 1
+            continue
+        name, eq, value = arg.partition("=")
+        dest = _VALUED.get(name)
+        if dest is None or (eq and not name.startswith("--")):
+            return None
+        if not eq:
+            if i + 1 >= len(argv):
+                return None
+            value = argv[i + 1]
+            i += 1
+        i += 1
+        if not value or value.startswith("-") or value not in _CHOICES.get(dest, (value,)):
+            return None
+        if dest in ("select", "ignore"):
+            listed = values[dest]
+            values[dest] = [*listed, value] if isinstance(listed, list) else [value]
+        else:
+            values[dest] = value
+    return SimpleNamespace(paths=paths, **values)
+
+
 def run(argv: list[str]) -> int:
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return 0 if exit_.code in (0, None) else 2
+    args: SimpleNamespace | argparse.Namespace | None = quick_args(argv)
+    if args is None:
+        parser = _parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:
+            return 0 if exit_.code in (0, None) else 2
     return _run(args)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: SimpleNamespace | argparse.Namespace) -> int:
     from mailconf.policy.registry import load_rules, parse_version, unknown_selectors
 
     if args.explain:
