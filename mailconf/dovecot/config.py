@@ -489,6 +489,7 @@ class DovecotConfig:
         self.warnings: list[str] = []
         self.errors: list[str] = []
         self.files: list[str] = []
+        self.texts: dict[str, str] = {}  # the text of each file read (latin-1), by path
         # doveconf runs managesieve-login to learn the capability lines; that run fails (and
         # the lines are left out) when values cannot be expanded
         self.expand_failed = False
@@ -1439,7 +1440,9 @@ def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
     for warning in getattr(tree, "warnings", ()):
         if warning.code == "ambiguous-hash":
             cfg.warnings.append(f"Configuration file {warning.path} line {warning.line}: {warning.message}")
-    cfg.files.extend(str(p) for p in getattr(tree, "documents", {}))
+    documents = getattr(tree, "documents", {})
+    cfg.files.extend(str(p) for p in documents)
+    cfg.texts.update((str(p), doc.text) for p, doc in documents.items())
     cfg.apply(_tree_lines(tree))
     cfg.check()
     return cfg

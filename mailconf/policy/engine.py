@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -271,9 +271,17 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
     elif cs.dovecot_conf is not None:
         try:
             config: Any = importlib.import_module("mailconf.dovecot.config")
-            version = detect_dovecot_version(ctx)
+            # Only 2.4 changes how the files are read. Apart from the live /etc (where the
+            # installed Dovecot decides), the top file alone tells 2.4: the full detection then
+            # runs on the texts the reader has read, instead of reading every file twice.
+            decided, version = _dovecot_version_from_top(ctx)
+            if not decided and is_live(cs):
+                version = detect_dovecot_version(ctx)
             target = format_version(version) if version is not None and version >= (2, 4) else None
             ctx.dovecot = config.load_config(cs.dovecot_conf, version=target)
+            for name, text in getattr(ctx.dovecot, "texts", {}).items():
+                if text:  # a directory reads as "" for doveconf, as None for ctx.text
+                    ctx.texts.setdefault(name, text)
             ctx.files += dovecot_files(ctx.dovecot, cs.dovecot_conf)
         except (Exception, RecursionError, MemoryError) as error:
             failures.append(_error_finding(error, cs.dovecot_conf))
@@ -374,31 +382,43 @@ def detect_dovecot_version(ctx: Context) -> Version | None:
     return result
 
 
-def _detect_dovecot_version(ctx: Context) -> Version | None:
+def _dovecot_version_from_top(ctx: Context) -> tuple[bool, Version | None]:
+    """(True, version) when the top file decides it (dovecot_config_version, a doveconf -n
+    header, or an unreadable file: None), else (False, None)."""
     if ctx.cs.dovecot_conf is None:
-        return None
+        return True, None
     full = ctx.text(ctx.cs.dovecot_conf)
     if full is None:
-        return None
+        return True, None
     head = full[:65536]
     match = re.search(r"^\s*dovecot_config_version\s*=\s*(\S+)", head, re.MULTILINE)
     if match:
         try:
-            return _version_prefix(match.group(1))
+            return True, _version_prefix(match.group(1))
         except ValueError:
-            return (2, 4)
+            return True, (2, 4)
     match = _DOVECOT_HEADER.search(head)
     if match:
-        return _version_prefix(match.group(1))
-    from mailconf.policy.rules._dovecot import include_files
+        return True, _version_prefix(match.group(1))
+    return False, None
 
-    text = "\n".join(
-        ctx.texts[str(path)][:65536]
-        for path in include_files(ctx.cs.dovecot_conf, ctx.texts)[:200]
-        if str(path) in ctx.texts
-    )
-    if re.search(r"^\s*ssl_protocols\s*=", text, re.MULTILINE) and not re.search(
-        r"^\s*ssl_min_protocol\s*=", text, re.MULTILINE
+
+def _detect_dovecot_version(ctx: Context) -> Version | None:
+    decided, version = _dovecot_version_from_top(ctx)
+    if decided or ctx.cs.dovecot_conf is None:
+        return version
+    read = getattr(ctx.dovecot, "files", None)
+    if read and all(name in ctx.texts for name in read):
+        paths = read  # what the Dovecot reader read (its texts are in ctx.texts)
+    else:
+        from mailconf.policy.rules._dovecot import include_files
+
+        paths = [str(path) for path in include_files(ctx.cs.dovecot_conf, ctx.texts)]
+    text = "\n".join(ctx.texts[name][:65536] for name in paths[:200] if name in ctx.texts)
+    if (
+        "ssl_protocols" in text
+        and re.search(r"^\s*ssl_protocols\s*=", text, re.MULTILINE)
+        and not re.search(r"^\s*ssl_min_protocol\s*=", text, re.MULTILINE)
     ):
         return (2, 2)  # ssl_protocols is the 2.1/2.2 setting that 2.3 replaced by ssl_min_protocol
     if is_live(ctx.cs):
@@ -501,7 +521,7 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
                     f.rule, parse_severity(level), f.message, f.path, f.line, f.column, f.end_line, f.end_column, f.fix
                 )
             adjusted.append(f)
-        adjusted = _apply_suppressions(adjusted, ctx.files, enabled, registry, failed_here)
+        adjusted = _apply_suppressions(adjusted, ctx.files, enabled, registry, failed_here, ctx.text)
         if any(f.rule == "SYN001" for f in adjusted):
             failed = True  # e.g. a malformed macro: the daemon would not start
         all_findings += adjusted
@@ -535,14 +555,14 @@ def _apply_suppressions(
     enabled: dict[str, Rule],
     registry: dict[str, Rule],
     protected: set[int] | frozenset[int] = frozenset(),
+    read: Callable[[str], str | None] | None = None,
 ) -> list[Finding]:
     by_file: dict[str, list[Suppression]] = {}
     for file in files:
-        try:
-            text = Path(file).read_bytes().decode("latin-1")
-        except OSError:
+        text = read(file) if read is not None else _read_text(file)
+        if text is None:
             continue
-        trailing = not Path(file).name.endswith(".cf")
+        trailing = not file.endswith(".cf")
         found = scan(text, file, trailing=trailing)
         if found:
             by_file[file] = found
@@ -589,6 +609,13 @@ def _apply_suppressions(
             if not any(s.target is None and s.covers("SYN007", f.line) for s in by_file.get(f.path, [])):
                 kept.append(f)
     return kept
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        return Path(path).read_bytes().decode("latin-1")
+    except OSError:
+        return None
 
 
 def lint(paths: list[Path], settings: Settings, options: Options | None = None) -> LintResult:
