@@ -10,8 +10,9 @@ Sources (see docs/catalogue.md):
   first "This feature is available in Postfix X.Y and later" sentence of the parameter's own
   section), the default unit of time parameters ("The default time unit is ..."), list and
   lookup-table wording for subtypes;
-* facts kept in this script (``LONG``, ``RAW``, ``STRING``, ``ENUMS``, ``CHANGED_IN``) from the
-  Postfix sources and release notes that cannot be read off postconf.
+* facts kept in this script (``LONG``, ``RAW``, ``STRING``, ``SINCE``, ``LISTS``, ``ENUMS``,
+  ``CHANGED_IN``) from the Postfix sources and manual that cannot be read off postconf or the
+  manual's regular sentences.
 
 Two releases are read: the base (``--postconf``, by default the installed ``postconf``, Postfix
 3.7 on Debian 12) and optionally a newer one (``--postconf310``, e.g. ``"chroot /srv/trixie
@@ -352,6 +353,8 @@ def infer_type(
     fallback = _FALLBACK.match(default)
     if alternatives:
         values = [v for pair in alternatives for v in pair]
+        if any((ref := re.fullmatch(r"\$\{?(\w+)\}?", v.strip())) and ref.group(1) in pending for v in values):
+            return None
         unit = re.search(r"\}([smhdw])$", default)
         found = {value_type(v, types) for v in values} - {None}
         if unit and found <= {"int"}:
@@ -425,6 +428,39 @@ def default_refs(release: Release, known: set[str]) -> set[str]:
     }
 
 
+_REPLACED = re.compile(
+    r"(?:renamed|replaced)[^.]*? in Postfix (?:version )?(\d+\.\d+)"
+    r"|Postfix (?:version )?(\d+\.\d+) (?:this parameter is )?renamed"
+    r"|Available before Postfix version (\d+\.\d+)"
+)
+
+
+def legacy_names(
+    refs: set[str], params: dict[str, list[object]], sections: dict[str, list[tuple[bool, str]]]
+) -> dict[str, list[object]]:
+    """Old names that built-in defaults still honour: ``old -> [since, replaced_in, replacement]``.
+    ``since`` from the old name's own section, ``replaced_in`` the replacement's date when it is
+    later, else what the old section says ("renamed ... in Postfix 3.7", "Postfix version 2.1
+    renamed", "Available before Postfix version 2.0"); None when the manual does not say."""
+    table: dict[str, list[object]] = {}
+    for old in sorted(refs):
+        users = [name for name, spec in params.items() if re.search(rf"\$\{{?\(?{old}\b", str(spec[1]))]
+        if len(users) != 1:
+            continue
+        new = users[0]
+        paragraphs = sections.get(old, [])
+        since = since_of(paragraphs)
+        new_since = params[new][2]
+        replaced: str | None = None
+        if since is not None and isinstance(new_since, str) and key(new_since) > key(since):
+            replaced = new_since
+        else:
+            found = _REPLACED.search(own_text(paragraphs))
+            replaced = next((g for g in found.groups() if g), None) if found else None
+        table[old] = [since, replaced, new]
+    return table
+
+
 def build(base: Release, newer: Release | None) -> dict[str, object]:
     releases = [base] if newer is None else [base, newer]
     defaults = dict(base.builtin)
@@ -495,6 +531,7 @@ def build(base: Release, newer: Release | None) -> dict[str, object]:
         "computed": COMPUTED,
         "default_refs": sorted(refs),
         "default_changes": changes,
+        "legacy": legacy_names(refs, params, sections),
         "enums": ENUMS,
         "params": params,
         "service_params": service_params,
