@@ -493,6 +493,17 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(secret, [(n, s) for n, s in settings.items() if s["type"] == "string"]))
 
+    def not_in_net_filter(item: tuple[str, dict[str, Any]]) -> None:
+        name, spec = item
+        value = spec["default"] or "x"
+        text = f"local 192.0.2.1 {{\n{name} {{\n}}\n}}\n" if spec["type"].endswith("list") else ""
+        text = text or f"local 192.0.2.1 {{\n{name} = {value}\n}}\n"
+        if "not supported inside local/remote blocks" in dc.error(text):
+            spec["no_net_filter"] = True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(not_in_net_filter, list(settings.items())))
+
     candidates = enum_strings(root)
 
     def enum_values(item: tuple[str, dict[str, Any]]) -> None:
@@ -513,7 +524,9 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
             if len(parts) > i:
                 prefixes.add("_".join(parts[:i]))
     prefixes -= set(settings)
+    # filters whose settings do not share their name (dict_server holds dict sections)
     prefixes |= {"protocol", "local", "remote", "local_name", "metric", "event_exporter", "unix_listener"}
+    prefixes |= {"dict_server", "mail_attribute", "mail_attachment", "quota_clone", "auth_policy"}
     filters: dict[str, dict[str, Any]] = {}
 
     def refused(text: str) -> bool:  # a later check (e.g. a missing metric filter) still means the section exists
@@ -544,9 +557,14 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
         if child in sections:
             sections[f"{parent}/{child}"] = sections[child]
 
+    _rc, _out, err = dc.run("dovecot_config_version = 0\n", "-n", head=False)
+    m = re.search(r"Currently supported versions are: (.*)", err)
+    config_versions = m.group(1).split() if m else []
+
     data = {
         "version": version,
         "complete": True,
+        "config_versions": config_versions,
         "generated_by": "scripts/build_dovecot_catalogue.py --v24 --doveconf24 ... --root24 ...",
         "settings": dict(sorted(settings.items())),
         "sections": sections,

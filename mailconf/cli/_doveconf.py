@@ -1,21 +1,23 @@
-"""``mailconf doveconf``: a stand-in for Dovecot's ``doveconf`` (2.x up to 2.3 syntax).
+"""``mailconf doveconf``: a stand-in for Dovecot's ``doveconf`` (2.x up to 2.3 syntax, and 2.4).
 
 ``python -m mailconf doveconf -c FILE [-n] [-N] [-a] [-P] [name ...]`` prints what doveconf prints
 for the same file (without the header comment lines), or fails with doveconf's message
-``doveconf: Fatal: Error in configuration file F line N: MSG`` and exit status 89.
+``doveconf: Fatal: Error in configuration file F line N: MSG`` and exit status 89. A file whose
+first setting is ``dovecot_config_version`` (or ``--dovecot-version 2.4``) gets doveconf 2.4's
+output (``-n`` and ``-N`` only).
 """
 
 from __future__ import annotations
 
 import sys
 
-USAGE = "usage: mailconf doveconf [-c FILE] [-n | -N | -a] [-P] [-h] [--version 2.3] [name ...]"
+USAGE = "usage: mailconf doveconf [-c FILE] [-n | -N | -a] [-P] [-h] [--dovecot-version 2.3|2.4] [name ...]"
 EX_CONFIG = 89
 
 
 def run(argv: list[str]) -> int:
     path = "/etc/dovecot/dovecot.conf"
-    mode = "a"
+    mode: str | None = None  # doveconf 2.3 prints -a by default, 2.4 -n
     hide = True
     hide_key = False
     version: str | None = None
@@ -27,7 +29,7 @@ def run(argv: list[str]) -> int:
         if a == "--help":
             print(USAGE)
             return 0
-        if a == "-c" or a == "--version":
+        if a in ("-c", "--version", "--dovecot-version"):
             if i + 1 >= len(args):
                 print(USAGE, file=sys.stderr)
                 return 64
@@ -53,9 +55,17 @@ def run(argv: list[str]) -> int:
         names.append(a)
         i += 1
 
-    from mailconf.dovecot.config import load_config
+    from mailconf.dovecot.config import detect_version, load_config
     from mailconf.errors import ParseError
 
+    if version is None:
+        try:
+            version = detect_version(path)
+        except (ParseError, OSError, RecursionError, ValueError):
+            version = None  # the 2.3 reader reports the problem
+    if version is not None and version.startswith("2.4"):
+        return _run24(path, mode or "n", hide, names)
+    mode = mode or "a"
     try:
         cfg = load_config(path, version)
     except ParseError as exc:
@@ -79,4 +89,23 @@ def run(argv: list[str]) -> int:
     for e in cfg.errors:
         print(f"doveconf: Error: {e}", file=sys.stderr)
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None, hide_key=hide_key))
+    return 0
+
+
+def _run24(path: str, mode: str, hide: bool, names: list[str]) -> int:
+    from mailconf.dovecot.config24 import load_config24
+    from mailconf.errors import ParseError
+
+    if mode == "a" or names:
+        print("doveconf: Fatal: mailconf emulates only -n and -N for Dovecot 2.4 files", file=sys.stderr)
+        return 64
+    try:
+        cfg = load_config24(path)
+    except ParseError as exc:
+        print(f"doveconf: Fatal: {getattr(exc, 'doveconf', None) or exc.message}", file=sys.stderr)
+        return EX_CONFIG
+    except (OSError, RecursionError, ValueError) as exc:
+        print(f"doveconf: Fatal: {exc}", file=sys.stderr)
+        return EX_CONFIG
+    sys.stdout.write(cfg.dump(mode, hide_passwords=hide))
     return 0

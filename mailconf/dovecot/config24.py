@@ -1,0 +1,354 @@
+"""What Dovecot 2.4's ``doveconf -n`` / ``-N`` prints for a 2.4 configuration.
+
+2.4 differs from 2.3 in ways that make a separate emulation simpler than a mode of
+:mod:`mailconf.dovecot.config` (facts checked against doveconf 2.4.1, see
+tests/dovecot/test_doveconf24.py):
+
+* setting names are flat (``inet_listener_port``); inside a filter ``T`` a key ``K`` means ``T_K``
+  (or ``T_NAME_K``, or ``K`` itself); the output strips ``T_`` again;
+* values are printed as written (``auth_cache_ttl = 3600s`` stays ``3600s``), only checked;
+* at the top level ``-n`` prints values that differ from the default; inside a filter every
+  setting that was set is printed, even to its default;
+* a top-level setting whose name starts with a plain filter's prefix (``ssl_server_cert_file``)
+  is printed inside that filter (``ssl_server { cert_file = ... }``);
+* filters are printed in the order they were first opened; named list filters (``namespace x``,
+  ``service x``) always, other filters only when something inside them is printed;
+* boolean lists: ``name = a b`` replaces the list and prints as one string; blocks
+  (``name { a = yes }``) add to it and print as a block unless a string assignment came first.
+
+Not emulated: ``-a``/``-d``, the checks doveconf makes after reading (``Missing
+oauth2_introspection_mode`` ...), ``$SET:`` expansion, groups beyond keeping their blocks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from mailconf.errors import ParseError
+
+SPECIAL_FILTERS = ("protocol", "local", "remote", "local_name")
+UINT_MAX = 2**32 - 1
+
+
+class Doveconf24Error(ParseError):
+    """A configuration doveconf 2.4 refuses; ``doveconf`` is its whole text after ``Fatal: ``."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int = 0) -> None:
+        super().__init__(message, path=path, line=line)
+        where = f"Error in configuration file {path}" + (f" line {line}" if line else "")
+        self.doveconf = f"{where}: {message}" if path else message
+
+
+@functools.cache
+def _catalogue() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (Path(__file__).parent / "data" / "catalogue_2_4.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+class ListValue:
+    """A boolean list or string list: items in the order they were added."""
+
+    __slots__ = ("as_string", "items")
+
+    def __init__(self, items: dict[str, str] | None = None) -> None:
+        self.items: dict[str, str] = dict(items or {})
+        self.as_string = False
+
+
+class Node:
+    """One filter block (the root is ``kind == ""``)."""
+
+    __slots__ = ("children", "kind", "label", "lists", "name", "values")
+
+    def __init__(self, kind: str, name: str | None = None, label: str | None = None) -> None:
+        self.kind = kind
+        self.name = name
+        self.label = label
+        self.values: dict[str, str] = {}  # full setting name -> value as written
+        self.lists: dict[str, ListValue] = {}
+        self.children: list[Node] = []
+
+    def child(self, kind: str, name: str | None, label: str | None = None) -> Node:
+        for c in self.children:
+            if (c.kind, c.name, c.label) == (kind, name, label):
+                return c
+        node = Node(kind, name, label)
+        self.children.append(node)
+        return node
+
+
+def _is_time(value: str, msecs: bool) -> bool:
+    m = re.fullmatch(r"(\d+)\s*([a-z]*)", value.lower())
+    if not m:
+        return value in ("infinite", "unlimited")
+    units = {"", "s", "sec", "secs", "second", "seconds", "m", "min", "mins", "minute", "minutes"}
+    units |= {"h", "hour", "hours", "d", "day", "days", "w", "week", "weeks"}
+    if msecs:
+        units |= {"ms", "msec", "msecs", "millisecond", "milliseconds"}
+    return m.group(2) in units
+
+
+def _check_value(kind: str, spec: dict[str, Any], key: str, value: str) -> str | None:
+    """doveconf's message for a value its type refuses, or None."""
+    if "$" in value:
+        return None
+    if kind == "bool":
+        if value.lower() in ("yes", "y", "no") or value == "1":
+            return None
+        return f"{key}: Invalid boolean value: {value} (use yes or no)"
+    if kind in ("number", "octal"):
+        if value == "unlimited" and kind == "number":
+            return None
+        if not re.fullmatch(r"-?\d+", value):
+            return f"{key}: Invalid number {value}: Not a valid number"
+        if value.startswith("-"):
+            return f"{key}: Invalid number {value}: Number too small"
+        if int(value) > UINT_MAX:
+            return f"{key}: Invalid number {value}: Number too large"
+        return None
+    if kind == "size":
+        if value == "unlimited" or re.fullmatch(r"\d+\s*([bkmgt]b?)?", value.lower()):
+            return None
+        return f"{key}: Invalid size: {value}"
+    if kind in ("time", "time_msecs"):
+        if value.isdigit() and value != "0":
+            return f"{key}: Time interval '{value}' is missing units (add e.g. 's' for seconds)"
+        return None if _is_time(value, kind == "time_msecs") else f"{key}: Invalid time interval: {value}"
+    if kind == "port":
+        if value.isdigit() and int(value) <= 65535:
+            return None
+        return f"{key}: Invalid port number {value}"
+    if kind == "enum":
+        values = spec.get("values") or []
+        if len(values) > 1 and value not in values:
+            return f"{key}: Invalid value: {value}"
+    return None
+
+
+class Config24:
+    """The settings of a 2.4 tree as doveconf 2.4 holds them."""
+
+    def __init__(self, path: str | None = None) -> None:
+        cat = _catalogue()
+        self.path = path
+        self.settings: dict[str, dict[str, Any]] = cat["settings"]
+        self.sections: dict[str, dict[str, Any]] = {k: v for k, v in cat["sections"].items() if "/" not in k}
+        self.named = {k for k, v in self.sections.items() if not v.get("plain") and k not in SPECIAL_FILTERS}
+        self.plain = {k for k, v in self.sections.items() if v.get("plain") and k not in SPECIAL_FILTERS}
+        self.root = Node("")
+        self.config_version: str | None = None
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _fail(self, message: str, st: Any) -> Doveconf24Error:
+        return Doveconf24Error(message, path=st.path, line=st.line)
+
+    def _resolve(self, stack: list[Node], key: str) -> str | None:
+        owner = next((n for n in reversed(stack) if n.kind in self.named or n.kind in self.plain), None)
+        names = []
+        if owner is not None:
+            names.append(f"{owner.kind}_{key}")
+            if owner.name:
+                names.append(f"{owner.kind}_{owner.name}_{key}")
+        names.append(key)
+        return next((n for n in names if n in self.settings), None)
+
+    def _unknown(self, stack: list[Node], key: str) -> str:
+        owner = next((n for n in reversed(stack) if n.kind in self.named or n.kind in self.plain), None)
+        if owner is None:
+            return f"{key}: Unknown setting: {key}"
+        alts = f"{owner.kind}_{key}" + (f" or {owner.kind}_{owner.name}_{key}" if owner.name else "")
+        return f"{key}: Unknown setting: {key} ({alts} not found either.)"
+
+    def _home(self, node: Node, full: str) -> Node:
+        """The node a setting lands in: a plain filter named by its prefix, else ``node``."""
+        best = ""
+        for prefix in self.plain:
+            if full.startswith(prefix + "_") and len(prefix) > len(best):
+                best = prefix
+        if best and not any(full.startswith(own) and len(own) > len(best) for own in _own_prefixes(node)):
+            return node.child(best, None)
+        return node
+
+    def apply(self, statements: Any) -> None:
+        stack = [self.root]
+        lists: list[tuple[ListValue, str] | None] = []  # open list blocks (None: a filter)
+        first = True
+        for st in statements:
+            if st.kind == "close":
+                if lists and lists[-1] is None:
+                    stack.pop()
+                if lists:
+                    lists.pop()
+                continue
+            if st.kind == "setting":
+                if first:
+                    first = False
+                    if st.key != "dovecot_config_version":
+                        raise self._fail("The first setting must be dovecot_config_version", st)
+                    supported = _catalogue().get("config_versions", [])
+                    if supported and st.value not in supported:
+                        raise self._fail(
+                            "Invalid dovecot_config_version: Currently supported versions are: " + " ".join(supported),
+                            st,
+                        )
+                    self.config_version = st.value
+                    continue
+                if lists and lists[-1] is not None:
+                    lv, lkind = lists[-1]
+                    if lkind == "boollist" and (msg := _check_value("bool", {}, st.key, st.value)):
+                        raise self._fail(msg, st)
+                    lv.items[st.key] = st.value  # a key set again keeps its place
+                    continue
+                self._set(stack, st)
+                continue
+            if st.kind != "open":
+                continue
+            if first:
+                first = False
+                raise self._fail("The first setting must be dovecot_config_version", st)
+            kind = st.section_type or ""
+            if lists and lists[-1] is not None:
+                raise self._fail("Section not allowed here", st)
+            full = self._resolve(stack, kind) if kind not in self.sections else None
+            if full and self.settings[full]["type"] in ("boollist", "strlist"):
+                self._net_check(stack, full, kind, st)
+                home = self._home(stack[-1], full)
+                lv = self._list(home, full)
+                lists.append((lv, self.settings[full]["type"]))
+                continue
+            if kind == "group":
+                node = stack[-1].child("group", st.section_name, st.label)
+            elif kind in SPECIAL_FILTERS or kind in self.plain or kind in self.named:
+                if kind in self.named and not st.section_name:
+                    raise self._fail(f"{kind} {{ }} is missing section name", st)
+                if kind in ("passdb", "userdb") and any(n.kind in ("local", "remote", "local_name") for n in stack):
+                    raise self._fail(
+                        f"Failed to set {kind}={st.section_name} for struct auth: "
+                        f"Auth settings not supported inside local/remote blocks: {kind}",
+                        st,
+                    )
+                node = stack[-1].child(kind, st.section_name)
+            else:
+                raise self._fail(f"Unknown section name: {kind}", st)
+            stack.append(node)
+            lists.append(None)
+
+    def _net_check(self, stack: list[Node], full: str, key: str, st: Any) -> None:
+        if any(n.kind in ("local", "remote", "local_name") for n in stack) and self.settings[full].get("no_net_filter"):
+            raise self._fail(f"{key}: Auth settings not supported inside local/remote blocks: {key}", st)
+
+    def _list(self, node: Node, full: str) -> ListValue:
+        lv = node.lists.get(full)
+        if lv is None:
+            lv = node.lists[full] = ListValue(self.settings[full].get("list_default"))
+        return lv
+
+    def _set(self, stack: list[Node], st: Any) -> None:
+        full = self._resolve(stack, st.key)
+        if full is None:
+            raise self._fail(self._unknown(stack, st.key), st)
+        spec = self.settings[full]
+        kind = spec["type"]
+        self._net_check(stack, full, st.key, st)
+        home = self._home(stack[-1], full)
+        if kind == "strlist":
+            raise self._fail(f"{st.key}: Setting is a string list, use '{st.key} {{'", st)
+        if kind == "boollist":
+            lv = self._list(home, full)
+            lv.items = {w: "yes" for w in st.value.split()}
+            lv.as_string = True
+            return
+        message = _check_value(kind, spec, st.key, st.value)
+        if message:
+            raise self._fail(message, st)
+        home.values[full] = st.value
+
+    # -- output -------------------------------------------------------------------------------
+
+    def dump(self, mode: str = "n", *, hide_passwords: bool = True) -> str:
+        out: list[str] = []
+        if self.config_version is not None:
+            out.append(f"dovecot_config_version = {self.config_version}\n")
+        out.extend(self._block(self.root, 0, mode, hide_passwords))
+        return "".join(out)
+
+    def _block(self, node: Node, indent: int, mode: str, hide: bool) -> list[str]:
+        pad = "  " * indent
+        prefixes = _own_prefixes(node)
+
+        def shown(full: str) -> str:
+            return next((full[len(p) :] for p in prefixes if full.startswith(p)), full)
+
+        items: list[tuple[str, list[str]]] = []
+        for full, value in node.values.items():
+            default = self.settings[full]["default"]
+            if not node.kind and mode == "n" and value == default:
+                continue
+            key = shown(full)
+            if hide and value and self.settings[full].get("secret"):
+                items.append((full, [f"{pad}{key} = # hidden, use -P to show it\n"]))
+            else:
+                items.append((full, [f"{pad}{key} = {_quote_value(value)}\n"]))
+        for full, lv in node.lists.items():
+            key = shown(full)
+            if lv.as_string:
+                words = " ".join(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+                items.append((full, [f"{pad}{key} = {_quote_value(words)}\n"]))
+            else:
+                entries = list(lv.items.items())
+                if self.settings[full]["type"] == "strlist":  # string lists print sorted, boolean lists as added
+                    entries.sort()
+                lines = [f"{pad}{key} {{\n"]
+                lines += [f"{pad}  {k} = {_quote_value(v)}\n" for k, v in entries]
+                items.append((full, [*lines, f"{pad}}}\n"]))
+        out = [line for _full, lines in sorted(items, key=lambda i: i[0]) for line in lines]
+        for child in node.children:
+            inner = self._block(child, indent + 1, mode, hide)
+            if not inner and child.kind not in self.named:
+                continue
+            head = child.kind
+            if child.kind == "group":
+                head = f"group {child.label}"
+            if child.name is not None:
+                head += f" {_quote_name(child.name)}"
+            out += [f"{pad}{head} {{\n", *inner, f"{pad}}}\n"]
+        return out
+
+
+def _own_prefixes(node: Node) -> list[str]:
+    """Name prefixes a filter's settings drop in the output, longest first (``passdb_static_``, ``passdb_``)."""
+    if not node.kind or node.kind in ("group", *SPECIAL_FILTERS):
+        return []
+    out = [f"{node.kind}_{node.name}_"] if node.name else []
+    return [*out, f"{node.kind}_"]
+
+
+def _quote_value(value: str) -> str:
+    if value != value.strip() or "#" in value or "\\" in value:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
+
+
+def _quote_name(name: str) -> str:
+    if not name or any(c in name for c in ' {}"#'):
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
+def load_config24(path: str | Path) -> Config24:
+    """Read a 2.4 tree (includes followed) as doveconf 2.4 does; raises :class:`ParseError`."""
+    from mailconf.dovecot.tree import load
+
+    tree = load(path, version="2.4")
+    cfg = Config24(str(path))
+    cfg.apply(tree.walk())
+    if "dovecot_storage_version" not in cfg.root.values:
+        raise Doveconf24Error("dovecot_storage_version setting must be set")
+    return cfg

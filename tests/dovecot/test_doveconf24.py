@@ -1,0 +1,199 @@
+"""``mailconf doveconf`` on Dovecot 2.4 files, against what the real doveconf 2.4.1 printed.
+
+The fixtures under ``doveconf24/`` are our own configurations; ``doveconf24/expected.json`` holds
+what the real 2.4.1 doveconf (Debian 13) printed for them, recorded by
+``scripts/record_doveconf24.py``, so these tests need no 2.4 binary (CI has Debian 12 with 2.3).
+For the shared corpus only digests of the real output are committed (``corpus_digests.json``).
+
+With ``MAILCONF_DOVECONF24`` set to a 2.4 doveconf command (e.g. ``chroot /srv/trixie doveconf``,
+with ``MAILCONF_DOVECONF24_ROOT=/srv/trixie``), :func:`test_against_the_real_24` also runs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from mailconf.cli._doveconf import run
+from mailconf.dovecot.config24 import Doveconf24Error, load_config24
+from mailconf.errors import ParseError
+from tests.support import corpus_sets
+
+FIXTURES = Path(__file__).resolve().parent / "doveconf24"
+EXPECTED: dict[str, dict[str, str | int]] = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+DIGESTS: dict[str, dict[str, str | int]] = json.loads((FIXTURES / "corpus_digests.json").read_text(encoding="utf-8"))
+V24 = "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1\n"
+
+
+def main_file(setdir: Path) -> Path | None:
+    for name in ("dovecot.conf", "dovecot.conf.in"):
+        if (setdir / name).is_file():
+            return setdir / name
+    return None
+
+
+def emulate(setdir: Path, work: Path) -> dict[str, str | int]:
+    """What mailconf prints for a copy of SETDIR placed at WORK, in the recorded form."""
+    shutil.copytree(setdir, work, symlinks=True)
+    main = main_file(work)
+    assert main is not None
+    try:
+        cfg = load_config24(main)
+    except ParseError as exc:
+        text = getattr(exc, "doveconf", None) or exc.message
+        return {"n": "", "N": "", "rc": 89, "fatal": f"doveconf: Fatal: {text}".replace(str(work), "DIR")}
+    return {"n": cfg.dump("n"), "N": cfg.dump("N"), "rc": 0, "fatal": ""}
+
+
+def conf(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "dovecot.conf"
+    path.write_text(V24 + body, encoding="latin-1")
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_as_the_real_24_printed_it(name: str, tmp_path: Path) -> None:
+    assert emulate(FIXTURES / name, tmp_path / name) == EXPECTED[name]
+
+
+def test_every_fixture_is_recorded() -> None:
+    dirs = {d.name for d in FIXTURES.iterdir() if d.is_dir()}
+    assert dirs == set(EXPECTED)
+
+
+def _digests(got: dict[str, str | int]) -> dict[str, str | int]:
+    def h(text: str | int) -> str:
+        return hashlib.sha256(str(text).encode("latin-1")).hexdigest()
+
+    return {"n": h(got["n"]), "N": h(got["N"]), "rc": got["rc"], "fatal": h(got["fatal"])}
+
+
+@pytest.mark.parametrize("setname", sorted(DIGESTS))
+def test_corpus_set_matches_the_real_24_digest(setname: str, tmp_path: Path) -> None:
+    setdir = next((p for p in corpus_sets("dovecot") if p.name == setname), None)
+    if setdir is None:
+        pytest.skip(f"corpus set {setname} not found")
+    assert _digests(emulate(setdir, tmp_path / setname)) == DIGESTS[setname]
+
+
+# behaviours the fixtures show, stated one by one
+
+
+def test_values_are_printed_as_written_and_top_level_defaults_hidden(tmp_path: Path) -> None:
+    out = load_config24(conf(tmp_path, "auth_cache_ttl = 3600s\nssl = yes\nauth_verbose = Y\n")).dump("n")
+    assert out == (
+        "dovecot_config_version = 2.4.1\nauth_cache_ttl = 3600s\nauth_verbose = Y\ndovecot_storage_version = 2.4.1\n"
+    )
+    assert "ssl = yes\n" in load_config24(conf(tmp_path, "ssl = yes\n")).dump("N")
+
+
+def test_inside_filters_every_set_value_is_printed(tmp_path: Path) -> None:
+    out = load_config24(conf(tmp_path, "protocol imap {\n  ssl = yes\n}\nssl_server_cert_file =\n")).dump("n")
+    assert out.endswith("protocol imap {\n  ssl = yes\n}\nssl_server {\n  cert_file = \n}\n")
+
+
+def test_filters_print_in_the_order_first_opened(tmp_path: Path) -> None:
+    body = (
+        "protocol pop3 {\n  ssl = no\n}\nservice imap {\n}\nprotocol imap {\n}\nprotocol pop3 {\n  ssl = required\n}\n"
+    )
+    out = load_config24(conf(tmp_path, body)).dump("n")
+    assert out.endswith("protocol pop3 {\n  ssl = required\n}\nservice imap {\n}\n")  # empty protocol imap: not printed
+
+
+def test_boolean_list_forms(tmp_path: Path) -> None:
+    as_string = load_config24(conf(tmp_path, "protocols = imap lmtp\nprotocols {\n pop3 = yes\n lmtp = no\n}\n"))
+    assert "protocols = imap pop3\n" in as_string.dump("n")
+    as_block = load_config24(
+        conf(tmp_path, "protocols {\n  pop3 = yes\n}\nprotocols {\n  imap = yes\n  pop3 = no\n}\n")
+    )
+    assert "protocols {\n  pop3 = no\n  imap = yes\n}\n" in as_block.dump("n")
+
+
+def test_named_filter_keys_resolve_and_print_short(tmp_path: Path) -> None:
+    body = "passdb static {\n  password = x\n  passdb_use_worker = yes\n  passwd_file_path = /p\n}\n"
+    out = load_config24(conf(tmp_path, body)).dump("n", hide_passwords=False)
+    # sorted by full name: passdb_static_password, passdb_use_worker, passwd_file_path (checked with 2.4.1 -P)
+    assert out.endswith("passdb static {\n  password = x\n  use_worker = yes\n  passwd_file_path = /p\n}\n")
+    assert "# hidden, use -P to show it" in load_config24(conf(tmp_path, body)).dump("n")
+
+
+def test_errors_carry_doveconf_wording(tmp_path: Path) -> None:
+    with pytest.raises(Doveconf24Error) as info:
+        load_config24(conf(tmp_path, "ssl_cert = </etc/ssl/cert.pem\n"))
+    assert (
+        info.value.doveconf
+        == f"Error in configuration file {tmp_path}/dovecot.conf line 3: ssl_cert: Unknown setting: ssl_cert"
+    )
+    assert (info.value.line, info.value.message) == (3, "ssl_cert: Unknown setting: ssl_cert")
+
+
+# the command line
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = run(list(args))
+    return rc, out.getvalue(), err.getvalue()
+
+
+def test_cli_detects_24_files(tmp_path: Path) -> None:
+    path = conf(tmp_path, "ssl = required\n")
+    want = "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1\nssl = required\n"
+    assert cli("-c", str(path)) == (0, want, "")  # doveconf 2.4 prints -n by default
+    assert cli("-c", str(path), "-n", "--dovecot-version", "2.4") == (0, want, "")
+    rc, _out, err = cli("-c", str(path), "-a")
+    assert rc == 64 and "only -n and -N" in err
+
+
+def test_cli_24_errors(tmp_path: Path) -> None:
+    rc, out, err = cli("-c", str(conf(tmp_path, "plugin {\n}\n")), "-n")
+    assert (rc, out) == (89, "")
+    where = f"Error in configuration file {tmp_path}/dovecot.conf line 3"
+    assert err == f"doveconf: Fatal: {where}: Unknown section name: plugin\n"
+
+
+# the real doveconf 2.4, when this machine has one
+
+
+def real24() -> tuple[list[str], Path]:
+    command = os.environ.get("MAILCONF_DOVECONF24")
+    if not command:
+        pytest.skip("MAILCONF_DOVECONF24 is not set (e.g. 'chroot /srv/trixie doveconf')")
+    return shlex.split(command), Path(os.environ.get("MAILCONF_DOVECONF24_ROOT", "/"))
+
+
+def run_real(command: list[str], root: Path, setdir: Path) -> dict[str, str | int]:
+    main = main_file(setdir)
+    assert main is not None
+    with tempfile.TemporaryDirectory(dir=root / "tmp", prefix="mailconf-d24-") as tmp:
+        work = Path(tmp) / setdir.name
+        shutil.copytree(setdir, work, symlinks=True)
+        inner = "/" + str(work.relative_to(root))
+        got: dict[str, str | int] = {}
+        for mode in ("n", "N"):
+            proc = subprocess.run([*command, "-c", f"{inner}/{main.name}", f"-{mode}"], capture_output=True, timeout=60)
+            lines = proc.stdout.decode("latin-1").splitlines(keepends=True)
+            got[mode] = "".join(ln for ln in lines if not ln.startswith("# ")).replace(inner, "DIR")
+            err = proc.stderr.decode("latin-1").strip().splitlines()
+            got["rc"] = proc.returncode
+            got["fatal"] = err[-1].replace(inner, "DIR") if proc.returncode and err else ""
+    return got
+
+
+def test_against_the_real_24(tmp_path: Path) -> None:
+    command, root = real24()
+    sets = [d for d in sorted(FIXTURES.iterdir()) if d.is_dir()]
+    sets += [p for p in corpus_sets("dovecot") if (m := main_file(p)) and b"dovecot_config_version" in m.read_bytes()]
+    differ = [d.name for d in sets if run_real(command, root, d) != emulate(d, tmp_path / d.name)]
+    assert differ == []
