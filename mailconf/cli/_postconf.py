@@ -10,20 +10,25 @@ The editing flags (``-e``, ``-X``, ``-#``) are handled by :mod:`mailconf.cli._po
 
 from __future__ import annotations
 
+import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mailconf.postfix.config import group_end
 from mailconf.postfix.config import service_arguments as _service_args
 from mailconf.postfix.config import service_overrides as _service_overrides
-from mailconf.postfix.expand import Fatal  # "postconf: fatal: MESSAGE", exit status 1
+from mailconf.postfix.expand import (
+    Fatal,  # "postconf: fatal: MESSAGE", exit status 1
+    expand,
+    simple_names,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mailconf.postfix.config import PostfixConfig
     from mailconf.postfix.document import Service
-    from mailconf.postfix.expand import Expansion
 
 USAGE = (
     "usage: mailconf postconf [-c config_dir] [-n | -d] [-x] [-h] [-f] [-M | -F | -P] "
@@ -31,6 +36,7 @@ USAGE = (
 )
 EDIT_FLAGS = frozenset("eX#")
 BLANKS = " \t\n\v\f\r"
+_BLANK_RUN = re.compile("[ \t\n\v\f\r]+")
 LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
@@ -38,20 +44,24 @@ MASK_STYLES = ("class", "subnet", "host")
 FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
 
 
-@dataclass
 class Options:
-    config_dir: str | None = None
-    flags: set[str] = field(default_factory=set)
-    version: str | None = None
-    args: list[str] = field(default_factory=list)
+    __slots__ = ("args", "config_dir", "flags", "version")
+
+    def __init__(self) -> None:
+        self.config_dir: str | None = None
+        self.flags: set[str] = set()
+        self.version: str | None = None
+        self.args: list[str] = []
 
 
-@dataclass
 class Output:
     """Collected stdout text and stderr lines (latin-1 text; one char per byte)."""
 
-    out: list[str] = field(default_factory=list)
-    err: list[str] = field(default_factory=list)
+    __slots__ = ("err", "out")
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.err: list[str] = []
 
     def warn(self, message: str) -> None:
         self.err.append(f"postconf: warning: {printable(message)}\n")
@@ -329,6 +339,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
     """postconf's checks of the values: syntax warnings, undefined names, then fatal errors."""
     from mailconf.postfix.expand import Fatal as ExpandFatal
 
+    specs = config.specs()
     fatal_warnings: list[str] = []
     try:
         # postconf checks the -o tables after reading all of master.cf: one table per
@@ -338,27 +349,33 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         last = {(svc.name, svc.type): svc for svc, _ in owners}
         for owner, table in owners:
             svc = last[(owner.name, owner.type)]
+            look = _lookup(config, svc)
             for oname, ovalue in table.items():
-                spec = config.spec(oname)
+                if "$" not in ovalue:
+                    continue  # nothing to scan or evaluate
+                spec = specs.get(oname)
                 if spec is not None and spec.raw:
                     continue
-                _scan(config, ovalue, svc, output, shown_master)
-                if config.is_known(oname):
-                    result = _evaluate(config, ovalue, svc)
+                _scan(look, ovalue, output, shown_master)
+                if spec is not None:
+                    result = expand(ovalue, look)
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
             if fatal_warnings:
                 break
         if not fatal_warnings:
-            _scan_computed_defaults(config, output, shown_main)
+            look = _lookup(config, None)
+            _scan_computed_defaults(config, look, output, shown_main)
             for name, value in config.main_values.items():
-                spec = config.spec(name)
+                if "$" not in value:
+                    continue
+                spec = specs.get(name)
                 if spec is not None and spec.raw:
                     continue
-                _scan(config, value, None, output, shown_main)
-                if config.is_known(name):
-                    result = _evaluate(config, value, None)
+                _scan(look, value, output, shown_main)
+                if spec is not None:
+                    result = expand(value, look)
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
@@ -370,7 +387,24 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         raise Fatal("macro processing error")
 
 
-def _scan_computed_defaults(config: PostfixConfig, output: Output, shown_main: str) -> None:
+def _lookup(config: PostfixConfig, svc: Service | None) -> Callable[[str], str | None]:
+    """``config.lookup`` in the scope of ``svc``, each name looked up once (the checks look up
+    the same few names for thousands of values)."""
+    known: dict[str, str | None] = {}
+
+    def look(name: str) -> str | None:
+        try:
+            return known[name]
+        except KeyError:
+            found = known[name] = config.lookup(name, svc)
+            return found
+
+    return look
+
+
+def _scan_computed_defaults(
+    config: PostfixConfig, look: Callable[[str], str | None], output: Output, shown_main: str
+) -> None:
     """postconf scans the default values too; the computed myhostname and mydomain defaults
     carry main.cf's expanded mydomain or myhostname, so ``mydomain = $$b`` makes the default
     myhostname ``host.$b`` and postconf warns about ``b``."""
@@ -380,43 +414,33 @@ def _scan_computed_defaults(config: PostfixConfig, output: Output, shown_main: s
         if name not in config.main_values:
             value = _computed_default(name, config)
             if "$" in value:
-                _scan(config, value, None, output, shown_main)
+                _scan(look, value, output, shown_main)
 
 
-def _evaluate(config: PostfixConfig, value: str, svc: Service | None) -> Expansion:
-    """postconf's second pass over known parameters: full expansion (the branches a value
-    takes), where a malformed or runaway macro is fatal."""
-    from mailconf.postfix.expand import Expansion, expand
-
-    if "$" not in value:
-        return Expansion(value)
-    return expand(value, lambda name: config.lookup(name, svc))
-
-
-def _scan(config: PostfixConfig, value: str, svc: Service | None, output: Output, shown: str) -> None:
-    from mailconf.postfix.expand import expand, simple_names
-
+def _scan(look: Callable[[str], str | None], value: str, output: Output, shown: str) -> None:
+    """postconf's first pass over a value: syntax warnings and undefined names."""
     names = simple_names(value)
     if names is not None:
         for name in names:
-            if config.lookup(name, svc) is None:
+            if look(name) is None:
                 output.warn(f"{shown}: undefined parameter: {name}")
         return
 
-    def look(name: str) -> str | None:
-        found = config.lookup(name, svc)
+    def warn_undefined(name: str) -> str | None:
+        found = look(name)
         if found is None:
             output.warn(f"{shown}: undefined parameter: {name}")
         return found
 
-    result = expand(value, look, scan=True)
+    result = expand(value, warn_undefined, scan=True)
     for message in result.warnings:
         output.warn(message)
 
 
 def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master: str, main: bool) -> None:
+    specs, user = config.specs(), config.user_defined
     for name, value in config.main_values.items() if main else ():
-        if not config.is_used(name):
+        if name not in specs and name not in user:
             output.warn(f"{shown_main}: unused parameter: {name}={value}")
     for _svc, table in _service_tables(config):
         for name, value in table.items():
@@ -476,16 +500,16 @@ def _top_level_colon(word: str) -> int | None:
 
 
 def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
-    import re
-
     pattern = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
     seen: set[tuple[str, str]] = set()
     values: list[tuple[str, str, Service | None]] = [(n, v, None) for n, v in config.main_values.items()]
     for service in config.services:
         values += [(n, v, service) for n, v in _service_overrides(service, ordered=True)]
     for name, value, svc in values:
+        if ":" not in value:
+            continue
         spec = config.spec(name)
-        if spec is None or spec.raw or ":" not in value:
+        if spec is None or spec.raw:
             continue
         value = config.expand(value, svc).value
         for match in pattern.finditer(value):
@@ -540,17 +564,8 @@ def show(opts: Options, output: Output) -> None:
 
 
 def fold_blanks(value: str) -> str:
-    out: list[str] = []
-    in_blank = False
-    for ch in value:
-        if ch in BLANKS:
-            in_blank = True
-            continue
-        if in_blank and out:
-            out.append(" ")
-        in_blank = False
-        out.append(ch)
-    return "".join(out)
+    """Runs of blanks become one space; none at either end."""
+    return _BLANK_RUN.sub(" ", value).strip(" ")
 
 
 def format_param(name: str, value: str, flags: set[str]) -> str:
@@ -583,7 +598,8 @@ def fold_line(text: str) -> str:
 def show_params(config: PostfixConfig, opts: Options, output: Output) -> None:
     flags = opts.flags
     if "n" in flags:
-        values = {name: value for name, value in config.main_values.items() if config.is_used(name)}
+        specs, user = config.specs(), config.user_defined
+        values = {name: value for name, value in config.main_values.items() if name in specs or name in user}
     elif "d" in flags:
         names = set(config.catalogue.names()) | set(config.service_params)
         values = {name: config.default(name) or "" for name in names}

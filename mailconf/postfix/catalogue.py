@@ -18,8 +18,6 @@ import functools
 import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -88,21 +86,29 @@ def installed_version() -> str:
     forced = os.environ.get("MAILCONF_POSTFIX_VERSION")
     if forced:
         return forced
-    tool = shutil.which("postconf") or ("/usr/sbin/postconf" if os.access("/usr/sbin/postconf", os.X_OK) else None)
+    tool = _which("postconf") or ("/usr/sbin/postconf" if os.access("/usr/sbin/postconf", os.X_OK) else None)
     if not tool:
         return NEWEST
     try:
         info = os.stat(tool)
     except OSError:
         return NEWEST
-    key = f"{os.path.realpath(tool)} {info.st_size} {info.st_mtime_ns}"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mailconf" / "postfix-version"
+    real = os.path.realpath(tool)
+    key = f"{real} {info.st_size} {info.st_mtime_ns}"
+    # one cache file per binary, so that runs with different postconfs (tests put stand-ins
+    # on PATH) do not keep replacing each other's answer
+    import zlib
+
+    name = f"postfix-version-{zlib.crc32(real.encode('utf-8', 'surrogateescape')):08x}"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mailconf" / name
     try:
         cached_key, _, cached = cache.read_text(encoding="utf-8").partition("\n")
         if cached_key == key and re.fullmatch(r"\d+\.\d+", cached.strip()):
             return cached.strip()
     except OSError:
         pass
+    import subprocess  # only on a cache miss: importing it costs more than the lookup
+
     try:
         out = subprocess.run(
             [tool, "-d", "-h", "mail_version"], capture_output=True, text=True, timeout=20, check=False
@@ -120,6 +126,15 @@ def installed_version() -> str:
     except OSError:
         pass
     return version
+
+
+def _which(program: str) -> str | None:
+    """``shutil.which(program)`` for a plain name (without importing shutil)."""
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(directory or os.curdir, program)
+        if os.access(path, os.X_OK) and not os.path.isdir(path):
+            return path
+    return None
 
 
 class Catalogue:

@@ -97,6 +97,7 @@ class PostfixConfig:
         self._entries: dict[str, Parameter] | None = None
         self._all_specs: dict[str, ParamSpec] | None = None
         self._compat: str | None = None
+        self._computed: dict[str, str] = {}  # computed defaults (host names, networks): read once
         self.config_directory = str(directory)
 
     # -- versions and catalogue --------------------------------------------------------------
@@ -175,6 +176,10 @@ class PostfixConfig:
             self._all_specs = merged
         return self._all_specs
 
+    def specs(self) -> dict[str, ParamSpec]:
+        """Every built-in and service-derived parameter's spec by name (do not modify)."""
+        return self._all_specs or self._specs()
+
     def spec(self, name: str) -> ParamSpec | None:
         """The catalogue entry of a built-in or service-derived parameter."""
         return (self._all_specs or self._specs()).get(name)
@@ -191,7 +196,10 @@ class PostfixConfig:
         if spec is None:
             return None
         if name in self.catalogue.computed:
-            return _computed_default(name, self)
+            found = self._computed.get(name)
+            if found is None:
+                found = self._computed[name] = _computed_default(name, self)
+            return found
         return spec.default
 
     def lookup(self, name: str, service: Service | None = None) -> str | None:
@@ -226,21 +234,25 @@ class PostfixConfig:
         if self._user is None:
             used: set[str] = set(self.catalogue.default_refs)
             tables: set[str] = set()
+            specs = self.specs()
             for name, value, _svc in self._scan_values():
-                spec = self.spec(name)
+                if "$" not in value and ":" not in value:
+                    continue
+                spec = specs.get(name)
                 if spec is not None and spec.raw:
                     continue
-                used.update(references(value))
+                if "$" in value:
+                    used.update(references(value))
                 if ":" in value:
                     for match in _DBMS_REF.finditer(value):
                         tables.add(match.group(2))
             classes = self.lookup("smtpd_restriction_classes")
             if classes:
                 used.update(v for v in _LIST_SPLIT.split(classes) if v)
-            for name in self.main_values:
-                if any(name.startswith(table + "_") for table in tables if "/" not in table):
-                    used.add(name)
-            self._user = {name for name in used if not self.is_known(name)}
+            prefixes = tuple(table + "_" for table in tables if "/" not in table)
+            if prefixes:
+                used.update(name for name in self.main_values if name.startswith(prefixes))
+            self._user = {name for name in used if name not in specs}
         return self._user
 
     def is_used(self, name: str) -> bool:
@@ -341,13 +353,12 @@ Warn = Callable[[str], None]
 def _computed_default(name: str, config: PostfixConfig) -> str:
     """Defaults Postfix computes from the machine: host and domain names, local networks."""
     import os
-    import socket
 
     if name == "process_id":
         return str(os.getpid())
     if name == "process_name":
         return "postconf"
-    host = socket.gethostname()
+    host = os.uname().nodename  # what gethostname() returns on Linux, without importing socket
     if "." not in host:
         domain = _main_only(config, "mydomain")
         host = f"{host}.{'localdomain' if domain is None else domain}"
