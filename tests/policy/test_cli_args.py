@@ -1,11 +1,15 @@
-"""``mailconf lint`` reads plain command lines without argparse (``_lint.quick_args``); argparse is
-the reference: whatever quick_args accepts, argparse must accept with the same values."""
+"""Start-up shortcuts of the command line: ``mailconf lint`` reads plain command lines without
+argparse (``_lint.quick_args``; argparse is the reference: whatever quick_args accepts, argparse
+must accept with the same values), and a program run turns the garbage collector off and back."""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
+import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,3 +54,21 @@ def test_hook_command_lines_take_the_quick_path() -> None:
     # argparse's own cases: help, errors, abbreviations, paths split by an option
     for argv in (["--help"], ["--format", "yaml"], ["--exit"], ["a", "--exit-zero", "b"], ["--root"]):
         assert _lint.quick_args(argv) is None, argv
+
+
+def test_program_run_restores_gc(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # main() without argv is a run of the program: the cyclic collector is off during the
+    # command (a speed measure) and back as it was afterwards.
+    from mailconf.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["mailconf", "--version"])
+    assert gc.isenabled()
+    assert main() == 0
+    assert gc.isenabled()
+    assert capsys.readouterr().out.startswith("mailconf ")
+    gc.disable()
+    try:
+        assert main() == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
