@@ -332,7 +332,7 @@ def _override(service: Service | None, name: str) -> Override | None:
         return None
     found = None
     for item in service.overrides:
-        if item.name == name and item.value is not None:
+        if item.name == name and item.value is not None and item.active:
             found = item
     if found is None or found.value != effective[name]:
         from mailconf.postfix.document import Override as _Override

@@ -1081,7 +1081,7 @@ def _service(config: PostfixConfig, entry: ServiceEntry, path: str | None, kind:
     overrides: dict[str, Setting] = {}
     winners: dict[str, Override] = {}
     for item in entry.overrides:
-        if item.value is not None:
+        if item.value is not None and item.active:  # an -o after the first argument is not an option
             winners.pop(item.name, None)
             winners[item.name] = item
     for name, item in winners.items():
