@@ -17,7 +17,20 @@ class Document(ABC):
     kind: ClassVar[str]
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path: Path | None = Path(path) if path is not None else None
+        self._path = path  # made a Path when first asked for (most documents never are)
+
+    @property
+    def path(self) -> Path | None:
+        """The file the document was read from (None for text parsed from memory)."""
+        path = self._path
+        if path is None or isinstance(path, Path):
+            return path
+        self._path = Path(path)
+        return self._path
+
+    @path.setter
+    def path(self, value: str | Path | None) -> None:
+        self._path = value
 
     @abstractmethod
     def to_bytes(self) -> bytes:

@@ -23,6 +23,7 @@ exactly the bytes of one value, key or line.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any, Literal
 
 from mailconf._record import Record
@@ -261,19 +262,20 @@ def read_lines(text: str, path: str | None = None) -> list[Line]:
             raise DovecotParseError(f"unreadable file: {exc}", path=path) from None
         raise
     lines: list[Line] = []
+    append = lines.append
     offset = 0
     number = 0
     for kind_, value in pairs:
         if kind_ == "CONTENT":
             number += 1
-            lines.append(Line(number, offset, value, "content"))
+            append(Line(number, offset, value, "content"))
             offset += len(value)
             continue
         pos = offset
         for bare in value.split("\n")[:-1]:  # a run of blank and comment lines, each "\n"-ended
             number += 1
             kind: Literal["blank", "comment"] = "comment" if bare.lstrip(" \t").startswith("#") else "blank"
-            lines.append(Line(number, pos, bare + "\n", kind))
+            append(Line(number, pos, bare + "\n", kind))
             pos += len(bare) + 1
         offset += len(value)
     if missing_newline and lines:
@@ -334,9 +336,7 @@ class _Logical:
 
     def offset(self, logical: int) -> int:
         """File offset of a logical offset (an inserted joining blank maps past its part)."""
-        import bisect
-
-        index = bisect.bisect_right(self.parts, (logical, 1 << 62)) - 1
+        index = bisect_right(self.parts, (logical, 1 << 62)) - 1
         best = self.parts[max(index, 0)]
         return best[1] + logical - best[0]
 
@@ -362,9 +362,7 @@ class _Scanner:
 
     # -- positions -------------------------------------------------------------------------
     def position(self, offset: int) -> tuple[int, int]:
-        import bisect
-
-        idx = bisect.bisect_right(self._line_starts, offset) - 1
+        idx = bisect_right(self._line_starts, offset) - 1
         idx = max(idx, 0)
         line = self.lines[idx]
         return line.number, offset - line.start + 1
@@ -395,7 +393,8 @@ class _Scanner:
             if line.start < start:
                 continue
             if line.kind != "content":
-                self.drop(logical, line)
+                if self.seeded or logical.parts or logical.pieces or logical.first is not None:
+                    self.drop(logical, line)
                 continue
             raw = line.text
             if raw.endswith("\n"):
