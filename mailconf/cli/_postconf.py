@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailconf.postfix.catalogue import version_key
 from mailconf.postfix.config import group_end
 from mailconf.postfix.config import service_arguments as _service_args
 from mailconf.postfix.config import service_overrides as _service_overrides
@@ -41,6 +42,38 @@ LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
 MASK_STYLES = ("class", "subnet", "host")
+COMMA_BLANKS = ", \t\r\n"  # Postfix's CHARS_COMMA_SP
+
+# Behaviour that changed after 3.7 (checked against 3.7.11 and 3.10.13; the release in between
+# where each began is from Postfix's own notes: the deprecation table is "as of Postfix 3.9",
+# the #comment warning was seen on 3.8.6).
+COMMENT_CHECK_SINCE = (3, 8)
+DEPRECATION_SINCE = (3, 9)
+FULL_PATH_BRACE_WARNINGS_SINCE = (3, 9)
+
+# postconf 3.9+: parameters it warns about, with the alternative it suggests (its own wording,
+# including the one entry that lacks 'specify "..."').
+DEPRECATED = {
+    "disable_dns_lookups": 'specify "smtp_dns_support_level"',
+    "lmtp_use_tls": 'specify "lmtp_tls_security_level"',
+    "postscreen_use_tls": 'specify "postscreen_tls_security_level"',
+    "smtp_use_tls": 'specify "smtp_tls_security_level"',
+    "smtpd_use_tls": 'specify "smtpd_tls_security_level"',
+    "tlsproxy_client_use_tls": 'specify "tlsproxy_client_security_level"',
+    "tlsproxy_use_tls": 'specify "tlsproxy_tls_security_level"',
+    "lmtp_enforce_tls": "lmtp_tls_security_level",
+    "postscreen_enforce_tls": 'specify "postscreen_tls_security_level"',
+    "smtp_enforce_tls": 'specify "smtp_tls_security_level"',
+    "smtpd_enforce_tls": 'specify "smtpd_tls_security_level"',
+    "tlsproxy_client_enforce_tls": 'specify "tlsproxy_client_security_level"',
+    "tlsproxy_enforce_tls": 'specify "tlsproxy_tls_security_level"',
+    "lmtp_tls_per_site": 'specify "lmtp_tls_policy_maps"',
+    "smtp_tls_per_site": 'specify "smtp_tls_policy_maps"',
+    "tlsproxy_client_per_site": 'specify "tlsproxy_client_policy_maps"',
+    "smtpd_tls_dh1024_param_file": "do not specify (leave at default)",
+    "smtpd_tls_eecdh_grade": "do not specify (leave at default)",
+    "deleted-test-only": "do not specify",
+}
 FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
 
 
@@ -340,6 +373,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
     from mailconf.postfix.expand import Fatal as ExpandFatal
 
     specs = config.specs()
+    comments = version_key(config.version) >= COMMENT_CHECK_SINCE
     fatal_warnings: list[str] = []
     try:
         # postconf checks the -o tables after reading all of master.cf: one table per
@@ -352,6 +386,8 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
             look = _lookup(config, svc)
             for oname, ovalue in table.items():
                 if "$" not in ovalue:
+                    if comments and "#" in ovalue and oname in specs and not specs[oname].raw:
+                        _comment_warning(ovalue, output, shown_master)
                     continue  # nothing to scan or evaluate
                 spec = specs.get(oname)
                 if spec is not None and spec.raw:
@@ -362,6 +398,8 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
+                    if comments and "#" in result.value:
+                        _comment_warning(result.value, output, shown_master)
             if fatal_warnings:
                 break
         if not fatal_warnings:
@@ -369,6 +407,8 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
             _scan_computed_defaults(config, look, output, shown_main)
             for name, value in config.main_values.items():
                 if "$" not in value:
+                    if comments and "#" in value and name in specs and not specs[name].raw:
+                        _comment_warning(value, output, shown_main)
                     continue
                 spec = specs.get(name)
                 if spec is not None and spec.raw:
@@ -379,12 +419,51 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
+                    if comments and "#" in result.value:
+                        _comment_warning(result.value, output, shown_main)
     except ExpandFatal as exc:
         raise Fatal(str(exc)) from None
     if fatal_warnings:
         for message in fatal_warnings:
             output.warn(message)
         raise Fatal("macro processing error")
+
+
+def _comment_warning(value: str, output: Output, shown: str) -> None:
+    """Postfix 3.8 and later: a built-in parameter's expanded value with a word that starts with
+    ``#`` draws a warning quoting that word and up to 20 characters of what follows it."""
+    found = _comment_word(value)
+    if found is not None:
+        word, rest = found
+        output.warn(f"{shown}: #comment after other text is not allowed: {word} {rest[:20]}...")
+
+
+def _comment_word(text: str) -> tuple[str, str] | None:
+    """The first word of ``text`` that starts with ``#`` and the text after it. Words are split
+    at commas and blanks; a word that starts with ``{`` is a group (to its ``}``, or to the end
+    when unbalanced) whose inside is searched the same way; a group with text glued after its
+    ``}`` is a syntax error that postconf reports elsewhere, and is skipped."""
+    rest = text
+    while True:
+        rest = rest.lstrip(COMMA_BLANKS)
+        if not rest:
+            return None
+        if rest[0] == "{":
+            end = group_end(rest)
+            inner, after = (rest[1:], "") if end is None else (rest[1:end], rest[end + 1 :])
+            if after and after[0] not in COMMA_BLANKS:
+                stop = next((i for i, ch in enumerate(after) if ch in COMMA_BLANKS), len(after))
+                rest = after[stop + 1 :]
+                continue
+            found = _comment_word(inner)
+            if found is not None:
+                return found
+            rest = after[1:]
+            continue
+        stop = next((i for i, ch in enumerate(rest) if ch in COMMA_BLANKS), len(rest))
+        word, rest = rest[:stop], rest[stop + 1 :]
+        if word.startswith("#"):
+            return word, rest
 
 
 def _lookup(config: PostfixConfig, svc: Service | None) -> Callable[[str], str | None]:
@@ -438,19 +517,32 @@ def _scan(look: Callable[[str], str | None], value: str, output: Output, shown: 
 
 
 def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master: str, main: bool) -> None:
+    """Unused parameters; from 3.9 on also deprecated ones ("will be removed" when still known,
+    "has been removed" when not)."""
     specs, user = config.specs(), config.user_defined
+    deprecated = DEPRECATED if version_key(config.version) >= DEPRECATION_SINCE else {}
+
+    def flag(shown: str, name: str, value: str, used: bool) -> None:
+        alternative = deprecated.get(name)
+        if not used:
+            if alternative is None:
+                output.warn(f"{shown}: unused parameter: {name}={value}")
+            else:
+                output.warn(f"{shown}: support for parameter {name} has been removed; instead, {alternative}")
+        elif alternative is not None:
+            output.warn(f'{shown}: support for parameter "{name}" will be removed; instead, {alternative}')
+
     for name, value in config.main_values.items() if main else ():
-        if name not in specs and name not in user:
-            output.warn(f"{shown_main}: unused parameter: {name}={value}")
+        flag(shown_main, name, value, name in specs or name in user)
     for _svc, table in _service_tables(config):
         for name, value in table.items():
-            if not config.is_used(name):
-                output.warn(f"{shown_master}: unused parameter: {name}={value}")
+            flag(shown_master, name, value, config.is_used(name))
 
 
-def _brace_warnings(config: PostfixConfig, output: Output) -> None:
+def _brace_warnings(config: PostfixConfig, output: Output, shown_main: str) -> None:
     """postconf's brace checks on main.cf words: ``{a}b`` and ``type:{a}b`` (syntax error after
     '}'), ``{a`` and ``type:{a`` (missing '}')."""
+    where = shown_main if version_key(config.version) >= FULL_PATH_BRACE_WARNINGS_SINCE else "main.cf"
     for name, value in config.main_values.items():
         if "{" not in value:
             continue
@@ -481,9 +573,9 @@ def _brace_warnings(config: PostfixConfig, output: Output) -> None:
                 word = rest[colon + 1 :]
             end = group_end(word)
             if end is None:
-                output.warn(f"main.cf: missing '}}' in \"{word}\"")
+                output.warn(f"{where}: missing '}}' in \"{word}\"")
             elif end + 1 < len(word):
-                output.warn(f"main.cf: syntax error after '}}' in \"{word}\"")
+                output.warn(f"{where}: syntax error after '}}' in \"{word}\"")
 
 
 def _top_level_colon(word: str) -> int | None:
@@ -541,7 +633,7 @@ def show(opts: Options, output: Output) -> None:
     if "d" not in flags:
         _computed_defaults(config, output)
         check(config, output, shown_main, shown_master)
-        _brace_warnings(config, output)
+        _brace_warnings(config, output, shown_main)
         _dbms_warnings(config, output)
     if "M" in flags:
         show_services(config, opts, output)
