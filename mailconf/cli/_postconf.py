@@ -42,7 +42,6 @@ LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
 MASK_STYLES = ("class", "subnet", "host")
-COMMA_BLANKS = ", \t\r\n"  # Postfix's CHARS_COMMA_SP
 
 # Behaviour that changed after 3.7 (checked against 3.7.11 and 3.10.13; the release in between
 # where each began is from Postfix's own notes: the deprecation table is "as of Postfix 3.9",
@@ -374,6 +373,14 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
 
     specs = config.specs()
     comments = version_key(config.version) >= COMMENT_CHECK_SINCE
+    full_path = version_key(config.version) >= FULL_PATH_BRACE_WARNINGS_SINCE
+    main_where = shown_main if full_path else "main.cf"
+    master_where = shown_master if full_path else "master.cf"
+
+    def words(value: str, brace_where: str, comment_where: str) -> None:
+        if "{" in value or (comments and "#" in value):
+            _word_checks(value, output, brace_where, comment_where if comments else None)
+
     fatal_warnings: list[str] = []
     try:
         # postconf checks the -o tables after reading all of master.cf: one table per
@@ -384,13 +391,14 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         for owner, table in owners:
             svc = last[(owner.name, owner.type)]
             look = _lookup(config, svc)
+            where = f"{master_where}:{svc.name}/{svc.type}"
             for oname, ovalue in table.items():
-                if "$" not in ovalue:
-                    if comments and "#" in ovalue and oname in specs and not specs[oname].raw:
-                        _comment_warning(ovalue, output, shown_master)
-                    continue  # nothing to scan or evaluate
                 spec = specs.get(oname)
                 if spec is not None and spec.raw:
+                    continue
+                if "$" not in ovalue:  # nothing to scan or expand
+                    if spec is not None:
+                        words(ovalue, where, shown_master)
                     continue
                 _scan(look, ovalue, output, shown_master)
                 if spec is not None:
@@ -398,20 +406,19 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
-                    if comments and "#" in result.value:
-                        _comment_warning(result.value, output, shown_master)
+                    words(result.value, where, shown_master)
             if fatal_warnings:
                 break
         if not fatal_warnings:
             look = _lookup(config, None)
             _scan_computed_defaults(config, look, output, shown_main)
             for name, value in config.main_values.items():
-                if "$" not in value:
-                    if comments and "#" in value and name in specs and not specs[name].raw:
-                        _comment_warning(value, output, shown_main)
-                    continue
                 spec = specs.get(name)
                 if spec is not None and spec.raw:
+                    continue
+                if "$" not in value:
+                    if spec is not None:
+                        words(value, main_where, shown_main)
                     continue
                 _scan(look, value, output, shown_main)
                 if spec is not None:
@@ -419,8 +426,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                     if result.error:
                         fatal_warnings.extend(result.warnings)
                         break
-                    if comments and "#" in result.value:
-                        _comment_warning(result.value, output, shown_main)
+                    words(result.value, main_where, shown_main)
     except ExpandFatal as exc:
         raise Fatal(str(exc)) from None
     if fatal_warnings:
@@ -429,41 +435,55 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         raise Fatal("macro processing error")
 
 
-def _comment_warning(value: str, output: Output, shown: str) -> None:
-    """Postfix 3.8 and later: a built-in parameter's expanded value with a word that starts with
-    ``#`` draws a warning quoting that word and up to 20 characters of what follows it."""
-    found = _comment_word(value)
-    if found is not None:
-        word, rest = found
-        output.warn(f"{shown}: #comment after other text is not allowed: {word} {rest[:20]}...")
+def _word_checks(text: str, output: Output, brace_where: str, comment_where: str | None) -> bool:
+    """postconf's checks of the words of a built-in parameter's expanded value (True: stop).
 
-
-def _comment_word(text: str) -> tuple[str, str] | None:
-    """The first word of ``text`` that starts with ``#`` and the text after it. Words are split
-    at commas and blanks; a word that starts with ``{`` is a group (to its ``}``, or to the end
-    when unbalanced) whose inside is searched the same way; a group with text glued after its
-    ``}`` is a syntax error that postconf reports elsewhere, and is skipped."""
-    rest = text
-    while True:
-        rest = rest.lstrip(COMMA_BLANKS)
-        if not rest:
-            return None
-        if rest[0] == "{":
-            end = group_end(rest)
-            inner, after = (rest[1:], "") if end is None else (rest[1:end], rest[end + 1 :])
-            if after and after[0] not in COMMA_BLANKS:
-                stop = next((i for i, ch in enumerate(after) if ch in COMMA_BLANKS), len(after))
-                rest = after[stop + 1 :]
+    Words are split at commas and blanks, ``{...}`` groups staying whole wherever they start. A
+    word that starts with ``{`` must end at its ``}`` ("missing '}'", "syntax error after '}'");
+    the inside of a group is checked the same way. From Postfix 3.8 on (``comment_where`` given),
+    a word that starts with ``#`` draws a warning quoting it and up to 20 characters of what
+    follows, and ends the checks.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and (text[i] in BLANKS or text[i] == ","):
+            i += 1
+        if i == n:
+            return False
+        start, depth = i, 0
+        while i < n:
+            ch = text[i]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            elif depth <= 0 and (ch in BLANKS or ch == ","):
+                break
+            i += 1
+        word = text[start:i]
+        i += 1  # the separator
+        if word.startswith("#") and comment_where is not None:
+            rest = text[i:] if i < n else ""
+            output.warn(f"{comment_where}: #comment after other text is not allowed: {word} {rest[:20]}...")
+            return True
+        if not word.startswith("{"):
+            tail = word[6:] if word.startswith("proxy:") else word
+            colon = _top_level_colon(tail)
+            if colon is None or not tail[colon + 1 :].startswith("{"):
                 continue
-            found = _comment_word(inner)
-            if found is not None:
-                return found
-            rest = after[1:]
+            word = tail[colon + 1 :]
+        end = group_end(word)
+        if end is None:
+            output.warn(f"{brace_where}: missing '}}' in \"{word}\"")
+            inner = word[1:]
+        elif end + 1 < len(word):
+            output.warn(f"{brace_where}: syntax error after '}}' in \"{word}\"")
             continue
-        stop = next((i for i, ch in enumerate(rest) if ch in COMMA_BLANKS), len(rest))
-        word, rest = rest[:stop], rest[stop + 1 :]
-        if word.startswith("#"):
-            return word, rest
+        else:
+            inner = word[1:end]
+        if _word_checks(inner, output, brace_where, comment_where):
+            return True
+    return False
 
 
 def _lookup(config: PostfixConfig, svc: Service | None) -> Callable[[str], str | None]:
@@ -539,45 +559,6 @@ def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master:
             flag(shown_master, name, value, config.is_used(name))
 
 
-def _brace_warnings(config: PostfixConfig, output: Output, shown_main: str) -> None:
-    """postconf's brace checks on main.cf words: ``{a}b`` and ``type:{a}b`` (syntax error after
-    '}'), ``{a`` and ``type:{a`` (missing '}')."""
-    where = shown_main if version_key(config.version) >= FULL_PATH_BRACE_WARNINGS_SINCE else "main.cf"
-    for name, value in config.main_values.items():
-        if "{" not in value:
-            continue
-        spec = config.spec(name)
-        if spec is None or spec.raw:
-            continue
-        i, n = 0, len(value)
-        while i < n:
-            while i < n and (value[i] in BLANKS or value[i] == ","):
-                i += 1
-            start = i
-            depth = 0
-            while i < n:
-                ch = value[i]
-                if ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    depth -= 1
-                elif depth <= 0 and (ch in BLANKS or ch == ","):
-                    break
-                i += 1
-            word = value[start:i]
-            if not word.startswith("{"):
-                rest = word[6:] if word.startswith("proxy:") else word
-                colon = _top_level_colon(rest)
-                if colon is None or not rest[colon + 1 :].startswith("{"):
-                    continue
-                word = rest[colon + 1 :]
-            end = group_end(word)
-            if end is None:
-                output.warn(f"{where}: missing '}}' in \"{word}\"")
-            elif end + 1 < len(word):
-                output.warn(f"{where}: syntax error after '}}' in \"{word}\"")
-
-
 def _top_level_colon(word: str) -> int | None:
     """Index of the first ``:`` outside ``{}`` in ``word``."""
     depth = 0
@@ -633,7 +614,6 @@ def show(opts: Options, output: Output) -> None:
     if "d" not in flags:
         _computed_defaults(config, output)
         check(config, output, shown_main, shown_master)
-        _brace_warnings(config, output, shown_main)
         _dbms_warnings(config, output)
     if "M" in flags:
         show_services(config, opts, output)
