@@ -22,6 +22,7 @@ from mailconf.postfix.config import service_overrides as _service_overrides
 from mailconf.postfix.expand import (
     Fatal,  # "postconf: fatal: MESSAGE", exit status 1
     expand,
+    references,
     simple_names,
 )
 
@@ -411,7 +412,15 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                 break
         if not fatal_warnings:
             look = _lookup(config, None)
-            _scan_computed_defaults(config, look, output, shown_main)
+            # a name that only master.cf -o defines is defined for postconf's scan of main.cf
+            # (not for another service's -o values)
+            master_names = {name for _, table in owners for name in table}
+
+            def scan_look(name: str) -> str | None:
+                found = look(name)
+                return "" if found is None and name in master_names else found
+
+            _scan_computed_defaults(config, scan_look, output, shown_main)
             for name, value in config.main_values.items():
                 spec = specs.get(name)
                 if spec is not None and spec.raw:
@@ -420,7 +429,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                     if spec is not None:
                         words(value, main_where, shown_main)
                     continue
-                _scan(look, value, output, shown_main)
+                _scan(scan_look, value, output, shown_main)
                 if spec is not None:
                     result = expand(value, look)
                     if result.error:
@@ -554,9 +563,29 @@ def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master:
 
     for name, value in config.main_values.items() if main else ():
         flag(shown_main, name, value, name in specs or name in user)
-    for _svc, table in _service_tables(config):
+    tables = _service_tables(config)
+    # A $name in a -o value marks a -o name used in its own table (or a main.cf name); a name
+    # that only another service's -o values refer to stays unused there.
+    outside = set(config.catalogue.default_refs)
+    for name, value in config.main_values.items():
+        if "$" in value and not (name in specs and specs[name].raw):
+            outside.update(references(value))
+    classes = config.lookup("smtpd_restriction_classes") or ""
+    outside.update(classes.replace(",", " ").split())
+    for _svc, table in tables:
+        own: set[str] | None = None
         for name, value in table.items():
-            flag(shown_master, name, value, config.is_used(name))
+            used = config.is_used(name)
+            if used and name in user and name not in outside and name not in config.main_values:
+                if own is None:
+                    own = {
+                        ref
+                        for n, v in table.items()
+                        if "$" in v and not (n in specs and specs[n].raw)
+                        for ref in references(v)
+                    }
+                used = name in own
+            flag(shown_master, name, value, used)
 
 
 def _top_level_colon(word: str) -> int | None:
