@@ -6,7 +6,6 @@ Each takes a :class:`~mailconf.policy.engine.LintResult` and returns the whole o
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -119,6 +118,8 @@ def as_json(result: LintResult, *, exit_code: int | None = None) -> str:
     }
     if exit_code is not None:
         payload["summary"]["exit_code"] = exit_code
+    import json  # only for this format: the text report of a hook run does without it
+
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -206,6 +207,8 @@ def sarif(result: LintResult, *, root: Path | None = None) -> str:
         "columnKind": "utf16CodeUnits",
     }
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    import json
+
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

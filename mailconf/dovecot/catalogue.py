@@ -12,7 +12,6 @@ Loading is lazy and cached; nothing here imports pydantic or lark.
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -146,8 +145,9 @@ def _spec(name: str, raw: dict[str, Any]) -> SettingSpec:
 
 
 def _read(name: str) -> dict[str, Any]:
-    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    from mailconf._jsondata import load
+
+    data: dict[str, Any] = load(str(Path(__file__).parent / "data" / name))
     return data
 
 

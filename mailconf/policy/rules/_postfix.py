@@ -9,7 +9,6 @@ computes the same thing from the documents and the parameter catalogue.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -128,9 +127,9 @@ def port_kind(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        (Path(__file__).resolve().parents[2] / "postfix" / "data" / "catalogue.json").read_text(encoding="utf-8")
-    )
+    from mailconf._jsondata import load
+
+    data: dict[str, Any] = load(str(Path(__file__).resolve().parents[2] / "postfix" / "data" / "catalogue.json"))
     return data
 
 
