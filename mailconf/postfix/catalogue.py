@@ -29,6 +29,7 @@ DATA = Path(__file__).resolve().parent / "data" / "catalogue.json"
 NEWEST = "3.10"
 
 
+@functools.lru_cache(maxsize=256)
 def version_key(version: str) -> tuple[int, ...]:
     """ "3.10" -> (3, 10); suffixes such as "-RC1" are ignored."""
     parts = re.findall(r"\d+", version)[:3]

@@ -159,12 +159,17 @@ class PostfixConfig:
         """The ``<service>_<suffix>`` parameters master.cf's delivery-agent services define."""
         if self._service_params is None:
             found: dict[str, ParamSpec] = {}
+            catalogue = self.catalogue
+            suffixes: dict[str, dict[str, tuple[str, str]]] = {}  # by command
             for svc in self.services:
-                for suffix in self.catalogue.service_suffixes(svc.command):
+                if svc.command not in suffixes:
+                    suffixes[svc.command] = catalogue.service_suffixes(svc.command)
+                for suffix in suffixes[svc.command]:
                     name = f"{svc.name}_{suffix}"
-                    spec = self.catalogue.service_spec(svc.name, svc.command, name)
-                    if spec is not None and name not in self.catalogue:
-                        found.setdefault(name, spec)
+                    if name not in found and name not in catalogue:
+                        spec = catalogue.service_spec(svc.name, svc.command, name)
+                        if spec is not None:
+                            found[name] = spec
             self._service_params = found
         return self._service_params
 

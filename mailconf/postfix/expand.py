@@ -373,18 +373,22 @@ def expand(
     return Expansion("".join(engine.out), engine.warnings, engine.error, engine.undefined, names)
 
 
-_SIMPLE = re.compile(r"(?:[^$]|\$\$|\$[A-Za-z0-9_]+)*")
+# A '$' followed by neither '$' nor a name character: a value without one uses only $name and
+# $$ (a '$' that ends a "$$" is checked too, which only sends a few simple values, such as
+# "$${x}", to the full parser).
+_NOT_SIMPLE = re.compile(r"\$(?![$A-Za-z0-9_])")
 _SIMPLE_NAME = re.compile(r"\$(\$|[A-Za-z0-9_]+)")
 
 
 def simple_names(value: str) -> list[str] | None:
-    """The names of a value that uses only ``$name`` and ``$$`` (None for anything else).
+    """The names of a value that uses only ``$name`` and ``$$`` (None for anything else, and
+    for some such values too).
 
     Such values cannot be malformed; callers use this to skip the full parser.
     """
     if "$" not in value:
         return []
-    if not _SIMPLE.fullmatch(value):
+    if _NOT_SIMPLE.search(value):
         return None
     return [name for name in _SIMPLE_NAME.findall(value) if name != "$"]
 
