@@ -496,7 +496,7 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
     def not_in_net_filter(item: tuple[str, dict[str, Any]]) -> None:
         name, spec = item
         value = spec["default"] or "x"
-        text = f"local 192.0.2.1 {{\n{name} {{\n}}\n}}\n" if spec["type"].endswith("list") else ""
+        text = f"local 192.0.2.1 {{\n{name} {{\nprobe = yes\n}}\n}}\n" if spec["type"].endswith("list") else ""
         text = text or f"local 192.0.2.1 {{\n{name} = {value}\n}}\n"
         if "not supported inside local/remote blocks" in dc.error(text):
             spec["no_net_filter"] = True
@@ -520,7 +520,7 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
     prefixes = set()
     for name in settings:
         parts = name.split("_")
-        for i in (1, 2):
+        for i in (1, 2, 3):
             if len(parts) > i:
                 prefixes.add("_".join(parts[:i]))
     prefixes -= set(settings)

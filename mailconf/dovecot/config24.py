@@ -23,6 +23,7 @@ oauth2_introspection_mode`` ...), ``$SET:`` expansion, groups beyond keeping the
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -32,6 +33,8 @@ from mailconf.errors import ParseError
 
 SPECIAL_FILTERS = ("protocol", "local", "remote", "local_name")
 UINT_MAX = 2**32 - 1
+# defaults doveconf computes at run time (-d shows them, a block does not start from them)
+DYNAMIC_DEFAULTS = ("managesieve_sieve_capability", "managesieve_notify_capability")
 
 
 class Doveconf24Error(ParseError):
@@ -119,14 +122,18 @@ def _check_value(kind: str, spec: dict[str, Any], key: str, value: str) -> str |
     if kind in ("time", "time_msecs"):
         if value.isdigit() and value != "0":
             return f"{key}: Time interval '{value}' is missing units (add e.g. 's' for seconds)"
-        return None if _is_time(value, kind == "time_msecs") else f"{key}: Invalid time interval: {value}"
+        if _is_time(value, kind == "time_msecs"):
+            return None
+        if _is_time(value, True):
+            return f"{key}: Milliseconds not supported for this setting: {value}"
+        return f"{key}: Invalid time interval: {value}"
     if kind == "port":
         if value.isdigit() and int(value) <= 65535:
             return None
         return f"{key}: Invalid port number {value}"
     if kind == "enum":
         values = spec.get("values") or []
-        if len(values) > 1 and value not in values:
+        if len(values) > 1 and (value not in values or (not value and spec.get("default"))):
             return f"{key}: Invalid value: {value}"
     return None
 
@@ -223,6 +230,8 @@ class Config24:
                 lv = self._list(home, full)
                 lists.append((lv, self.settings[full]["type"]))
                 continue
+            if kind in SPECIAL_FILTERS:
+                self._check_nesting(stack, kind, st)
             if kind == "group":
                 node = stack[-1].child("group", st.section_name, st.label)
             elif kind in SPECIAL_FILTERS or kind in self.plain or kind in self.named:
@@ -240,14 +249,74 @@ class Config24:
             stack.append(node)
             lists.append(None)
 
+    def _check_nesting(self, stack: list[Node], kind: str, st: Any) -> None:
+        """doveconf's rules for protocol/local/remote/local_name blocks inside other blocks."""
+        order = ["local", "local_name", "remote", "protocol"]  # the allowed nesting order
+        for outer in reversed(stack[1:]):
+            if outer.kind == "protocol" and kind == "protocol":
+                raise self._fail("Nested protocol { protocol { .. } } block not allowed", st)
+            if outer.kind in order and order.index(outer.kind) > order.index(kind):
+                raise self._fail(
+                    f"{outer.kind} {{ {kind} {{ .. }} }} not allowed (use {kind} {{ {outer.kind} {{ .. }} }} instead)",
+                    st,
+                )
+            if outer.kind not in order and outer.kind != "group":
+                raise self._fail(
+                    f"{outer.kind} {{ {kind} {{ .. }} }} not allowed (use {kind} {{ {outer.kind} {{ .. }} }} instead)",
+                    st,
+                )
+            if outer.kind == kind and kind in ("local", "remote") and outer.name and st.section_name:
+                inner_net, outer_net = _network(st.section_name), _network(outer.name)
+                if inner_net is not None and outer_net is not None and not _inside(inner_net, outer_net):
+                    raise self._fail(f"{kind} net1 {{ {kind} net2 {{ .. }} }} requires net2 to be inside net1", st)
+
     def _net_check(self, stack: list[Node], full: str, key: str, st: Any) -> None:
         if any(n.kind in ("local", "remote", "local_name") for n in stack) and self.settings[full].get("no_net_filter"):
             raise self._fail(f"{key}: Auth settings not supported inside local/remote blocks: {key}", st)
 
+    @staticmethod
+    def _filter_default(node: Node, full: str) -> dict[str, str] | str | None:
+        """A default Dovecot sets inside this filter (``mbox { read_locks }``, a built-in service's
+        ``extra_groups``): a block's items, a string, or None."""
+        cat = _catalogue()
+        names = (full, full[len(node.kind) + 1 :] if full.startswith(node.kind + "_") else full)
+        if node.kind == "service" and node.name in cat["service_defaults"]:
+            svc = cat["service_defaults"][node.name]
+            for name in names:
+                if name in svc.get("lists", {}):
+                    return dict(svc["lists"][name])
+                if name in svc["settings"]:
+                    return str(svc["settings"][name])
+            return None
+        in_filter = cat.get("filter_defaults", {}).get(node.kind, {})
+        for head, block in in_filter.get("blocks", ()):
+            if head in names:
+                return dict(block["settings"])
+        for name in names:
+            if name in in_filter.get("settings", {}):
+                return str(in_filter["settings"][name])
+        return None
+
     def _list(self, node: Node, full: str) -> ListValue:
         lv = node.lists.get(full)
         if lv is None:
-            lv = node.lists[full] = ListValue(self.settings[full].get("list_default"))
+            spec = self.settings[full]
+            items = spec.get("list_default")
+            default = spec["default"]
+            inherited = self._filter_default(node, full)
+            if isinstance(inherited, dict):
+                items = inherited
+            elif isinstance(inherited, str):
+                items, default = None, inherited
+            if full in DYNAMIC_DEFAULTS:
+                items = {}
+            elif items is None:  # -d shows a short default as a string: "plain", "login=%{...} pwhash=%{...}"
+                words = default.split()
+                if spec["type"] == "strlist":
+                    items = dict(w.partition("=")[::2] for w in words)
+                else:
+                    items = dict.fromkeys(words, "yes")
+            lv = node.lists[full] = ListValue(items)
         return lv
 
     def _set(self, stack: list[Node], st: Any) -> None:
@@ -320,6 +389,19 @@ class Config24:
                 head += f" {_quote_name(child.name)}"
             out += [f"{pad}{head} {{\n", *inner, f"{pad}}}\n"]
         return out
+
+
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _inside(
+    inner: ipaddress.IPv4Network | ipaddress.IPv6Network, outer: ipaddress.IPv4Network | ipaddress.IPv6Network
+) -> bool:
+    return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
 
 
 def _own_prefixes(node: Node) -> list[str]:

@@ -51,7 +51,8 @@ def emulate(setdir: Path, work: Path) -> dict[str, str | int]:
         cfg = load_config24(main)
     except ParseError as exc:
         text = getattr(exc, "doveconf", None) or exc.message
-        return {"n": "", "N": "", "rc": 89, "fatal": f"doveconf: Fatal: {text}".replace(str(work), "DIR")}
+        fatal = f"doveconf: Fatal: {text}".replace(str(work), "DIR").rstrip()  # recorded from stripped stderr
+        return {"n": "", "N": "", "rc": 89, "fatal": fatal}
     return {"n": cfg.dump("n"), "N": cfg.dump("N"), "rc": 0, "fatal": ""}
 
 
@@ -125,6 +126,13 @@ def test_named_filter_keys_resolve_and_print_short(tmp_path: Path) -> None:
     # sorted by full name: passdb_static_password, passdb_use_worker, passwd_file_path (checked with 2.4.1 -P)
     assert out.endswith("passdb static {\n  password = x\n  use_worker = yes\n  passwd_file_path = /p\n}\n")
     assert "# hidden, use -P to show it" in load_config24(conf(tmp_path, body)).dump("n")
+
+
+def test_a_list_block_in_a_filter_does_not_crash(tmp_path: Path) -> None:
+    # doveconf 2.4.1 dies with SIGSEGV on this (a block for a boolean list whose default is not
+    # empty, inside protocol/local/remote); mailconf prints the defaults plus the change
+    out = load_config24(conf(tmp_path, "protocol imap {\n  mail_log_events {\n    delete = no\n  }\n}\n")).dump("n")
+    assert "protocol imap {\n  mail_log_events {\n    delete = no\n    undelete = yes\n" in out
 
 
 def test_errors_carry_doveconf_wording(tmp_path: Path) -> None:
