@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord, Record
 from mailconf.dovecot.catalogue import Catalogue, SectionSpec, SettingSpec
 from mailconf.errors import ParseError
@@ -310,7 +311,7 @@ _REMOVED = frozenset(
 
 
 _EVENT_FILTER_SETTINGS = ("log_debug", "log_core_filter", "process_shutdown_filter")
-_EF_TOKEN = re.compile(r'\s*(?:(?P<op>>=|<=|[=<>])|(?P<paren>[()])|(?P<str>"[^"\\]*")|(?P<word>[A-Za-z0-9_.:*?%"-]+))')
+_EF_TOKEN = Lazy(r'\s*(?:(?P<op>>=|<=|[=<>])|(?P<paren>[()])|(?P<str>"[^"\\]*")|(?P<word>[A-Za-z0-9_.:*?%"-]+))')
 
 
 def _event_filter_ok(text: str) -> bool:

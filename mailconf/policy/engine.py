@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord
 from mailconf.policy._finding import Finding, Severity, parse_severity
 from mailconf.policy.discover import ConfigSet, discover, is_live
@@ -313,7 +314,7 @@ def dovecot_files(config: Any, top: Path) -> list[str]:
 
 # -- versions ---------------------------------------------------------------------------------
 
-_DOC_VERSION = re.compile(r"postfix-(\d+\.\d+(?:\.\d+)?)")
+_DOC_VERSION = Lazy(r"postfix-(\d+\.\d+(?:\.\d+)?)")
 
 
 def detect_postfix_version(ctx: Context) -> Version | None:
@@ -330,7 +331,8 @@ def detect_postfix_version(ctx: Context) -> Version | None:
         except ValueError:
             pass
     for name in ("readme_directory", "sample_directory", "html_directory", "manpage_directory"):
-        match = _DOC_VERSION.search(values.get(name, ""))
+        value = values.get(name, "")
+        match = _DOC_VERSION.search(value) if "postfix-" in value else None
         if match:
             return _version_prefix(match.group(1))
     if is_live(ctx.cs):
@@ -391,7 +393,11 @@ def _dovecot_version_from_top(ctx: Context) -> tuple[bool, Version | None]:
     if full is None:
         return True, None
     head = full[:65536]
-    match = re.search(r"^\s*dovecot_config_version\s*=\s*(\S+)", head, re.MULTILINE)
+    match = (
+        re.search(r"^\s*dovecot_config_version\s*=\s*(\S+)", head, re.MULTILINE)
+        if "dovecot_config_version" in head
+        else None
+    )
     if match:
         try:
             return True, _version_prefix(match.group(1))

@@ -11,11 +11,10 @@ A suppression that silences nothing is reported as SYN007, so stale ones do not 
 
 from __future__ import annotations
 
-import re
-
+from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord
 
-_MARK = re.compile(r"#\s*mailconf:\s*(disable-file|disable)\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)")
+_MARK = Lazy(r"#\s*mailconf:\s*(disable-file|disable)\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)")
 
 
 class Suppression(MutableRecord):

@@ -195,6 +195,8 @@ def _compat_default(name: str, default: str, level: str) -> str:
         except ValueError:
             return (0,)
 
+    if not default.startswith("${{$compatibility_level} <level {"):
+        return default
     match = re.fullmatch(r"\$\{\{\$compatibility_level\} <level \{([\d.]+)\} \? \{(.*)\} : \{(.*)\}\}", default)
     if not match:
         return default

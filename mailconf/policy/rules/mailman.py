@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from mailconf._lazyre import Lazy
 from mailconf._record import Record
 from mailconf.policy.registry import rule
 
@@ -138,7 +139,7 @@ def _raw_main(ctx: Context) -> dict[str, str]:
     return dict(main.values()) if main is not None else {}
 
 
-_MACRO = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\)|([A-Za-z0-9_]+))")
+_MACRO = Lazy(r"\$(?:\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\)|([A-Za-z0-9_]+))")
 
 
 def _expand(text: str, raw: dict[str, str], depth: int = 0) -> str:

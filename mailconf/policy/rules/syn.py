@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mailconf._lazyre import Lazy
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import declare, rule
 from mailconf.policy.rules._postfix import PostfixView, view
@@ -304,9 +305,9 @@ def syn005(ctx: Context) -> None:
             )
 
 
-_TIME = re.compile(r"^\d+[smhdw]?$")
-_TIME_PREFIX = re.compile(r"^\d+[smhdw]")
-_PROTO_TOKEN = re.compile(r"^(!|>=|<=)?(SSLv2|SSLv3|TLSv1|TLSv1\.1|TLSv1\.2|TLSv1\.3)$", re.IGNORECASE)
+_TIME = Lazy(r"^\d+[smhdw]?$")
+_TIME_PREFIX = Lazy(r"^\d+[smhdw]")
+_PROTO_TOKEN = Lazy(r"^(!|>=|<=)?(SSLv2|SSLv3|TLSv1|TLSv1\.1|TLSv1\.2|TLSv1\.3)$", re.IGNORECASE)
 
 
 def _type_problem(name: str, value: str, spec: list[Any], enums: dict[str, list[str]]) -> tuple[str, str] | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from mailconf._lazyre import Lazy
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
 from mailconf.policy.rules._postfix import Eff, PostfixView, Svc, view
 
 PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 _PROTO_INDEX = {p.lower(): i for i, p in enumerate(PROTOCOLS)}
-_PROTO_PARAM = re.compile(r"^(smtpd|smtp|lmtp|tlsproxy|postscreen|tls)_tls_(mandatory_)?protocols$")
+_PROTO_PARAM = Lazy(r"^(smtpd|smtp|lmtp|tlsproxy|postscreen|tls)_tls_(mandatory_)?protocols$")
 
 
 def admitted(value: str) -> set[str]:
@@ -208,7 +209,7 @@ def tls106(ctx: Context) -> None:
     seen: set[tuple[str, int, str]] = set()
     candidates: list[tuple[Eff, Svc | None]] = []
     for name in sorted(set(pv.main_values) | _override_names(pv)):
-        if _PROTO_PARAM.match(name):
+        if name.endswith("protocols") and _PROTO_PARAM.match(name):
             for eff in pv.set_anywhere(name):
                 candidates.append((eff, None))
     for svc in pv.smtpd_services():
@@ -241,8 +242,8 @@ def _override_names(pv: PostfixView) -> set[str]:
 
 
 _WEAK_GRADES = {"export", "low", "null"}
-_CIPHER_PARAM = re.compile(r"^(smtpd|smtp|lmtp|tlsproxy|postscreen)_tls_(mandatory_)?ciphers$")
-_CIPHERLIST = re.compile(r"^tls_(high|medium|low|export|null)_cipherlist$")
+_CIPHER_PARAM = Lazy(r"^(smtpd|smtp|lmtp|tlsproxy|postscreen)_tls_(mandatory_)?ciphers$")
+_CIPHERLIST = Lazy(r"^tls_(high|medium|low|export|null)_cipherlist$")
 WEAK_CIPHERS = ("eNULL", "NULL", "EXPORT", "EXP", "aNULL", "ADH", "RC4", "3DES", "DES", "LOW", "MD5")
 
 
@@ -269,7 +270,7 @@ def tls107(ctx: Context) -> None:
     pv = view(ctx)
     names = sorted(set(pv.main_values) | _override_names(pv))
     for name in names:
-        if _CIPHER_PARAM.match(name):
+        if name.endswith("ciphers") and _CIPHER_PARAM.match(name):
             for eff in pv.set_anywhere(name):
                 if eff.value.lower() in _WEAK_GRADES:
                     ctx.report(
@@ -279,7 +280,7 @@ def tls107(ctx: Context) -> None:
                         column=eff.column,
                         fix=f"{name} = medium",
                     )
-        if _CIPHERLIST.match(name):
+        if name.endswith("cipherlist") and _CIPHERLIST.match(name):
             for eff in pv.set_anywhere(name):
                 weak = weak_ciphers(eff.value)
                 if weak and name not in ("tls_export_cipherlist", "tls_null_cipherlist", "tls_low_cipherlist"):
