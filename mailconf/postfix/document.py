@@ -103,7 +103,7 @@ class Parameter(_Plain):
 
     @property
     def line(self) -> int:
-        return self.lines[0].number
+        return self.lines[0].number if self.lines else 0  # 0: an entry without text
 
     @property
     def column(self) -> int:
@@ -114,7 +114,7 @@ class Parameter(_Plain):
         for line in reversed(self.lines):
             if line.kind in ("entry", "continuation"):
                 return line.number
-        return self.lines[0].number
+        return self.line
 
 
 class Override(_Plain):
@@ -285,7 +285,7 @@ class MainDocument(Document):
     def items(self) -> list[MainItem]:
         """Entries, comment/blank lines and orphan lines in file order."""
         if self._items is None:
-            self._items = _main_items(self._pairs, self._rows or [])
+            self._items = _main_items(self._pairs, self._rows or [], _path_str(self.path))
             self._pairs, self._rows = [], None
         return self._items
 
@@ -310,7 +310,7 @@ class MainDocument(Document):
         """Put an entry with no text before the others (``postconf -c DIR`` sets
         config_directory this way): it is read like any entry and writes nothing."""
         if self._rows is not None:
-            self._rows.insert(0, (name, value, 0, 0, 0, 0, ""))
+            self._rows.insert(0, (name, value, -1))
         else:
             self.items.insert(0, Parameter(name, value, [], 0, 0, ""))
 
@@ -339,8 +339,8 @@ class MainDocument(Document):
 
     @property
     def orphans(self) -> list[Orphan]:
-        if self._rows is not None and all(row[0] is not None for row in self._rows):
-            return []
+        if self._rows is not None and None not in [row[0] for row in self._rows[:2]]:
+            return []  # orphan lines come before the first entry (and the one prepend_unwritten adds)
         return [item for item in self.items if isinstance(item, Orphan)]
 
     def to_bytes(self) -> bytes:
@@ -824,90 +824,77 @@ def _split_service_args(svc: Service) -> tuple[list[str | tuple[str, str]], list
 # -- main.cf ---------------------------------------------------------------------------------
 
 
-# One row per main.cf entry: (name, value, first line index, index after its last line,
-# value line, value column, logical line); name is None for orphan lines (value: the logical line).
-_Row = tuple[str | None, str, int, int, int, int, str]
-_NAMEVAL = re.compile(r"[ \t\n\v\f\r]*([^ \t\n\v\f\r=]+)[ \t\n\v\f\r]*=[ \t\n\v\f\r]*")
+# One row per main.cf entry: (name, value, index of its first line); name is None for orphan
+# lines (value: their logical line) and the index -1 for an entry without text (prepend_unwritten).
+_Row = tuple[str | None, str, int]
+_KIND_CHAR = {"entry": "e", "continuation": "c", "comment": "#", "blank": "_"}
+# In the entry and continuation lines, the line break before a continuation line.
+_BEFORE_CONTINUATION = re.compile(r"\n(?=[ \t\v\f\r])")
+# split_nameval on each line of a text of logical lines; a line it rejects has no match.
+_NAMEVAL_LINES = re.compile(r"^[ \t\v\f\r]*+([^ \t\n\v\f\r=]++)[ \t\v\f\r]*+=[ \t\v\f\r]*+([^\n]*)", re.M)
 
 
 def _main_rows(pairs: list[tuple[str, str]], path: str | None) -> list[_Row]:
-    """Group the physical lines into entries as Postfix does and split each (see _Row).
+    """The entries of main.cf's lines (see _Row), as Postfix reads them.
 
-    An indented line continues the entry before it; skipped lines (comment, blank) inside an
-    entry belong to it only when a continuation line follows them. Indented lines before the
-    first entry are orphans.
+    Postfix skips comment and blank lines, appends each continuation line (it starts with a
+    blank) to the logical line before it, and splits ``name = value``. That is done here on
+    whole texts rather than line by line: ``postconf -n`` reads every entry of main.cf, and the
+    items (:func:`_main_items`) are built only when something asks for them.
     """
+    if not pairs:
+        return []
+    if not pairs[-1][1].endswith("\n"):  # the last line's content is all of it
+        pairs = [*pairs[:-1], (pairs[-1][0], pairs[-1][1] + "\n")]
+    content = "".join([text for kind, text in pairs if kind == "entry" or kind == "continuation"])
+    logical = _BEFORE_CONTINUATION.sub("", content)  # one logical line per line
     rows: list[_Row] = []
-    match = _NAMEVAL.match
-    n = len(pairs)
-    i = 0
-    while i < n:
-        kind, text = pairs[i]
-        if kind == "comment" or kind == "blank":
-            i += 1
-            continue
-        start = i
-        i += 1
-        stop = i
-        while i < n:
-            kind = pairs[i][0]
-            if kind == "continuation":
-                stop = i + 1
-            elif kind == "entry":
-                break
-            i += 1
-        i = stop
-        if stop == start + 1:
-            logical = text[:-1] if text.endswith("\n") else text
-            spans = None
-        else:
-            spans = []
-            parts: list[str] = []
-            size = 0
-            for number in range(start, stop):
-                kind, text = pairs[number]
-                if kind == "comment" or kind == "blank":
-                    continue
-                content = text[:-1] if text.endswith("\n") else text
-                spans.append((size, number + 1, 1))
-                parts.append(content)
-                size += len(content)
-            logical = "".join(parts)
-        if pairs[start][0] == "continuation":  # before the first entry
-            rows.append((None, logical, start, stop, 0, 0, logical))
-            continue
-        found = match(logical)
-        if found is None:
-            result = split_nameval(logical)
-            assert isinstance(result, str)
+    if logical and logical[0] in BLANKS:  # continuation lines before the first entry: one orphan
+        end = logical.find("\n")
+        orphan = next(i for i, (kind, _) in enumerate(pairs) if kind == "continuation")
+        rows.append((None, logical[:end], orphan))
+        logical = logical[end + 1 :]
+    starts = [i for i, (kind, _) in enumerate(pairs) if kind == "entry"]
+    found = _NAMEVAL_LINES.findall(logical)
+    if len(found) != len(starts):
+        _reject(logical.split("\n"), starts, path)
+    rows += zip([name for name, _ in found], [rest.rstrip(BLANKS) for _, rest in found], starts, strict=True)
+    return rows
+
+
+def _reject(logicals: list[str], starts: list[int], path: str | None) -> None:
+    """Raise postconf's error for the first logical line split_nameval rejects."""
+    for logical, start in zip(logicals, starts, strict=False):
+        result = split_nameval(logical)
+        if isinstance(result, str):
             name_end = 0
             while name_end < len(logical) and logical[name_end] not in BLANKS and logical[name_end] != "=":
                 name_end += 1
             column = name_end + 1 if result.startswith("missing '='") else 1
             raise ParseError(f'{result}: "{printable(logical)}"', path=path, line=start + 1, column=column)
-        offset = found.end()
-        if spans is None:
-            vline, vcol = start + 1, offset + 1
-        else:
-            vline, vcol = position(spans, offset)
-        rows.append((found.group(1), logical[offset:].rstrip(BLANKS), start, stop, vline, vcol, logical))
-    return rows
+    raise AssertionError("no rejected line")  # pragma: no cover
 
 
-def _main_items(pairs: list[tuple[str, str]], rows: list[_Row]) -> list[MainItem]:
-    """The document items of parsed lines and their rows."""
+def _main_item(group: Group, path: str | None) -> MainItem:
+    if group.kind in ("comment", "blank"):
+        return Trivia(group.kind, group.lines)
+    logical, spans = group.logical()
+    if group.kind == "orphan":
+        return Orphan(group.lines, logical)
+    result = split_nameval(logical)
+    if isinstance(result, str):  # pragma: no cover - _main_rows has checked every entry
+        raise ParseError(f'{result}: "{printable(logical)}"', path=path, line=group.line, column=1)
+    name, value, offset = result
+    vline, vcol = position(spans, offset)
+    return Parameter(name, value, group.lines, vline, vcol, logical)
+
+
+def _main_items(pairs: list[tuple[str, str]], rows: list[_Row], path: str | None) -> list[MainItem]:
+    """The document items of parsed lines (whose rows :func:`_main_rows` made)."""
     lines = [Line(kind, text, number) for number, (kind, text) in enumerate(pairs, 1)]  # type: ignore[arg-type]
-    items: list[MainItem] = []
-    done = 0
-    for name, value, start, stop, vline, vcol, logical in rows:
-        items.extend(Trivia(line.kind, [line]) for line in lines[done:start])
-        if name is None:
-            items.append(Orphan(lines[start:stop], logical))
-        else:
-            items.append(Parameter(name, value, lines[start:stop], vline, vcol, logical))
-        done = max(done, stop)
-    items.extend(Trivia(line.kind, [line]) for line in lines[done:])
-    return items
+    items = [_main_item(group, path) for group in group_lines(lines)]
+    unwritten: list[MainItem] = [Parameter(r[0], r[1], [], 0, 0, "") for r in rows if r[2] < 0 and r[0] is not None]
+    return unwritten + items
 
 
 def parse_main(data: bytes | str, path: str | Path | None = None) -> MainDocument:
