@@ -63,14 +63,15 @@ def parser(name: str) -> Lark:
     )
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir() -> str | None:
+    # plain strings: this runs for every file a lint run reads, where pathlib costs show
     if os.environ.get("MAILCONF_CACHE", "1") in ("0", "no", "off", "false"):
         return None
     configured = os.environ.get("MAILCONF_CACHE_DIR")
     if configured:
-        return Path(configured)
+        return configured
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mailconf"
+    return os.path.join(base, "mailconf")
 
 
 def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair]]) -> list[TokenPair]:
@@ -83,16 +84,17 @@ def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair
     # a small text is worth the lookup, since a miss means importing Lark.
     small = len(text) < _CACHE_MIN_SIZE and "lark" in sys.modules
     directory = None if small or not text else _cache_dir()
-    entry: Path | None = None
+    entry: str | None = None
     if directory is not None:
         # A fast checksum is enough for a key: entries are verified against the text below,
         # so a collision costs one parse, never a wrong result (and hashlib's OpenSSL import
         # alone costs more than the lookup).
         data = text.encode("latin-1", "replace")
         key = zlib.crc32(data, zlib.crc32(grammar_text(name).encode() + _CACHE_FORMAT))
-        entry = directory / f"{name}-{key:08x}-{zlib.adler32(data):08x}-{len(data)}.bin"
+        entry = os.path.join(directory, f"{name}-{key:08x}-{zlib.adler32(data):08x}-{len(data)}.bin")
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-            cached = marshal.loads(entry.read_bytes())
+            with open(entry, "rb") as handle:
+                cached = marshal.loads(handle.read())
             if isinstance(cached, list) and "".join(value for _, value in cached) == text:
                 return cached
     result = flatten(parser(name).parse(text))
@@ -101,7 +103,8 @@ def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair
     return result
 
 
-def _store(entry: Path, result: list[TokenPair]) -> None:
+def _store(name: str, result: list[TokenPair]) -> None:
+    entry = Path(name)
     with contextlib.suppress(OSError, ValueError):
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_suffix(f".{os.getpid()}.tmp")
