@@ -99,6 +99,7 @@ class DovecotView:
         self.files = [f for f in ctx.files if f == self.top or not f.endswith((".cf", ".cfg", ".py"))]
         self._texts: dict[str, list[str]] = {}
         self._raw: list[tuple[str, int, str]] | None = None
+        self._content: list[tuple[str, int, str]] | None = None
 
     def home_of(self, key: str) -> str:
         """The file that should hold a missing setting: its conf.d file when there is one."""
@@ -154,6 +155,15 @@ class DovecotView:
                 (path, number, text) for path in self.files for number, text in enumerate(self.lines(path), start=1)
             ]
         return self._raw
+
+    def content_lines(self) -> list[tuple[str, int, str]]:
+        """The lines of :meth:`raw_lines` that are neither blank nor comments (``text.strip()``
+        empty or starting with ``#``): most lines of a stock configuration are comments."""
+        if self._content is None:
+            self._content = [
+                entry for entry in self.raw_lines() if (stripped := entry[2].strip()) and not stripped.startswith("#")
+            ]
+        return self._content
 
 
 def view(ctx: Context) -> DovecotView:

@@ -221,7 +221,7 @@ def cert201(ctx: Context) -> None:
 
     dv = dview(ctx)
     v24 = ctx.dovecot_at_least((2, 4), unknown=False)
-    for path, number, text in dv.raw_lines():
+    for path, number, text in dv.content_lines():
         stripped = text.strip()
         if not stripped or stripped.startswith("#") or "=" not in stripped:
             continue

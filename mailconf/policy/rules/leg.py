@@ -160,7 +160,7 @@ _OLD_PROTOCOLS = {"imaps", "pop3s"}
 def leg201(ctx: Context) -> None:
     from mailconf.policy.rules._dovecot import view as dview
 
-    for path, number, text in dview(ctx).raw_lines():
+    for path, number, text in dview(ctx).content_lines():
         if "=" not in text and "{" not in text:
             continue
         m = _SETTING_OR_SECTION.match(text)

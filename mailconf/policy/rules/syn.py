@@ -116,7 +116,7 @@ def _syn003_dovecot(ctx: Context) -> None:
     current = ""
     stack: list[str] = []
     seen: dict[tuple[str, ...], tuple[int, str]] = {}
-    for path, number, text in _dovecot_lines(ctx):
+    for path, number, text in _dovecot_content(ctx):
         if path != current:
             current, stack = path, []
         stripped = text.split("#", 1)[0].strip() if "#" in text else text.strip()
@@ -232,7 +232,7 @@ def _syn004_dovecot(ctx: Context) -> None:
     target = ctx.dovecot_version
     if target is None or target >= (2, 3):
         return
-    for path, number, text in _dovecot_lines(ctx):
+    for path, number, text in _dovecot_content(ctx):
         m = _SETTING.match(text)
         if not m or m.group(1) not in DOVECOT_23_NAMES:
             continue
@@ -427,6 +427,13 @@ def _dovecot_lines(ctx: Context) -> Iterator[tuple[str, int, str]]:
     return iter(dview(ctx).raw_lines())
 
 
+def _dovecot_content(ctx: Context) -> Iterator[tuple[str, int, str]]:
+    """The Dovecot lines that are neither blank nor comments, for the rules that skip those."""
+    from mailconf.policy.rules._dovecot import view as dview
+
+    return iter(dview(ctx).content_lines())
+
+
 def _glued_hash(text: str) -> int | None:
     """Column of a '#' glued to a word outside quotes (doveconf's 'Ambiguous #'), else None."""
     quote = ""
@@ -448,7 +455,7 @@ def _glued_hash(text: str) -> int | None:
 
 @rule("SYN201", "warning", "Dovecot '#' glued to a word, or a quote that hides a comment", needs=("dovecot-text",))
 def syn201(ctx: Context) -> None:
-    for path, number, text in _dovecot_lines(ctx):
+    for path, number, text in _dovecot_content(ctx):
         if "#" not in text:
             continue
         stripped = text.strip()
@@ -506,7 +513,7 @@ _OCTAL_KEYS = {"mode", "umask", "mail_umask"}
 
 @rule("SYN203", "error", "Dovecot octal setting without a leading 0", needs=("dovecot-text",))
 def syn203(ctx: Context) -> None:
-    for path, number, text in _dovecot_lines(ctx):
+    for path, number, text in _dovecot_content(ctx):
         if "mode" not in text and "umask" not in text:
             continue
         m = _OCTAL.match(text)
@@ -563,7 +570,7 @@ def syn204(ctx: Context) -> None:
     sections = _section_types()
     if ctx.dovecot_at_least((2, 4), unknown=False):
         sections |= LIST_SETTINGS_24  # 2.4 writes list settings as blocks: mail_plugins { quota = yes }
-    for path, number, text in _dovecot_lines(ctx):
+    for path, number, text in _dovecot_content(ctx):
         if "{" not in text:
             continue
         m = _OPEN.match(text)
@@ -605,7 +612,7 @@ def syn205(ctx: Context) -> None:
     found24: list[tuple[str, int, str]] = []
     config_version: tuple[str, int] | None = None
     storage = False
-    for path, number, text in _dovecot_lines(ctx):
+    for path, number, text in _dovecot_content(ctx):
         m = _SETTING.match(text)
         if not m:
             continue

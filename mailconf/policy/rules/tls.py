@@ -437,7 +437,7 @@ def tls203(ctx: Context) -> None:
             )
         return
     # Dovecot 2.1-2.2: ssl_protocols
-    for path, number, text in dv.raw_lines():
+    for path, number, text in dv.content_lines():
         stripped = text.strip()
         if not stripped.startswith("ssl_protocols"):
             continue
