@@ -562,21 +562,29 @@ def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master:
             output.warn(f'{shown}: support for parameter "{name}" will be removed; instead, {alternative}')
 
     for name, value in config.main_values.items() if main else ():
-        flag(shown_main, name, value, name in specs or name in user)
+        if name in deprecated or not (name in specs or name in user):
+            flag(shown_main, name, value, name in specs or name in user)
     tables = _service_tables(config)
     # A $name in a -o value marks a -o name used in its own table (or a main.cf name); a name
     # that only another service's -o values refer to stays unused there.
-    outside = set(config.catalogue.default_refs)
-    for name, value in config.main_values.items():
-        if "$" in value and not (name in specs and specs[name].raw):
-            outside.update(references(value))
-    classes = config.lookup("smtpd_restriction_classes") or ""
-    outside.update(classes.replace(",", " ").split())
+    outside_names: set[str] | None = None
+
+    def outside() -> set[str]:
+        nonlocal outside_names
+        if outside_names is None:
+            outside_names = set(config.catalogue.default_refs)
+            for name, value in config.main_values.items():
+                if "$" in value and not (name in specs and specs[name].raw):
+                    outside_names.update(references(value))
+            classes = config.lookup("smtpd_restriction_classes") or ""
+            outside_names.update(classes.replace(",", " ").split())
+        return outside_names
+
     for _svc, table in tables:
         own: set[str] | None = None
         for name, value in table.items():
             used = config.is_used(name)
-            if used and name in user and name not in outside and name not in config.main_values:
+            if used and name in user and name not in config.main_values and name not in outside():
                 if own is None:
                     own = {
                         ref
