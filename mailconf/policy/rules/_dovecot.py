@@ -115,7 +115,7 @@ class DovecotView:
         name = homes.get(key)
         if name is not None:
             for f in self.files:
-                if Path(f).name == name:
+                if os.path.basename(f) == name:  # the files are str(Path): no trailing "/"
                     return f
         return self.top
 
