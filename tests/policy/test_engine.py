@@ -287,3 +287,19 @@ def test_dovecot_24_list_blocks_are_not_syn204(tmp_path: Path) -> None:
     )
     found = only(run_lint([base]), "SYN204")
     assert [f.line for f in found] == [6]
+
+
+def test_dovecot_24_messages_name_the_24_settings(tmp_path: Path) -> None:
+    """A 2.4 configuration is told about auth_allow_cleartext, the name 2.4 knows, not
+    disable_plaintext_auth."""
+    conf = """
+        dovecot_config_version = 2.4.0
+        dovecot_storage_version = 2.4.0
+        ssl = yes
+    """
+    base = write_tree(tmp_path / "v24", {"dovecot/dovecot.conf": conf})
+    (message,) = [f.message for f in only(run_lint([base]), "TLS201")]
+    assert "auth_allow_cleartext keeps" in message and "disable_plaintext_auth" not in message
+    old = write_tree(tmp_path / "v23", {"dovecot/dovecot.conf": "ssl = yes\n"})
+    (message,) = [f.message for f in only(run_lint([old]), "TLS201")]
+    assert "disable_plaintext_auth keeps" in message

@@ -343,18 +343,26 @@ def tls109(ctx: Context) -> None:
 _SSL_RANK = {"no": 0, "yes": 1, "required": 2}
 
 
-def _ssl_consequence(ssl: str, plaintext_ok: bool) -> str:
+def _ssl_consequence(ssl: str, plaintext_ok: bool, v24: bool = False) -> str:
     if ssl == "no":
         return "TLS is off: passwords and mail cross the network in clear"
+    setting = "auth_allow_cleartext" if v24 else "disable_plaintext_auth"
     if plaintext_ok:
         return (
-            "TLS is optional and disable_plaintext_auth is no: PLAIN/LOGIN passwords, and mail, may cross "
-            "the network in clear"
+            f"TLS is optional and {setting} is {'yes' if v24 else 'no'}: PLAIN/LOGIN passwords, and mail, may "
+            "cross the network in clear"
         )
     return (
-        "TLS is optional: disable_plaintext_auth keeps PLAIN/LOGIN passwords off the wire, but any other "
+        f"TLS is optional: {setting} keeps PLAIN/LOGIN passwords off the wire, but any other "
         "mechanism (CRAM-MD5, ...) logs in without TLS and the mail is then read in clear"
     )
+
+
+def _is24(dv: object) -> bool:
+    from mailconf.policy.rules._dovecot import DovecotView
+
+    assert isinstance(dv, DovecotView)
+    return dv.ctx.dovecot_at_least((2, 4), unknown=False)
 
 
 def _plaintext_allowed(dv: object, scope: object | None = None) -> bool:
@@ -376,7 +384,8 @@ def tls201(ctx: Context) -> None:
     if ssl == "required":
         return
     ctx.report(
-        f"ssl = {ssl}{'' if eff.explicit else ' (the default)'}: {_ssl_consequence(ssl, _plaintext_allowed(dv))}; "
+        f"ssl = {ssl}{'' if eff.explicit else ' (the default)'}: "
+        f"{_ssl_consequence(ssl, _plaintext_allowed(dv), _is24(dv))}; "
         "write ssl = required",
         path=eff.path,
         line=eff.line,
@@ -398,7 +407,8 @@ def tls202(ctx: Context) -> None:
         where = " ".join(scope.header_lines())
         ctx.report(
             f"'{where}' sets ssl = {v.value}, weaker than the global ssl = {global_ssl}: for this "
-            f"{'protocol' if scope.protocol else 'network'} {_ssl_consequence(v.value, _plaintext_allowed(dv))}; "
+            f"{'protocol' if scope.protocol else 'network'} "
+            f"{_ssl_consequence(v.value, _plaintext_allowed(dv), _is24(dv))}; "
             "remove the override",
             path=v.path or scope.path,
             line=v.line or scope.line or 1,
