@@ -430,11 +430,11 @@ def _name_key(section_type: str) -> str:
     return "path" if section_type in ("unix_listener", "fifo_listener") else "name"
 
 
+_SECTION_ESCAPES = str.maketrans({"=": "\\e", "/": "\\s", "\\": "\\\\", " ": "\\_", ",": "\\c"})
+
+
 def section_escape(name: str) -> str:
-    out = []
-    for c in name:
-        out.append({"=": "\\e", "/": "\\s", "\\": "\\\\", " ": "\\_", ",": "\\c"}.get(c, c))
-    return "".join(out)
+    return name.translate(_SECTION_ESCAPES)
 
 
 def _network(shown: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
