@@ -193,7 +193,7 @@ def enum_strings(root: Path = Path("/")) -> list[list[str]]:
     lib = root / "usr/lib/dovecot"
     paths = [p for p in lib.rglob("*") if p.is_file() and not p.is_symlink()]
     paths += [root / "usr/sbin/dovecot", root / "usr/bin/doveconf", root / "usr/bin/doveadm"]
-    pat = re.compile(rb"[a-z0-9][a-z0-9_.+-]*(?::[a-z0-9_.+-]*)+")
+    pat = re.compile(rb"(?:[a-z0-9][a-z0-9_.+-]*)?(?::[a-z0-9_.+-]*)+")  # ":a:b": an empty default first
     for p in paths:
         try:
             data = p.read_bytes()
@@ -508,8 +508,9 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
 
     def enum_values(item: tuple[str, dict[str, Any]]) -> None:
         name, spec = item
-        matches = [c for c in candidates if c[0] == spec["default"]]
-        good = [c for c in matches if all(not dc.error(f"{name} = {v}\n") for v in c if v)]
+        matches = [c for c in candidates if c[0] == spec["default"] and any(c)]
+        # only "Invalid value" refuses a word (later checks may fail for other reasons)
+        good = [c for c in matches if all("Invalid value" not in dc.error(f"{name} = {v}\n") for v in c if v)]
         best = sorted(good, key=len, reverse=True)[:1]
         spec["values"] = best[0] if best else [spec["default"]]
 

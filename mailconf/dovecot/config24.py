@@ -14,7 +14,8 @@ tests/dovecot/test_doveconf24.py):
 * filters are printed in the order they were first opened; named list filters (``namespace x``,
   ``service x``) always, other filters only when something inside them is printed;
 * boolean lists: ``name = a b`` replaces the list and prints as one string; blocks
-  (``name { a = yes }``) add to it and print as a block unless a string assignment came first.
+  (``name { a = yes }``) add to it and print as a block unless a string assignment came first;
+  a block starts from the default at the top level and in a built-in service, empty elsewhere.
 
 Not emulated: ``-a``/``-d``, the checks doveconf makes after reading (``Missing
 oauth2_introspection_mode`` ...), ``$SET:`` expansion, groups beyond keeping their blocks.
@@ -308,7 +309,11 @@ class Config24:
                 items = inherited
             elif isinstance(inherited, str):
                 items, default = None, inherited
-            if full in DYNAMIC_DEFAULTS:
+            # a block starts from the default only at the top level (and in the top-level groups
+            # of prefixed names, mbox { read_locks {} }) or from a built-in service's own default;
+            # inside any other filter it starts empty
+            top = node is self.root or (node.kind in self.plain and node in self.root.children)
+            if full in DYNAMIC_DEFAULTS or (not top and inherited is None) or (not top and node.kind != "service"):
                 items = {}
             elif items is None:  # -d shows a short default as a string: "plain", "login=%{...} pwhash=%{...}"
                 words = default.split()
@@ -325,18 +330,18 @@ class Config24:
             raise self._fail(self._unknown(stack, st.key), st)
         spec = self.settings[full]
         kind = spec["type"]
-        self._net_check(stack, full, st.key, st)
         home = self._home(stack[-1], full)
         if kind == "strlist":
             raise self._fail(f"{st.key}: Setting is a string list, use '{st.key} {{'", st)
+        message = _check_value(kind, spec, st.key, st.value)
+        if message:  # the value's type is checked before the filter rules
+            raise self._fail(message, st)
+        self._net_check(stack, full, st.key, st)
         if kind == "boollist":
             lv = self._list(home, full)
             lv.items = {w: "yes" for w in st.value.split()}
             lv.as_string = True
             return
-        message = _check_value(kind, spec, st.key, st.value)
-        if message:
-            raise self._fail(message, st)
         home.values[full] = st.value
 
     # -- output -------------------------------------------------------------------------------
