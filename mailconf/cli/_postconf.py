@@ -97,7 +97,9 @@ class Output:
         self.err: list[str] = []
 
     def warn(self, message: str) -> None:
-        self.err.append(f"postconf: warning: {printable(message)}\n")
+        if not (message.isascii() and message.isprintable()):
+            message = printable(message)
+        self.err.append(f"postconf: warning: {message}\n")
 
     def line(self, text: str) -> None:
         self.out.append(text + "\n")
@@ -612,12 +614,10 @@ def _top_level_colon(word: str) -> int | None:
 def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
     pattern = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
     seen: set[tuple[str, str]] = set()
-    values: list[tuple[str, str, Service | None]] = [(n, v, None) for n, v in config.main_values.items()]
+    values: list[tuple[str, str, Service | None]] = [(n, v, None) for n, v in config.main_values.items() if ":" in v]
     for service in config.services:
-        values += [(n, v, service) for n, v in _service_overrides(service, ordered=True)]
+        values += [(n, v, service) for n, v in _service_overrides(service, ordered=True) if ":" in v]
     for name, value, svc in values:
-        if ":" not in value:
-            continue
         spec = config.spec(name)
         if spec is None or spec.raw:
             continue

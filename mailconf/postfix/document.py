@@ -303,14 +303,17 @@ class MainDocument(Document):
         """``(name, value, line)`` of every entry in file order, duplicates included (what
         :attr:`parameters` holds, without building the items)."""
         if self._rows is not None:
-            return [(row[0], row[1], row[2] + 1) for row in self._rows if row[0] is not None]
+            rows = self._rows
+            if None in [row[0] for row in rows[:2]]:  # orphan lines (only ever before the first entry)
+                return [row for row in rows if row[0] is not None]  # type: ignore[misc]
+            return list(rows)  # type: ignore[arg-type]  # no row without a name
         return [(p.name, p.value, p.line) for p in self.parameters]
 
     def prepend_unwritten(self, name: str, value: str) -> None:
         """Put an entry with no text before the others (``postconf -c DIR`` sets
         config_directory this way): it is read like any entry and writes nothing."""
         if self._rows is not None:
-            self._rows.insert(0, (name, value, -1))
+            self._rows.insert(0, (name, value, 0))
         else:
             self.items.insert(0, Parameter(name, value, [], 0, 0, ""))
 
@@ -824,8 +827,8 @@ def _split_service_args(svc: Service) -> tuple[list[str | tuple[str, str]], list
 # -- main.cf ---------------------------------------------------------------------------------
 
 
-# One row per main.cf entry: (name, value, index of its first line); name is None for orphan
-# lines (value: their logical line) and the index -1 for an entry without text (prepend_unwritten).
+# One row per main.cf entry: (name, value, number of its first line); name is None for orphan
+# lines (value: their logical line) and the number 0 for an entry without text (prepend_unwritten).
 _Row = tuple[str | None, str, int]
 _KIND_CHAR = {"entry": "e", "continuation": "c", "comment": "#", "blank": "_"}
 # In the entry and continuation lines, the line break before a continuation line.
@@ -852,26 +855,26 @@ def _main_rows(pairs: list[tuple[str, str]], path: str | None) -> list[_Row]:
     if logical and logical[0] in BLANKS:  # continuation lines before the first entry: one orphan
         end = logical.find("\n")
         orphan = next(i for i, (kind, _) in enumerate(pairs) if kind == "continuation")
-        rows.append((None, logical[:end], orphan))
+        rows.append((None, logical[:end], orphan + 1))
         logical = logical[end + 1 :]
-    starts = [i for i, (kind, _) in enumerate(pairs) if kind == "entry"]
+    lines = [number for number, (kind, _) in enumerate(pairs, 1) if kind == "entry"]
     found = _NAMEVAL_LINES.findall(logical)
-    if len(found) != len(starts):
-        _reject(logical.split("\n"), starts, path)
-    rows += zip([name for name, _ in found], [rest.rstrip(BLANKS) for _, rest in found], starts, strict=True)
+    if len(found) != len(lines):
+        _reject(logical.split("\n"), lines, path)
+    rows += zip([name for name, _ in found], [rest.rstrip(BLANKS) for _, rest in found], lines, strict=True)
     return rows
 
 
-def _reject(logicals: list[str], starts: list[int], path: str | None) -> None:
+def _reject(logicals: list[str], lines: list[int], path: str | None) -> None:
     """Raise postconf's error for the first logical line split_nameval rejects."""
-    for logical, start in zip(logicals, starts, strict=False):
+    for logical, line in zip(logicals, lines, strict=False):
         result = split_nameval(logical)
         if isinstance(result, str):
             name_end = 0
             while name_end < len(logical) and logical[name_end] not in BLANKS and logical[name_end] != "=":
                 name_end += 1
             column = name_end + 1 if result.startswith("missing '='") else 1
-            raise ParseError(f'{result}: "{printable(logical)}"', path=path, line=start + 1, column=column)
+            raise ParseError(f'{result}: "{printable(logical)}"', path=path, line=line, column=column)
     raise AssertionError("no rejected line")  # pragma: no cover
 
 
@@ -893,7 +896,7 @@ def _main_items(pairs: list[tuple[str, str]], rows: list[_Row], path: str | None
     """The document items of parsed lines (whose rows :func:`_main_rows` made)."""
     lines = [Line(kind, text, number) for number, (kind, text) in enumerate(pairs, 1)]  # type: ignore[arg-type]
     items = [_main_item(group, path) for group in group_lines(lines)]
-    unwritten: list[MainItem] = [Parameter(r[0], r[1], [], 0, 0, "") for r in rows if r[2] < 0 and r[0] is not None]
+    unwritten: list[MainItem] = [Parameter(r[0], r[1], [], 0, 0, "") for r in rows if r[2] == 0 and r[0] is not None]
     return unwritten + items
 
 

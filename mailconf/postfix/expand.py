@@ -16,6 +16,7 @@ after 100 levels with Postfix's "unreasonable macro call nesting" message.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -388,9 +389,15 @@ def simple_names(value: str) -> list[str] | None:
     """
     if "$" not in value:
         return []
+    names = _simple_names(value)
+    return None if names is None else list(names)
+
+
+@functools.lru_cache(maxsize=16384)  # postconf's checks ask again for the same values
+def _simple_names(value: str) -> tuple[str, ...] | None:
     if _NOT_SIMPLE.search(value):
         return None
-    return [name for name in _SIMPLE_NAME.findall(value) if name != "$"]
+    return tuple(name for name in _SIMPLE_NAME.findall(value) if name != "$")
 
 
 def references(value: str) -> list[str]:
