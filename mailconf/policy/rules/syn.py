@@ -487,7 +487,13 @@ def syn201(ctx: Context) -> None:
 def syn202(ctx: Context) -> None:
     pending = False
     current = ""
+    # only a line ending in "\\" starts a continuation: files without a backslash are skipped
+    from mailconf.policy.rules._dovecot import view as dview
+
+    plain = {path for path in dview(ctx).files if "\\" not in (ctx.text(path) or "")}
     for path, number, text in _dovecot_lines(ctx):
+        if path in plain:
+            continue
         if path != current:
             current, pending = path, False
         stripped = text.strip()
