@@ -102,6 +102,10 @@ def _run24(path: str, mode: str, hide: bool, names: list[str]) -> int:
     try:
         cfg = load_config24(path)
     except ParseError as exc:
+        partial = getattr(exc, "partial", None)
+        if partial is not None:  # doveconf prints the settings, then fails
+            sys.stdout.write(partial.dump(mode, hide_passwords=hide))
+            sys.stdout.flush()
         print(f"doveconf: Fatal: {getattr(exc, 'doveconf', None) or exc.message}", file=sys.stderr)
         return EX_CONFIG
     except (OSError, RecursionError, ValueError) as exc:

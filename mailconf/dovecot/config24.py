@@ -45,6 +45,8 @@ class Doveconf24Error(ParseError):
         super().__init__(message, path=path, line=line)
         where = f"Error in configuration file {path}" + (f" line {line}" if line else "")
         self.doveconf = f"{where}: {message}" if path else message
+        # errors found once everything is read (group checks): doveconf prints its output first
+        self.partial: Config24 | None = None
 
 
 @functools.cache
@@ -68,7 +70,7 @@ class ListValue:
 class Node:
     """One filter block (the root is ``kind == ""``)."""
 
-    __slots__ = ("children", "kind", "label", "lists", "name", "values")
+    __slots__ = ("children", "includes", "kind", "label", "lists", "name", "values")
 
     def __init__(self, kind: str, name: str | None = None, label: str | None = None) -> None:
         self.kind = kind
@@ -77,6 +79,7 @@ class Node:
         self.values: dict[str, str] = {}  # full setting name -> value as written
         self.lists: dict[str, ListValue] = {}
         self.children: list[Node] = []
+        self.includes: list[tuple[str, str]] = []  # "@label = name" group uses, printed last
 
     def child(self, kind: str, name: str | None, label: str | None = None) -> Node:
         for c in self.children:
@@ -151,6 +154,17 @@ class Config24:
         self.plain = {k for k, v in self.sections.items() if v.get("plain") and k not in SPECIAL_FILTERS}
         self.root = Node("")
         self.config_version: str | None = None
+        self.groups: set[tuple[str, str]] = set()  # (label, name) of "group @label name {"
+        self.group_uses: list[tuple[str, str, Any]] = []
+
+    def check_groups(self) -> None:
+        """doveconf checks "@label = name" against the groups once the files are read."""
+        labels = {label for label, _name in self.groups}
+        for label, name, st in self.group_uses:
+            if label not in labels:
+                raise self._fail(f"Unknown group label {label}", st)
+            if (label, name) not in self.groups:
+                raise self._fail(f"Unknown group {label}={name}", st)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -214,6 +228,10 @@ class Config24:
                         raise self._fail(msg, st)
                     lv.items[st.key] = st.value  # a key set again keeps its place
                     continue
+                if st.key.startswith("@"):  # "@group = name": the group's settings apply here
+                    stack[-1].includes.append((st.key, st.value))
+                    self.group_uses.append((st.key, st.value, st))
+                    continue
                 self._set(stack, st)
                 continue
             if st.kind != "open":
@@ -235,6 +253,7 @@ class Config24:
                 self._check_nesting(stack, kind, st)
             if kind == "group":
                 node = stack[-1].child("group", st.section_name, st.label)
+                self.groups.add((st.label or "", st.section_name or ""))
             elif kind in SPECIAL_FILTERS or kind in self.plain or kind in self.named:
                 if kind in self.named and not st.section_name:
                     raise self._fail(f"{kind} {{ }} is missing section name", st)
@@ -333,7 +352,8 @@ class Config24:
         home = self._home(stack[-1], full)
         if kind == "strlist":
             raise self._fail(f"{st.key}: Setting is a string list, use '{st.key} {{'", st)
-        message = _check_value(kind, spec, st.key, st.value)
+        value = f"<{st.value}" if st.file_ref is not None else st.value  # "<path" stays as written
+        message = _check_value(kind, spec, st.key, value)
         if message:  # the value's type is checked before the filter rules
             raise self._fail(message, st)
         self._net_check(stack, full, st.key, st)
@@ -342,7 +362,7 @@ class Config24:
             lv.items = {w: "yes" for w in st.value.split()}
             lv.as_string = True
             return
-        home.values[full] = st.value
+        home.values[full] = value
 
     # -- output -------------------------------------------------------------------------------
 
@@ -393,6 +413,7 @@ class Config24:
             if child.name is not None:
                 head += f" {_quote_name(child.name)}"
             out += [f"{pad}{head} {{\n", *inner, f"{pad}}}\n"]
+        out += [f"{pad}{label} = {_quote_value(name)}\n" for label, name in node.includes]
         return out
 
 
@@ -433,9 +454,19 @@ def load_config24(path: str | Path) -> Config24:
     """Read a 2.4 tree (includes followed) as doveconf 2.4 does; raises :class:`ParseError`."""
     from mailconf.dovecot.tree import load
 
-    tree = load(path, version="2.4")
+    try:
+        tree = load(path, version="2.4")
+    except ParseError as exc:
+        if exc.message.startswith("Missing key name"):  # 2.4 reads "= v" as the setting "" (unknown)
+            raise Doveconf24Error(": Unknown setting: ", path=exc.path, line=exc.line) from None
+        raise
     cfg = Config24(str(path))
     cfg.apply(tree.walk())
+    try:
+        cfg.check_groups()
+    except Doveconf24Error as exc:
+        exc.partial = cfg
+        raise
     if "dovecot_storage_version" not in cfg.root.values:
         raise Doveconf24Error("dovecot_storage_version setting must be set")
     return cfg

@@ -53,7 +53,9 @@ def emulate(setdir: Path, work: Path) -> dict[str, str | int]:
     except ParseError as exc:
         text = getattr(exc, "doveconf", None) or exc.message
         fatal = f"doveconf: Fatal: {text}".replace(str(work), "DIR").rstrip()  # recorded from stripped stderr
-        return {"n": "", "N": "", "rc": 89, "fatal": fatal}
+        partial = getattr(exc, "partial", None)  # printed before the error (group checks)
+        n, big_n = (partial.dump("n"), partial.dump("N")) if partial is not None else ("", "")
+        return {"n": n, "N": big_n, "rc": 89, "fatal": fatal}
     return {"n": cfg.dump("n"), "N": cfg.dump("N"), "rc": 0, "fatal": ""}
 
 
