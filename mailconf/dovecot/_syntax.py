@@ -271,13 +271,16 @@ def read_lines(text: str, path: str | None = None) -> list[Line]:
             append(Line(number, offset, value, "content"))
             offset += len(value)
             continue
-        pos = offset
-        for bare in value.split("\n")[:-1]:  # a run of blank and comment lines, each "\n"-ended
+        # a run of blank and comment lines, each "\n"-ended: splitlines when "\n" is its only
+        # line break (it also cuts at "\r", "\x0b", "\x85" ...: then the counts differ)
+        pieces = value.splitlines(True)
+        if len(pieces) != value.count("\n"):
+            pieces = [bare + "\n" for bare in value.split("\n")[:-1]]
+        for piece in pieces:
             number += 1
-            kind: Literal["blank", "comment"] = "comment" if bare.lstrip(" \t").startswith("#") else "blank"
-            append(Line(number, pos, bare + "\n", kind))
-            pos += len(bare) + 1
-        offset += len(value)
+            kind: Literal["blank", "comment"] = "comment" if piece.lstrip(" \t")[:1] == "#" else "blank"
+            append(Line(number, offset, piece, kind))
+            offset += len(piece)
     if missing_newline and lines:
         last = lines[-1]
         lines[-1] = Line(last.number, last.start, last.text[:-1], last.kind)
