@@ -15,7 +15,6 @@ True
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from pathlib import Path
@@ -72,7 +71,9 @@ class ParamSpec(Record):
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
+    from mailconf._jsondata import load  # a marshal cache: no json import on a warm run
+
+    loaded: dict[str, Any] = load(str(DATA))
     return loaded
 
 
