@@ -7,7 +7,8 @@ installed /etc/dovecot tree. Goal: lint at most 2x the time of the two real tool
 
     .venv/bin/python benchmarks/bench_lint.py [--runs 20]
 
-Not a test: timings depend on the machine. The numbers are reported in docs/commands/lint.md.
+Not a test: timings depend on the machine. The numbers are reported in docs/benchmarks.md and
+docs/commands/lint.md.
 """
 
 from __future__ import annotations
