@@ -62,6 +62,17 @@ def run_real(command: list[str], root: Path, setdir: Path) -> dict[str, Any]:
             result[mode] = out
             result["rc"] = proc.returncode
             result["fatal"] = err[-1].replace(inner, "DIR") if proc.returncode and err else ""
+        lookups = setdir / "lookups.txt"  # one argument list a line: doveconf -c FILE ARGS
+        if lookups.exists():
+            result["lookups"] = {}
+            for line in lookups.read_text(encoding="utf-8").splitlines():
+                proc = subprocess.run([*command, "-c", f"{inner}/{main.name}", *line.split()], capture_output=True)
+                err = proc.stderr.decode("latin-1").strip().splitlines()
+                result["lookups"][line] = {
+                    "out": strip_header(proc.stdout.decode("latin-1")),
+                    "rc": proc.returncode,
+                    "fatal": err[-1] if proc.returncode and err else "",
+                }
         return result
 
 

@@ -64,7 +64,7 @@ def run(argv: list[str]) -> int:
         except (ParseError, OSError, RecursionError, ValueError):
             version = None  # the 2.3 reader reports the problem
     if version is not None and version.startswith("2.4"):
-        return _run24(path, mode or "n", hide, names)
+        return _run24(path, mode or "n", hide, names, hide_key)
     mode = mode or "a"
     try:
         cfg = load_config(path, version)
@@ -92,12 +92,12 @@ def run(argv: list[str]) -> int:
     return 0
 
 
-def _run24(path: str, mode: str, hide: bool, names: list[str]) -> int:
+def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = False) -> int:
     from mailconf.dovecot.config24 import load_config24
     from mailconf.errors import ParseError
 
-    if mode == "a" or names:
-        print("doveconf: Fatal: mailconf emulates only -n and -N for Dovecot 2.4 files", file=sys.stderr)
+    if mode == "a":
+        print("doveconf: Fatal: mailconf emulates only -n, -N and NAME lookups for Dovecot 2.4 files", file=sys.stderr)
         return 64
     try:
         cfg = load_config24(path)
@@ -111,5 +111,12 @@ def _run24(path: str, mode: str, hide: bool, names: list[str]) -> int:
     except (OSError, RecursionError, ValueError) as exc:
         print(f"doveconf: Fatal: {exc}", file=sys.stderr)
         return EX_CONFIG
+    if names:
+        try:
+            sys.stdout.write(cfg.lookup(names, hide_key=hide_key, hide_passwords=hide))
+        except ParseError as exc:
+            print(f"doveconf: Fatal: {exc.message}", file=sys.stderr)
+            return EX_CONFIG
+        return 0
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide))
     return 0

@@ -67,7 +67,19 @@ def conf(tmp_path: Path, body: str) -> Path:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_as_the_real_24_printed_it(name: str, tmp_path: Path) -> None:
-    assert emulate(FIXTURES / name, tmp_path / name) == EXPECTED[name]
+    want = {k: v for k, v in EXPECTED[name].items() if k != "lookups"}
+    assert emulate(FIXTURES / name, tmp_path / name) == want
+
+
+LOOKUPS = [(name, args) for name, rec in sorted(EXPECTED.items()) for args in rec.get("lookups", {})]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("name", "args"), LOOKUPS)
+def test_lookup_as_the_real_24_printed_it(name: str, args: str) -> None:
+    want = EXPECTED[name]["lookups"][args]  # type: ignore[index]
+    rc, out, err = cli("-c", str(FIXTURES / name / "dovecot.conf"), *args.split())
+    got_fatal = err.strip().splitlines()[-1] if rc and err.strip() else ""
+    assert {"out": out, "rc": rc, "fatal": got_fatal} == want
 
 
 def test_every_fixture_is_recorded() -> None:
@@ -165,7 +177,7 @@ def test_cli_detects_24_files(tmp_path: Path) -> None:
     assert cli("-c", str(path)) == (0, want, "")  # doveconf 2.4 prints -n by default
     assert cli("-c", str(path), "-n", "--dovecot-version", "2.4") == (0, want, "")
     rc, _out, err = cli("-c", str(path), "-a")
-    assert rc == 64 and "only -n and -N" in err
+    assert rc == 64 and "only -n, -N and NAME lookups" in err
 
 
 def test_cli_24_errors(tmp_path: Path) -> None:
