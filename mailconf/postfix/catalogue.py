@@ -162,6 +162,7 @@ class Catalogue:
                 old = specs[name]
                 specs[name] = ParamSpec(name, old.type, default, old.since, old.unit, old.subtype, old.values)
         self._specs = specs
+        self._by_command: dict[str, dict[str, tuple[str, str]]] = {}
         self._service: dict[str, tuple[str, str, tuple[str, ...]]] = {
             suffix: (ptype, default, tuple(agents))
             for suffix, (ptype, default, agents) in data["service_params"].items()
@@ -198,16 +199,24 @@ class Catalogue:
     def service_suffixes(self, command: str) -> dict[str, tuple[str, str]]:
         """``suffix -> (type, default)`` of the ``<service>_<suffix>`` parameters that a master.cf
         service running ``command`` (local, smtp, lmtp, pipe, ...) defines."""
-        return {
-            suffix: (ptype, default) for suffix, (ptype, default, agents) in self._service.items() if command in agents
-        }
+        return dict(self._suffixes(command))
+
+    def _suffixes(self, command: str) -> dict[str, tuple[str, str]]:
+        found = self._by_command.get(command)
+        if found is None:
+            found = self._by_command[command] = {
+                suffix: (ptype, default)
+                for suffix, (ptype, default, agents) in self._service.items()
+                if command in agents
+            }
+        return found
 
     def service_spec(self, service: str, command: str, name: str) -> ParamSpec | None:
         """The spec of ``name`` when it is ``<service>_<suffix>`` of a service running ``command``."""
         prefix = service + "_"
         if not name.startswith(prefix):
             return None
-        found = self.service_suffixes(command).get(name[len(prefix) :])
+        found = self._suffixes(command).get(name[len(prefix) :])
         if found is None:
             return None
         return ParamSpec(name, found[0], found[1], service=True)

@@ -43,6 +43,7 @@ ServiceRef = "str | tuple[str, str] | Service"
 BLANKS = " \t\n\v\f\r"
 SERVICE_FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
 _LIST_SPLIT = re.compile(r"[\s,]+")
+_WORDS = re.compile(r"[^ \t\n\v\f\r]+")
 # "type:name" references to database clients whose settings may live in main.cf as name_suffix.
 _DBMS = ("ldap", "mysql", "pgsql", "sqlite", "memcache", "mongodb", "proxy", "socketmap")
 _DBMS_REF = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
@@ -490,6 +491,8 @@ def _tokens(svc: Service) -> list[tuple[str, bool]]:
     inside ``{}`` (anywhere in a word); a word that starts with ``{`` is a group whose braces and
     surrounding blanks are removed. Returns ``(text, was_group)``."""
     text = svc.logical
+    if "{" not in text:  # no groups: plain blank-separated words
+        return [(word, False) for word in _WORDS.findall(text)[8:]]
     i, n = 0, len(text)
     for _ in range(8):  # the 8 fixed fields
         while i < n and text[i] in BLANKS:
