@@ -3,7 +3,8 @@
 The lint command runs in every commit hook, and ``@dataclass`` costs about a millisecond per
 class at import time (it generates and compiles methods). Classes on the lint path derive from
 ``Record`` instead, list their fields in ``__slots__`` and write their ``__init__`` by hand.
-``_compare`` names the fields that take part in ``==`` and ``hash`` (default: all of them).
+``_compare`` names the fields that take part in ``==`` and ``hash`` (default: all of them);
+``_hidden`` names fields left out of the repr (``field(repr=False)`` of a dataclass).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, ClassVar
 class Record:
     __slots__ = ()
     _compare: ClassVar[tuple[str, ...] | None] = None
+    _hidden: ClassVar[tuple[str, ...]] = ()
 
     def _fields(self) -> tuple[str, ...]:
         names: list[str] = []
@@ -35,7 +37,7 @@ class Record:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields())
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields() if n not in self._hidden)
         return f"{type(self).__name__}({inner})"
 
     def _replace(self, **changes: Any) -> Any:

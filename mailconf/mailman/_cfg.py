@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from mailconf._record import MutableRecord
 from mailconf._text import decode, display, encode
 from mailconf.document import Document
 from mailconf.errors import EditError, ParseError
@@ -37,48 +37,97 @@ _OPTION = re.compile(r"(?P<key>.*?)[ \t\x0b\x0c\x1c-\x1f]*(?P<sep>[=:])[ \t\x0b\
 DEFAULT_SECTION = "DEFAULT"
 
 
-@dataclass
-class Line:
+class Line(MutableRecord):
     """One physical line: leading blanks, body, line end (each possibly empty)."""
 
-    indent: str
-    kind: str  # "blank", "comment", "header", "text"
-    body: str
-    newline: str
+    __slots__ = ("body", "indent", "kind", "newline")
+
+    def __init__(
+        self,
+        indent: str,
+        kind: str,
+        body: str,
+        newline: str,
+    ) -> None:
+        self.indent = indent
+        self.kind = kind  # "blank", "comment", "header", "text"
+        self.body = body
+        self.newline = newline
 
     @property
     def text(self) -> str:
         return self.indent + self.body + self.newline
 
 
-@dataclass
-class Option:
+class Option(MutableRecord):
     """``key: value`` (or ``key = value``), with its continuation lines."""
 
-    section: str
-    name: str  # lowercased, as configparser stores it
-    key: str  # the key as written
-    separator: str  # ":" or "="
-    value: str  # the logical value, as configparser gives it
-    line: int  # 1-based, the option line
-    column: int  # 1-based byte column of the key
-    end_line: int  # last line that belongs to the value
-    value_line: int
-    value_column: int
-    first_index: int = field(repr=False, default=0)  # index into Mailman3Document.lines
-    last_index: int = field(repr=False, default=0)
+    __slots__ = (
+        "column",
+        "end_line",
+        "first_index",
+        "key",
+        "last_index",
+        "line",
+        "name",
+        "section",
+        "separator",
+        "value",
+        "value_column",
+        "value_line",
+    )
+    _hidden = ("first_index", "last_index")
+
+    def __init__(
+        self,
+        section: str,
+        name: str,
+        key: str,
+        separator: str,
+        value: str,
+        line: int,
+        column: int,
+        end_line: int,
+        value_line: int,
+        value_column: int,
+        first_index: int = 0,
+        last_index: int = 0,
+    ) -> None:
+        self.section = section
+        self.name = name  # lowercased, as configparser stores it
+        self.key = key  # the key as written
+        self.separator = separator  # ":" or "="
+        self.value = value  # the logical value, as configparser gives it
+        self.line = line  # 1-based, the option line
+        self.column = column  # 1-based byte column of the key
+        self.end_line = end_line  # last line that belongs to the value
+        self.value_line = value_line
+        self.value_column = value_column
+        self.first_index = first_index  # index into Mailman3Document.lines
+        self.last_index = last_index
 
 
-@dataclass
-class Section:
+class Section(MutableRecord):
     """A ``[name]`` header and the options under it (until the next header)."""
 
-    name: str
-    line: int
-    column: int
-    options: list[Option] = field(default_factory=list)
-    index: int = field(repr=False, default=0)
-    end_index: int = field(repr=False, default=0)  # index of the last line that belongs to it
+    __slots__ = ("column", "end_index", "index", "line", "name", "options")
+    _hidden = ("index", "end_index")
+
+    def __init__(
+        self,
+        name: str,
+        line: int,
+        column: int,
+        options: list[Option] | None = None,
+        index: int = 0,
+        end_index: int = 0,
+    ) -> None:
+        self.name = name
+        self.line = line
+        self.column = column
+        self.options: list[Option] = [] if options is None else options
+        self.index = index
+        self.end_index = end_index  # index of the last line that belongs to it
 
     def get(self, name: str) -> Option | None:
         found = None

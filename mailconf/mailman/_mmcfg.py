@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from mailconf._record import MutableRecord
 from mailconf._text import decode, encode
 from mailconf.document import Document
 from mailconf.errors import EditError, ParseError
@@ -28,46 +28,80 @@ from mailconf.errors import EditError, ParseError
 UNDERSTOOD = ("defaults import", "docstring", "assignment", "add_virtualhost")
 
 
-@dataclass
-class Statement:
+class Statement(MutableRecord):
     """One top-level statement of the file and what mailconf made of it."""
 
-    kind: str  # "defaults import", "docstring", "assignment", "add_virtualhost", "not understood"
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    source: str
-    names: list[str] = field(default_factory=list)  # names assigned (also for not-understood code)
-    value: object = None  # the literal value (assignment) or (url_host, email_host)
-    reason: str | None = None  # why it is not understood
+    __slots__ = ("column", "end_column", "end_line", "kind", "line", "names", "reason", "source", "value")
+
+    def __init__(
+        self,
+        kind: str,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        source: str,
+        names: list[str] | None = None,
+        value: object = None,
+        reason: str | None = None,
+    ) -> None:
+        self.kind = kind  # "defaults import", "docstring", "assignment", "add_virtualhost", "not understood"
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.source = source
+        self.names: list[str] = [] if names is None else names  # names assigned (also for not-understood code)
+        self.value = value  # the literal value (assignment) or (url_host, email_host)
+        self.reason = reason  # why it is not understood
 
     @property
     def understood(self) -> bool:
         return self.kind != "not understood"
 
 
-@dataclass
-class Assignment:
+class Assignment(MutableRecord):
     """The value a name has after the file ran (as far as mailconf can tell without running it)."""
 
-    name: str
-    value: object
-    known: bool  # False: assigned by code mailconf does not evaluate
-    line: int
-    column: int
-    value_line: int
-    value_column: int
-    end_line: int
-    end_column: int
+    __slots__ = ("column", "end_column", "end_line", "known", "line", "name", "value", "value_column", "value_line")
+
+    def __init__(
+        self,
+        name: str,
+        value: object,
+        known: bool,
+        line: int,
+        column: int,
+        value_line: int,
+        value_column: int,
+        end_line: int,
+        end_column: int,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.known = known  # False: assigned by code mailconf does not evaluate
+        self.line = line
+        self.column = column
+        self.value_line = value_line
+        self.value_column = value_column
+        self.end_line = end_line
+        self.end_column = end_column
 
 
-@dataclass
-class VirtualHost:
-    url_host: str
-    email_host: str | None  # None: not given
-    line: int
-    column: int
+class VirtualHost(MutableRecord):
+    __slots__ = ("column", "email_host", "line", "url_host")
+
+    def __init__(
+        self,
+        url_host: str,
+        email_host: str | None,
+        line: int,
+        column: int,
+    ) -> None:
+        self.url_host = url_host
+        self.email_host = email_host  # None: not given
+        self.line = line
+        self.column = column
 
     @property
     def mail_domain(self) -> str:
@@ -96,11 +130,18 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _STATEMENT_START = {"NEWLINE", "NL", "INDENT", "DEDENT", "ENCODING", "COMMENT"}
 
 
-@dataclass
-class _Converted:
-    data: bytes
-    blanked: dict[int, tuple[int, int, str]]  # first line -> (end line, end column, reason)
-    literals: list[tuple[int, int, int]]  # (line, column, end column) of rewritten literals
+class _Converted(MutableRecord):
+    __slots__ = ("blanked", "data", "literals")
+
+    def __init__(
+        self,
+        data: bytes,
+        blanked: dict[int, tuple[int, int, str]],
+        literals: list[tuple[int, int, int]],
+    ) -> None:
+        self.data = data
+        self.blanked = blanked  # first line -> (end line, end column, reason)
+        self.literals = literals  # (line, column, end column) of rewritten literals
 
 
 def _python2_compatible(data: bytes) -> _Converted | None:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 
+from mailconf._record import MutableRecord, Record
 from mailconf.errors import ParseError
 from mailconf.mailman import defaults
 from mailconf.mailman._cfg import Mailman3Document, parse_mailman_cfg
@@ -43,21 +43,32 @@ _DIR_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Record):
     """One effective Mailman 3 setting.
 
     ``source`` is ``"file"`` (a configuration file: ``path``/``line``/``column`` say where),
     ``"base"`` (Mailman's base configuration, e.g. a built-in layout) or ``"default"`` (schema.cfg).
     """
 
-    section: str
-    key: str
-    value: str
-    source: str
-    path: str | None = None
-    line: int = 1
-    column: int = 1
+    __slots__ = ("column", "key", "line", "path", "section", "source", "value")
+
+    def __init__(
+        self,
+        section: str,
+        key: str,
+        value: str,
+        source: str,
+        path: str | None = None,
+        line: int = 1,
+        column: int = 1,
+    ) -> None:
+        self.section = section
+        self.key = key
+        self.value = value
+        self.source = source
+        self.path = path
+        self.line = line
+        self.column = column
 
 
 def system_path_of(path: Path, root: Path | None) -> str:
@@ -74,16 +85,24 @@ def _on_disk(system_path: str, root: Path | None) -> Path:
     return root / system_path.lstrip("/") if root is not None else Path(system_path)
 
 
-@dataclass
-class Mailman3Config:
+class Mailman3Config(MutableRecord):
     """The effective Mailman 3 configuration of one ``mailman.cfg`` (plus what it extends)."""
 
-    documents: list[Mailman3Document]  # the file first, then what it extends (lower layers)
-    system_path: str | None = None
-    root: Path | None = None
-    problems: list[str] = field(default_factory=list)
+    # what the resolution below adds (paths, path_settings, mta_configuration, ...) lives in
+    # __dict__: not a field, so out of == and repr as with the former dataclass
+    __slots__ = ("__dict__", "documents", "problems", "root", "system_path")
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        documents: list[Mailman3Document],
+        system_path: str | None = None,
+        root: Path | None = None,
+        problems: list[str] | None = None,
+    ) -> None:
+        self.documents = documents  # the file first, then what it extends (lower layers)
+        self.system_path = system_path
+        self.root = root
+        self.problems: list[str] = [] if problems is None else problems
         self._resolve_paths()
         self._resolve_mta_configuration()
 
@@ -347,23 +366,39 @@ def load_mailman3(
 # Mailman 2
 
 
-@dataclass(frozen=True)
-class Value2:
+class Value2(Record):
     """One effective Mailman 2 setting: ``known`` False means code mailconf does not evaluate
     sets it; ``source`` is ``"file"`` or ``"default"`` (Defaults.py)."""
 
-    name: str
-    value: object
-    known: bool
-    source: str
-    line: int = 1
-    column: int = 1
+    __slots__ = ("column", "known", "line", "name", "source", "value")
+
+    def __init__(
+        self,
+        name: str,
+        value: object,
+        known: bool,
+        source: str,
+        line: int = 1,
+        column: int = 1,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.known = known
+        self.source = source
+        self.line = line
+        self.column = column
 
 
-@dataclass
-class Mailman2Config:
-    document: Mailman2Document
-    system_path: str | None = None
+class Mailman2Config(MutableRecord):
+    __slots__ = ("document", "system_path")
+
+    def __init__(
+        self,
+        document: Mailman2Document,
+        system_path: str | None = None,
+    ) -> None:
+        self.document = document
+        self.system_path = system_path
 
     @property
     def path(self) -> Path | None:

@@ -13,6 +13,7 @@ import functools
 import ipaddress
 import posixpath
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -231,6 +232,9 @@ def _mailman3(ctx: Context) -> list[Any]:
 def _mailman2(ctx: Context) -> list[Any]:
     def build() -> list[Any]:
         if not ctx.mailman:  # no Mailman files: do not import the Mailman layer at all
+            return []
+        # mm_cfg.py documents exist only once their module (which imports ast) is loaded
+        if "mailconf.mailman._mmcfg" not in sys.modules:
             return []
         from mailconf.mailman import Mailman2Document
         from mailconf.mailman.config import Mailman2Config, system_path_of
