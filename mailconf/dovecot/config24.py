@@ -157,6 +157,33 @@ class Config24:
         self.groups: set[tuple[str, str]] = set()  # (label, name) of "group @label name {"
         self.group_uses: list[tuple[str, str, Any]] = []
 
+    def check(self) -> None:
+        """A few of the checks doveconf makes once everything is read (errors without a line)."""
+
+        # each block is checked with its own values over the defaults, not the enclosing ones
+        # (first_valid_uid = 1000 at the top and last_valid_uid = 500 in protocol imap pass)
+        def nodes(node: Node) -> list[tuple[Node, dict[str, str]]]:
+            out = [(node, node.values)]
+            for child in node.children:
+                if child.kind in SPECIAL_FILTERS or child.kind in self.plain:
+                    out += nodes(child)
+            return out
+
+        scopes = nodes(self.root)
+        for _node, values in scopes:
+            for kind in ("uid", "gid"):
+                first, last = values.get(f"first_valid_{kind}", "0"), values.get(f"last_valid_{kind}", "0")
+                if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
+                    raise Doveconf24Error(f"first_valid_{kind} can't be larger than last_valid_{kind}", path=self.path)
+        for node, _values in scopes:
+            lv = node.lists.get("listen")
+            if lv is not None and lv.items and not any(v.lower() in ("yes", "y", "1") for v in lv.items.values()):
+                raise Doveconf24Error("listen can't be set empty", path=self.path)
+        for _node, values in scopes:
+            wants_cert = values.get("ssl_server_request_client_cert", "no").lower() in ("yes", "y", "1")
+            if wants_cert and not values.get("ssl_server_ca_file"):
+                raise Doveconf24Error("ssl_server_request_client_cert set, but ssl_server_ca_file not", path=self.path)
+
     def check_groups(self) -> None:
         """doveconf checks "@label = name" against the groups once the files are read."""
         labels = {label for label, _name in self.groups}
@@ -496,6 +523,7 @@ def load_config24(path: str | Path) -> Config24:
     cfg.apply(tree.walk())
     try:
         cfg.check_groups()
+        cfg.check()
     except Doveconf24Error as exc:
         exc.partial = cfg
         raise
