@@ -256,10 +256,11 @@ def load(opts: Options, output: Output) -> PostfixConfig:
         seen: dict[str, str] = {}
         if opts.config_dir is not None:
             seen["config_directory"] = opts.config_dir
+        earlier_value, warn = seen.get, output.warn
         for name, value, line in main.entries():
-            earlier = seen.get(name)
+            earlier = earlier_value(name)
             if earlier is not None and earlier != value:
-                output.warn(f"{shown_main}, line {line}: overriding earlier entry: {name}={earlier}")
+                warn(f"{shown_main}, line {line}: overriding earlier entry: {name}={earlier}")
             seen[name] = value
         if opts.config_dir is not None and "config_directory" not in main.values():
             main.prepend_unwritten("config_directory", opts.config_dir)
@@ -563,9 +564,12 @@ def unused(config: PostfixConfig, output: Output, shown_main: str, shown_master:
         elif alternative is not None:
             output.warn(f'{shown}: support for parameter "{name}" will be removed; instead, {alternative}')
 
+    warn = output.warn
     for name, value in config.main_values.items() if main else ():
-        if name in deprecated or not (name in specs or name in user):
+        if name in deprecated:
             flag(shown_main, name, value, name in specs or name in user)
+        elif name not in specs and name not in user:
+            warn(f"{shown_main}: unused parameter: {name}={value}")
     tables = _service_tables(config)
     # A $name in a -o value marks a -o name used in its own table (or a main.cf name); a name
     # that only another service's -o values refer to stays unused there.
