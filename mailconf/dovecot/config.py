@@ -853,7 +853,15 @@ class DovecotConfig:
             ln = Line("set", ln.key, "", ln.path, ln.line, ln.column)  # doveconf reads no file here
             raw = ""
         if ln.kind == "var" and section is not None and f"${ln.key}" in raw.split():
-            raise _error(f"Unknown variable: ${ln.key}", ln)
+            # ``key = $key`` inside a string-list section (plugin {}) takes the global setting of
+            # that name as it stands at this point (its default when unset); elsewhere it fails
+            outer = self.catalogue.settings.get(ln.key) if section.spec.strlist else None
+            if outer is None:
+                raise _error(f"Unknown variable: ${ln.key}", ln)
+            cur = scope.values.get(ln.key) or self.global_scope.values.get(ln.key)
+            current = cur.value if cur is not None else outer.default
+            raw = " ".join(current if w == "$" + ln.key else w for w in raw.split(" "))
+            ln = Line("set", ln.key, raw, ln.path, ln.line, ln.column)
         if ln.kind == "file":
             value = "<" + raw
             where = raw if raw.startswith("/") else os.path.join(os.path.dirname(ln.path), raw)

@@ -64,6 +64,8 @@ def _one(text: str) -> SectionKey:
 
 
 MISSING_KEY = "Missing key name ('=' at the beginning of line)"
+# sections whose settings doveconf reads as top-level ones: an empty key there is "Missing key name"
+FILTERS = frozenset(("protocol", "local", "remote", "local_name"))
 
 
 def check_structure(
@@ -74,7 +76,7 @@ def check_structure(
     balanced: bool = True,
 ) -> None:
     """What doveconf checks over the statement stream, in reading order: ``Unexpected '}'``,
-    an empty key at the top level (``Missing key name``), then the line ``error`` that stopped
+    an empty key at the top level or in a filter (``Missing key name``), then the line ``error`` that stopped
     reading, then (``balanced``) ``Missing '}'`` at the end."""
     stack: list[Statement] = []
     for st in statements:
@@ -86,7 +88,7 @@ def check_structure(
                     raise DovecotParseError("Unexpected '}'", path=st.path, line=st.line, column=st.column)
                 continue
             stack.pop()
-        elif st.kind == "setting" and st.key == "" and not stack and balanced:
+        elif st.kind == "setting" and st.key == "" and balanced and all(o.section_type in FILTERS for o in stack):
             raise DovecotParseError(MISSING_KEY, path=st.path, line=st.end_line, column=st.column)
     if error is not None:
         raise error

@@ -31,6 +31,7 @@ from mailconf.dovecot._syntax import (
     scan_from,
 )
 from mailconf.dovecot.document import (
+    FILTERS,
     MISSING_KEY,
     DovecotDocument,
     SectionKey,
@@ -439,7 +440,7 @@ class _Loader:
                 if not open_sections:
                     raise DovecotParseError("Unexpected '}'", path=frame.name, line=st.line, column=st.column)
                 open_sections.pop()
-            elif st.kind == "setting" and st.key == "" and not open_sections:
+            elif st.kind == "setting" and st.key == "" and all(o.section_type in FILTERS for o in open_sections):
                 raise DovecotParseError(MISSING_KEY, path=frame.name, line=st.end_line, column=st.column)
             elif st.kind == "include":
                 self.include(st, frame, stack, includes)

@@ -44,6 +44,12 @@ CASES = [
     ("service imap{\n}\n", 1, "Expecting '{'"),
     ("service imap { x\n}\n", 1, "Garbage after '{'"),
     ("= yes\n", 1, "Missing key name ('=' at the beginning of line)"),
+    # a filter's settings are read as top-level ones; the first error in reading order wins
+    ("protocol imap {\n= v\n}\n", 2, "Missing key name ('=' at the beginning of line)"),
+    ("local 1.2.3.4 {\n= v\n}\n", 2, "Missing key name ('=' at the beginning of line)"),
+    ("protocol imap {\n  plugin {\n  }\n  = v\n}\n}\n", 4, "Missing key name ('=' at the beginning of line)"),
+    ("plugin {\n  foo = $foo x\n}\n", 2, "Unknown variable: $foo"),
+    ("service imap {\n  vsz_limit = $vsz_limit\n}\n", 2, "Unknown variable: $vsz_limit"),
     ("}\n", 1, "Unexpected '}'"),
     ("plugin {\n  x {\n  }\n}\n", 2, "Section not allowed here"),
     ("passdb x {\n driver = pam\n}\npassdb x {\n}\n", 4, "passdb/x already exists"),
@@ -167,3 +173,23 @@ def test_more_line_errors(tmp_path: Path, text: str, line: int, message: str) ->
     with pytest.raises(ParseError) as info:
         load_config(f)
     assert (info.value.message, info.value.line) == (message, line)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # inside plugin {}, "key = $key" takes the global setting of that name as it stands there
+        ("plugin {\n  auth_anonymous_username = $auth_anonymous_username\n}\n", "anonymous"),
+        ("plugin {\n  base_dir = $base_dir x\n}\n", "/run/dovecot x"),
+        ("plugin {\n  mail_location = $mail_location x\n}\n", " x"),
+        ("protocols = imap\nplugin {\n  protocols = $protocols x\n}\nprotocols = pop3\n", "imap x"),
+    ],
+)
+def test_plugin_self_reference_takes_the_global_setting(tmp_path: Path, text: str, value: str) -> None:
+    """Checked against doveconf 2.3.19.1 (found by the generated-settings oracle test)."""
+    f = tmp_path / "dovecot.conf"
+    f.write_text(text)
+    config = load_config(f)
+    (plugin,) = config.global_scope.sections["plugin"]
+    key = text.split("plugin {\n  ", 1)[1].split(" =", 1)[0]
+    assert plugin.values[key].value == value
