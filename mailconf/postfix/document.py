@@ -683,8 +683,10 @@ class MasterDocument(Document):
             old = self.items[found[0]]
             assert isinstance(old, Service)
             texts[found[0]] = self._format(svc, old)
+            from mailconf.postfix import _edit
+
             for i in found[1:]:
-                texts[i] = ""
+                texts[i] = _edit.remove_entry(self.items[i].lines)  # its comment and blank lines stay
         else:
             text = self._format(svc, None)
             last = max((i for i, item in enumerate(self.items) if isinstance(item, Service)), default=None)

@@ -268,6 +268,22 @@ def test_random_master_edits_keep_other_lines_and_mean_what_postconf_says(
     assert views(tool, ours, MASTER_VIEWS) == views(tool, ref, MASTER_VIEWS)
 
 
+@pytest.mark.oracle
+def test_replacing_duplicated_entries_keeps_the_lines_around_them(tmp_path: Path) -> None:
+    """-M -e on a service with several entries: the first is replaced, the others removed, and a
+    blank line after the last one stays (found by the random-edit test)."""
+    tool = require_tool("postconf")
+    data = b"smtp inet y y y - - smtpd\nsmtp inet y y y - - smtpd\nsmtp inet y y y - - smtpd\n -v\n\n -v\n -v\n\n"
+    argv = ["-M", "-e", "smtp/inet=smtp inet - - n - 5 smtpd -o myhostname= -v"]
+    ours, ref = make_pair(tmp_path, MAIN, data)
+    assert _ours(ours, argv) == (0, "")
+    after = (ours / "master.cf").read_bytes()
+    assert after.endswith(b"\n\n") and after.count(b"smtp inet") == 1
+    assert touched_only(data, after, set(range(1, 8))) == []
+    assert postconf(tool, ref, *argv).status == 0
+    assert views(tool, ours, MASTER_VIEWS) == views(tool, ref, MASTER_VIEWS)
+
+
 # -- the shared corpus ---------------------------------------------------------------------------
 
 
