@@ -682,9 +682,10 @@ class MasterDocument(Document):
         if found:
             old = self.items[found[0]]
             assert isinstance(old, Service)
-            texts[found[0]] = self._format(svc, old)
             from mailconf.postfix import _edit
 
+            # comment and blank lines inside the old entry stay, after the new one (as postconf)
+            texts[found[0]] = self._format(svc, old) + _edit.remove_entry(old.lines)
             for i in found[1:]:
                 texts[i] = _edit.remove_entry(self.items[i].lines)  # its comment and blank lines stay
         else:

@@ -269,17 +269,33 @@ def test_random_master_edits_keep_other_lines_and_mean_what_postconf_says(
 
 
 @pytest.mark.oracle
-def test_replacing_duplicated_entries_keeps_the_lines_around_them(tmp_path: Path) -> None:
-    """-M -e on a service with several entries: the first is replaced, the others removed, and a
-    blank line after the last one stays (found by the random-edit test)."""
+@pytest.mark.parametrize(
+    ("data", "argv"),
+    [
+        (
+            b"smtp inet y y y - - smtpd\nsmtp inet y y y - - smtpd\nsmtp inet y y y - - smtpd\n -v\n\n -v\n -v\n\n",
+            ["-M", "-e", "smtp/inet=smtp inet - - n - 5 smtpd -o myhostname= -v"],
+        ),
+        (
+            b"smtp inet y y y - - smtpd\nsmtp unix y y y - - smtpd\n -v\n# c1\n\n -v\n -v\n\n",
+            ["-M", "-e", "smtp/unix=smtp unix - - n - 5 smtpd -o myhostname= -v"],
+        ),
+    ],
+)
+def test_replaced_and_removed_entries_keep_their_comment_and_blank_lines(
+    tmp_path: Path, data: bytes, argv: list[str]
+) -> None:
+    """-M -e replaces the first entry of the service and removes the others; the comment and
+    blank lines inside them stay (after the new entry), as postconf keeps them (found by the
+    random-edit test)."""
     tool = require_tool("postconf")
-    data = b"smtp inet y y y - - smtpd\nsmtp inet y y y - - smtpd\nsmtp inet y y y - - smtpd\n -v\n\n -v\n -v\n\n"
-    argv = ["-M", "-e", "smtp/inet=smtp inet - - n - 5 smtpd -o myhostname= -v"]
     ours, ref = make_pair(tmp_path, MAIN, data)
     assert _ours(ours, argv) == (0, "")
     after = (ours / "master.cf").read_bytes()
-    assert after.endswith(b"\n\n") and after.count(b"smtp inet") == 1
-    assert touched_only(data, after, set(range(1, 8))) == []
+    kept = [line for line in data.splitlines() if not line.strip() or line.startswith(b"#")]
+    assert [line for line in after.splitlines() if not line.strip() or line.startswith(b"#")] == kept
+    allowed = {line.number for s in parse_master(data).services if s.key == ("smtp", argv[2][5:9]) for line in s.lines}
+    assert touched_only(data, after, allowed) == []
     assert postconf(tool, ref, *argv).status == 0
     assert views(tool, ours, MASTER_VIEWS) == views(tool, ref, MASTER_VIEWS)
 
