@@ -55,20 +55,29 @@ def run(argv: list[str]) -> int:
         names.append(a)
         i += 1
 
-    from mailconf.dovecot.config import detect_version, load_config
+    from mailconf.dovecot.config import config_from_tree, detect_version, load_config
+    from mailconf.dovecot.tree import load
     from mailconf.errors import ParseError
 
-    if version is None:
-        try:
-            version = detect_version(path)
-        except (ParseError, OSError, RecursionError, ValueError):
-            version = None  # the 2.3 reader reports the problem
     if version is not None and version.startswith("2.4"):
         return _run24(path, mode or "n", hide, names, hide_key)
-    mode = mode or "a"
     try:
-        cfg = load_config(path, version)
+        if version is None:
+            # read once: the reader tells 2.4 from the main file's first setting; a 2.4 tree
+            # whose first setting comes from an include is read again with the 2.4 rules
+            tree = load(path)
+            first = next((st for st in tree.walk() if st.kind == "setting"), None)
+            if tree.version == "2.4" or (first is not None and first.key == "dovecot_config_version"):
+                return _run24(path, mode or "n", hide, names, hide_key, tree if tree.version == "2.4" else None)
+            mode = mode or "a"
+            cfg = config_from_tree(tree)
+        else:
+            mode = mode or "a"
+            cfg = load_config(path, version)
     except ParseError as exc:
+        if version is None and "2.4" in (_first_setting_version(path), detect_version(path)):
+            # a 2.4 file the reader refused: doveconf 2.4's wording
+            return _run24(path, mode or "n", hide, names, hide_key)
         where = f"{exc.path}" if exc.path else path
         native = getattr(exc, "doveconf", None)  # the reader's error carries doveconf's whole text
         if native:
@@ -92,15 +101,15 @@ def run(argv: list[str]) -> int:
     return 0
 
 
-def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = False) -> int:
-    from mailconf.dovecot.config24 import load_config24
+def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = False, tree: object = None) -> int:
+    from mailconf.dovecot.config24 import config24_from_tree, load_config24
     from mailconf.errors import ParseError
 
     if mode == "a":
         print("doveconf: Fatal: mailconf emulates only -n, -N and NAME lookups for Dovecot 2.4 files", file=sys.stderr)
         return 64
     try:
-        cfg = load_config24(path)
+        cfg = config24_from_tree(tree, path) if tree is not None else load_config24(path)
     except ParseError as exc:
         partial = getattr(exc, "partial", None)
         if partial is not None:  # doveconf prints the settings, then fails
@@ -122,3 +131,21 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
         return 0
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide))
     return 0
+
+
+def _first_setting_version(path: str) -> str | None:
+    """ "2.4" when the main file's first line that is not blank or a comment sets
+    dovecot_config_version, "2.3" for another setting, None otherwise (an include, unreadable)."""
+    try:
+        with open(path, "rb") as f:
+            for raw in f:
+                line = raw.strip()
+                if not line or line.startswith(b"#"):
+                    continue
+                key = line.split(b"=", 1)[0].strip() if b"=" in line else b""
+                if not key or key.startswith(b"!"):
+                    return None
+                return "2.4" if key == b"dovecot_config_version" else "2.3"
+    except OSError:
+        return None
+    return None

@@ -261,6 +261,8 @@ class Config24:
                     continue
                 self._set(stack, st)
                 continue
+            if st.kind == "include" and first:  # even an include may not come first
+                raise self._fail("The first setting must be dovecot_config_version", st)
             if st.kind != "open":
                 continue
             if first:
@@ -519,8 +521,13 @@ def load_config24(path: str | Path) -> Config24:
         if exc.message.startswith("Missing key name"):  # 2.4 reads "= v" as the setting "" (unknown)
             raise Doveconf24Error(": Unknown setting: ", path=exc.path, line=exc.line) from None
         raise
+    return config24_from_tree(tree, path)
+
+
+def config24_from_tree(tree: Any, path: str | Path) -> Config24:
+    """:func:`load_config24` on a tree already loaded with ``version="2.4"``."""
     cfg = Config24(str(path))
-    cfg.apply(tree.walk())
+    cfg.apply(tree.walk(includes=True))
     try:
         cfg.check_groups()
         cfg.check()

@@ -236,3 +236,30 @@ def test_against_the_real_24(tmp_path: Path) -> None:
     sets += [p for p in corpus_sets("dovecot") if (m := main_file(p)) and b"dovecot_config_version" in m.read_bytes()]
     differ = [d.name for d in sets if run_real(command, root, d) != emulate(d, tmp_path / d.name)]
     assert differ == []
+
+
+def test_cli_prints_the_settings_before_a_check_after_reading(tmp_path: Path) -> None:
+    rc, out, err = cli("-c", str(conf(tmp_path, "listen {\n  * = no\n  :: = no\n}\n")))
+    assert rc == 89
+    assert out.endswith("listen {\n  * = no\n  :: = no\n}\n")
+    assert err.splitlines() == [
+        "doveconf: Error: listen can't be set empty",
+        f"doveconf: Fatal: Error in configuration file {tmp_path}/dovecot.conf: listen can't be set empty",
+    ]
+
+
+def test_cli_24_wording_for_files_the_reader_refuses(tmp_path: Path) -> None:
+    rc, _out, err = cli("-c", str(conf(tmp_path, "= v\n")))
+    where = f"Error in configuration file {tmp_path}/dovecot.conf line 3"
+    assert (rc, err) == (89, f"doveconf: Fatal: {where}: : Unknown setting: \n")  # 2.4 reads "= v" as setting ""
+
+
+def test_cli_24_tree_whose_first_setting_is_included(tmp_path: Path) -> None:
+    # recognised as 2.4, and refused as doveconf 2.4.1 refuses it: the include comes first
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "00-version.conf").write_text(V24, encoding="latin-1")
+    main = tmp_path / "dovecot.conf"
+    main.write_text("!include conf.d/*.conf\nssl = required\n", encoding="latin-1")
+    where = f"Error in configuration file {main} line 1"
+    message = "The first setting must be dovecot_config_version"
+    assert cli("-c", str(main)) == (89, "", f"doveconf: Fatal: {where}: {message}\n")
