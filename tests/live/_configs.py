@@ -3,9 +3,17 @@
 ``build(name, main=..., smtp=..., submission=..., smtps=..., dovecot=...)`` starts from the
 secure baseline and changes only what is given: main.cf parameters (None deletes one), ``-o``
 overrides per master.cf service (None deletes one), and Dovecot lines appended or replaced.
+
+Dovecot settings are given by their 2.3 names; on Dovecot 2.4 (chosen from ``dovecot --version``)
+``build`` writes the same configuration in 2.4's form: the two version settings first, the renamed
+settings (``ssl_server_cert_file``, ``auth_allow_cleartext``, ``mail_driver``/``mail_path``) and
+named ``passdb``/``userdb`` sections with 2.4's settings.
 """
 
 from __future__ import annotations
+
+import functools
+import subprocess
 
 from tests.live._servers import PORTS, Config
 
@@ -152,8 +160,65 @@ service auth {
 }
 """
 
+DOVECOT_SECTIONS_24 = DOVECOT_SECTIONS.replace(
+    """passdb {
+  driver = passwd-file
+  args = @BASE@/passwd
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=@BASE@/home/%u
+}
+""",
+    """passdb passwd-file {
+  passwd_file_path = @BASE@/passwd
+}
+userdb static {
+  fields {
+    uid = nobody
+    gid = nogroup
+    home = @BASE@/home/%{user}
+  }
+}
+""",
+)
+
+YES_NO = {"yes": "no", "no": "yes"}
+
 AUTH_LISTENER = {"@AUTH_SOCKET@": "@QUEUE@/private/auth", "@AUTH_MODE@": "0660"}
 AUTH_LISTENER |= {"@AUTH_USER@": "postfix", "@AUTH_GROUP@": "postfix"}
+
+
+@functools.cache
+def dovecot_version() -> str:
+    """The installed Dovecot's version ("2.4.1" of "2.4.1-4 (7d8c0e5759)"); "" when there is none."""
+    try:
+        done = subprocess.run(["dovecot", "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except OSError:
+        return ""
+    return done.stdout.split("-")[0].split(" ")[0].strip()
+
+
+def dovecot_series() -> str:
+    """Return "2.4" when the installed Dovecot is 2.4, else "2.3" (also when none is installed)."""
+    return "2.4" if dovecot_version().startswith("2.4.") else "2.3"
+
+
+def settings_24(settings: dict[str, str], version: str = "2.4.1") -> dict[str, str]:
+    """The same settings under Dovecot 2.4's names (2.3 names as keys, in the same order), after the
+    two version settings: the installed version, so that no default of a newer 2.4 changes back."""
+    out = {"dovecot_config_version": version, "dovecot_storage_version": version}
+    for name, value in settings.items():
+        if name in ("ssl_cert", "ssl_key"):
+            out[f"ssl_server_{name[4:]}_file"] = value.removeprefix("<")
+        elif name == "disable_plaintext_auth":
+            out["auth_allow_cleartext"] = YES_NO[value]
+        elif name == "mail_location":
+            driver, _, path = value.partition(":")
+            out["mail_driver"], out["mail_path"] = driver, path
+        else:
+            out[name] = value
+    return out
 
 
 def _main_cf(params: dict[str, str]) -> str:
@@ -183,6 +248,7 @@ def build(
     dovecot_extra: str = "",
     auth_listener: dict[str, str] | None = None,
     cert_days: int | None = None,
+    series: str | None = None,
 ) -> Config:
     params: dict[str, str] = dict(BASE_MAIN)
     for key, value in (main or {}).items():
@@ -204,6 +270,9 @@ def build(
         else:
             settings[key] = value
     sections = DOVECOT_SECTIONS
+    if (series or dovecot_series()) == "2.4":
+        version = dovecot_version() if dovecot_series() == "2.4" else "2.4.1"
+        settings, sections = settings_24(settings, version), DOVECOT_SECTIONS_24
     for service, port in PORTS.items():
         sections = sections.replace(f"@PORT_{service}@", str(port))
     for placeholder, value in (AUTH_LISTENER | (auth_listener or {})).items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.live._configs import build
+from tests.live._configs import build, dovecot_series
 from tests.live._servers import Config
 
 CRAM = "plain login cram-md5"
@@ -20,63 +20,85 @@ NO_GUARD = {
     "smtpd_sasl_auth_enable": "no",
 }
 
-VARIANTS: dict[str, Config] = {
-    "secure": build("secure"),
-    # TLS103 (25 without STARTTLS), TLS101 + AUTH103 (587: TLS optional, AUTH before it),
-    # TLS102 (465 without wrapper mode), TLS106 (Postfix's default protocols: TLSv1 and TLSv1.1 too);
-    # Dovecot TLS201 (ssl = yes, CRAM-MD5 works without TLS).
-    "weak-tls": build(
-        "weak-tls",
-        main={"smtpd_tls_security_level": "none", "smtpd_tls_protocols": None, "smtpd_tls_mandatory_protocols": None},
-        submission={"smtpd_tls_security_level": "may", "smtpd_tls_auth_only": "no"},
-        smtps={"smtpd_tls_wrappermode": None},
-        dovecot={"ssl": "yes", "auth_mechanisms": CRAM},
-    ),
-    # RELAY103 (mynetworks = the world, seen on 25), AUTH102 (587 accepts local mail without AUTH),
-    # AUTH101 (465 without SASL); Dovecot AUTH201 (plaintext passwords allowed before TLS).
-    "weak-auth": build(
-        "weak-auth",
-        main={"mynetworks": "0.0.0.0/0"},
-        submission={
-            "smtpd_client_restrictions": None,
-            "smtpd_relay_restrictions": "permit_sasl_authenticated,reject_unauth_destination",
-            "smtpd_recipient_restrictions": "permit_sasl_authenticated,reject_unauth_destination",
-        },
-        smtps={"smtpd_sasl_auth_enable": "no"},
-        dovecot={"ssl": "yes", "disable_plaintext_auth": "no"},
-    ),
-    # RELAY102 (25: a client lookup that says OK before the guard), AUTH105 (SMTP AUTH on 25),
-    # RELAY101 (465: no guard at all); Dovecot TLS202 (ssl = yes for pop3 only, with CRAM-MD5).
-    "weak-relay": build(
-        "weak-relay",
-        main={
-            "smtpd_relay_restrictions": "permit_mynetworks, check_client_access inline:{127.0.0.2=OK}, "
-            "permit_sasl_authenticated, reject_unauth_destination",
-            "smtpd_sasl_auth_enable": "yes",
-        },
-        smtps=NO_GUARD,
-        dovecot={"auth_mechanisms": CRAM},
-        dovecot_extra="protocol pop3 {\n  ssl = yes\n}\n",
-    ),
-    # XREF301 (smtpd_sasl_path names no Dovecot listener), TLS105 (25: TLS without a certificate);
-    # Dovecot TLS203 (TLSv1 allowed; OpenSSL 3 also needs the security level lowered to speak it).
-    "weak-sasl-path": build(
-        "weak-sasl-path",
-        main={"smtpd_sasl_path": "private/auth-missing"},
-        smtp={"smtpd_tls_cert_file": "", "smtpd_tls_key_file": ""},
-        dovecot={"ssl_min_protocol": "TLSv1", "ssl_cipher_list": "DEFAULT:@SECLEVEL=0"},
-    ),
-    # XREF302 (the listener exists but Postfix may not connect to it), TLS104 (25 requires TLS),
-    # CERT103 (a certificate that expires in 10 days); Dovecot AUTH202 (the client's address is a
-    # trusted network).
-    "weak-sasl-mode": build(
-        "weak-sasl-mode",
-        auth_listener={"@AUTH_MODE@": "0600", "@AUTH_USER@": "dovecot", "@AUTH_GROUP@": "dovecot"},
-        smtp={"smtpd_tls_security_level": "encrypt"},
-        dovecot={"login_trusted_networks": "127.0.0.2/32"},
-        cert_days=10,
-    ),
-}
+
+def trusted_clear(series: str) -> dict[str, str | None]:
+    """Dovecot 2.4 requires TLS from login_trusted_networks too when ssl = required (2.4.0 NEWS):
+    there the trusted network logs in in clear only with ssl = yes."""
+    return {"ssl": "yes"} if series == "2.4" else {}
+
+
+def variants(series: str | None = None) -> dict[str, Config]:
+    """Every configuration, in the form of Dovecot ``series`` (default: the installed one)."""
+    series = series or dovecot_series()
+    return {
+        "secure": build("secure", series=series),
+        # TLS103 (25 without STARTTLS), TLS101 + AUTH103 (587: TLS optional, AUTH before it),
+        # TLS102 (465 without wrapper mode), TLS106 (Postfix's default protocols: TLSv1 and TLSv1.1 too);
+        # Dovecot TLS201 (ssl = yes, CRAM-MD5 works without TLS).
+        "weak-tls": build(
+            "weak-tls",
+            series=series,
+            main={
+                "smtpd_tls_security_level": "none",
+                "smtpd_tls_protocols": None,
+                "smtpd_tls_mandatory_protocols": None,
+            },
+            submission={"smtpd_tls_security_level": "may", "smtpd_tls_auth_only": "no"},
+            smtps={"smtpd_tls_wrappermode": None},
+            dovecot={"ssl": "yes", "auth_mechanisms": CRAM},
+        ),
+        # RELAY103 (mynetworks = the world, seen on 25), AUTH102 (587 accepts local mail without AUTH),
+        # AUTH101 (465 without SASL); Dovecot AUTH201 (plaintext passwords allowed before TLS).
+        "weak-auth": build(
+            "weak-auth",
+            series=series,
+            main={"mynetworks": "0.0.0.0/0"},
+            submission={
+                "smtpd_client_restrictions": None,
+                "smtpd_relay_restrictions": "permit_sasl_authenticated,reject_unauth_destination",
+                "smtpd_recipient_restrictions": "permit_sasl_authenticated,reject_unauth_destination",
+            },
+            smtps={"smtpd_sasl_auth_enable": "no"},
+            dovecot={"ssl": "yes", "disable_plaintext_auth": "no"},
+        ),
+        # RELAY102 (25: a client lookup that says OK before the guard), AUTH105 (SMTP AUTH on 25),
+        # RELAY101 (465: no guard at all); Dovecot TLS202 (ssl = yes for pop3 only, with CRAM-MD5).
+        "weak-relay": build(
+            "weak-relay",
+            series=series,
+            main={
+                "smtpd_relay_restrictions": "permit_mynetworks, check_client_access inline:{127.0.0.2=OK}, "
+                "permit_sasl_authenticated, reject_unauth_destination",
+                "smtpd_sasl_auth_enable": "yes",
+            },
+            smtps=NO_GUARD,
+            dovecot={"auth_mechanisms": CRAM},
+            dovecot_extra="protocol pop3 {\n  ssl = yes\n}\n",
+        ),
+        # XREF301 (smtpd_sasl_path names no Dovecot listener), TLS105 (25: TLS without a certificate);
+        # Dovecot TLS203 (TLSv1 allowed; OpenSSL 3 also needs the security level lowered to speak it).
+        "weak-sasl-path": build(
+            "weak-sasl-path",
+            series=series,
+            main={"smtpd_sasl_path": "private/auth-missing"},
+            smtp={"smtpd_tls_cert_file": "", "smtpd_tls_key_file": ""},
+            dovecot={"ssl_min_protocol": "TLSv1", "ssl_cipher_list": "DEFAULT:@SECLEVEL=0"},
+        ),
+        # XREF302 (the listener exists but Postfix may not connect to it), TLS104 (25 requires TLS),
+        # CERT103 (a certificate that expires in 10 days); Dovecot AUTH202 (the client's address is a
+        # trusted network).
+        "weak-sasl-mode": build(
+            "weak-sasl-mode",
+            series=series,
+            auth_listener={"@AUTH_MODE@": "0600", "@AUTH_USER@": "dovecot", "@AUTH_GROUP@": "dovecot"},
+            smtp={"smtpd_tls_security_level": "encrypt"},
+            dovecot={"login_trusted_networks": "127.0.0.2/32", **trusted_clear(series)},
+            cert_days=10,
+        ),
+    }
+
+
+VARIANTS: dict[str, Config] = variants()
 
 
 @dataclass(frozen=True)
@@ -123,8 +145,9 @@ EVIDENCE: tuple[Evidence, ...] = (
     _e("AUTH105", "weak-relay", "main.cf: `smtpd_sasl_auth_enable = yes`", "smtp", "AUTH105", "auth_after_tls"),
     _e("AUTH201", "weak-auth", "dovecot: `ssl = yes`, `disable_plaintext_auth = no`", "imap", "AUTH201",
        "login_before_tls"),
-    _e("AUTH202", "weak-sasl-mode", "dovecot: `login_trusted_networks = 127.0.0.2/32`", "imap", "AUTH201",
-       "login_before_tls"),
+    _e("AUTH202", "weak-sasl-mode",
+       "dovecot: `login_trusted_networks = 127.0.0.2/32`" + ", `ssl = yes`" * bool(trusted_clear(dovecot_series())),
+       "imap", "AUTH201", "login_before_tls"),
     _e("AUTH203", "weak-tls", "dovecot: `auth_mechanisms = plain login cram-md5`", "imap", "AUTH203",
        "auth_after_tls"),
     _e("CERT103", "weak-sasl-mode", "a certificate valid for 10 days", "imaps", "CERT103", "cert"),

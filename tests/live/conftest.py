@@ -24,8 +24,8 @@ def require_live() -> None:
     for tool in ("postfix", "postconf", "dovecot", "doveadm", "openssl"):
         require_tool(tool)
     version = subprocess.run(["dovecot", "--version"], capture_output=True, text=True, check=False).stdout
-    if not version.startswith("2.3."):
-        _unavailable(f"the live configurations are written for Dovecot 2.3; this is Dovecot {version.strip()}")
+    if not version.startswith(("2.3.", "2.4.")):
+        _unavailable(f"the live configurations are written for Dovecot 2.3 and 2.4; this is Dovecot {version.strip()}")
     if os.geteuid() != 0:
         _unavailable("the live tests start Postfix and Dovecot and must run as root (CI does)")
     try:
