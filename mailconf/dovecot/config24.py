@@ -17,8 +17,11 @@ tests/dovecot/test_doveconf24.py):
   (``name { a = yes }``) add to it and print as a block unless a string assignment came first;
   a block starts from the default at the top level and in a built-in service, empty elsewhere.
 
-Not emulated: ``-a``/``-d``, the checks doveconf makes after reading (``Missing
-oauth2_introspection_mode`` ...), ``$SET:`` expansion, groups beyond keeping their blocks.
+Also emulated: ``NAME`` lookups (``-h``), three of doveconf's checks after reading (first/last
+valid uid/gid, ``listen`` set empty, a client certificate requested without a CA), group uses.
+Not emulated: ``-a``/``-d``, doveconf's other checks after reading (``Missing
+oauth2_introspection_mode``, ``Unknown service type``, ...), ``$SET:`` expansion, groups beyond
+keeping their blocks, the output doveconf prints before ``Missing '}'``.
 """
 
 from __future__ import annotations

@@ -68,3 +68,15 @@ def test_renames_keep_only_names_the_real_24_refuses() -> None:
     assert "auth_debug" in c.settings  # the upgrade pages call it renamed; 2.4.1 still has it
     assert "auth_debug" not in c.renamed_from_23
     assert all(old not in c.settings for old in c.renamed_from_23)
+
+
+def test_filter_rules_and_enum_words_from_the_real_24() -> None:
+    c = load_24()
+    assert c.settings["auth_verbose"].no_net_filter  # "Auth settings not supported inside local/remote blocks"
+    assert c.settings["auth_mechanisms"].no_net_filter
+    assert not c.settings["ssl"].no_net_filter
+    # words a later check refuses on their own are still values of the enum
+    assert c.settings["pop3_delete_type"].values == ("default", "expunge", "flag")
+    assert c.settings["oauth2_introspection_mode"].values == ("", "auth", "get", "post", "local")
+    raw = json.loads(DATA.read_text(encoding="utf-8"))
+    assert raw["config_versions"][0] == "2.4.0"
