@@ -158,6 +158,17 @@ Notes from the real daemons:
 - **TLS201/TLS202**: with `ssl = yes` and `disable_plaintext_auth = yes`, Dovecot hides PLAIN/LOGIN
   before TLS but offers CRAM-MD5, which logs in without TLS; with `ssl = required` no mechanism
   is offered before STARTTLS.
+- **Debian 13** (Postfix 3.10.13, Dovecot 2.4.1; run in a chroot): the suite writes the same
+  configurations in Dovecot 2.4's form, chosen from `dovecot --version` (`dovecot_config_version`
+  and `dovecot_storage_version` first, `ssl_server_cert_file`/`ssl_server_key_file`,
+  `auth_allow_cleartext`, `mail_driver`/`mail_path`, `passdb passwd-file {}`, `userdb static {}`).
+  Every row holds there with the same lint verdicts; the suite checks that and leaves this page
+  as it is. Differences: **AUTH202**'s weak side also sets `ssl = yes`, because Dovecot 2.4
+  requires TLS from `login_trusted_networks` too when `ssl = required` (2.4.0 NEWS): with `ssl =
+  required` the probe sees `LOGINDISABLED`, yet lint still flags AUTH202 on such a 2.4 file.
+  **XREF301/XREF302**: the client sees the connection reset rather than closed. POP3 answers
+  `Cleartext authentication disallowed` (2.3: `Plaintext`). Postfix 3.10's `cleanup` logs
+  `removed (canceled)` for each transaction the probe abandons; nothing is queued.
 """
 
 
