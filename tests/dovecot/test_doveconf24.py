@@ -263,3 +263,9 @@ def test_cli_24_tree_whose_first_setting_is_included(tmp_path: Path) -> None:
     where = f"Error in configuration file {main} line 1"
     message = "The first setting must be dovecot_config_version"
     assert cli("-c", str(main)) == (89, "", f"doveconf: Fatal: {where}: {message}\n")
+
+
+def test_cli_23_on_a_24_file_fails_as_doveconf_23(tmp_path: Path) -> None:
+    rc, out, err = cli("-c", str(conf(tmp_path, "ssl = required\n")), "-n", "--dovecot-version", "2.3")
+    where = f"Error in configuration file {tmp_path}/dovecot.conf line 1"
+    assert (rc, out, err) == (89, "", f"doveconf: Fatal: {where}: Unknown setting: dovecot_config_version\n")
