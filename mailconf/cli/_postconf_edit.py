@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -50,11 +49,13 @@ class EditOptions(Protocol):
     args: list[str]
 
 
-@dataclass
 class _Options:
-    config_dir: str | None = None
-    flags: set[str] = field(default_factory=set)
-    args: list[str] = field(default_factory=list)
+    __slots__ = ("args", "config_dir", "flags")
+
+    def __init__(self) -> None:
+        self.config_dir: str | None = None
+        self.flags: set[str] = set()
+        self.args: list[str] = []
 
 
 def _ordered(flags: set[str]) -> str:
@@ -159,12 +160,14 @@ def edit_main(directory: str, action: str, args: Sequence[str]) -> None:
 # -- master.cf --------------------------------------------------------------------------------
 
 
-@dataclass
 class _Request:
-    raw: str
-    pattern: list[str]
-    value: str | None
-    matched: int = 0
+    __slots__ = ("matched", "pattern", "raw", "value")
+
+    def __init__(self, raw: str, pattern: list[str], value: str | None) -> None:
+        self.raw = raw
+        self.pattern = pattern
+        self.value = value
+        self.matched = 0
 
 
 def _pattern(text: str, parts: int, message: str) -> list[str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 from mailconf.errors import EditError
@@ -109,18 +108,20 @@ def balanced(text: str) -> bool:
 # -- a physical-line editor ---------------------------------------------------------------------
 
 
-@dataclass
 class LineEditor:
     """Character and line edits on one entry's physical lines, applied together by ``render``.
 
     Columns are 0-based offsets into a line's text; edits within one line must not overlap.
     """
 
-    texts: list[str]
-    char_edits: list[tuple[int, int, int, str]] = field(default_factory=list)
-    deleted: set[int] = field(default_factory=set)
-    before: dict[int, list[str]] = field(default_factory=dict)
-    after: dict[int, list[str]] = field(default_factory=dict)
+    __slots__ = ("after", "before", "char_edits", "deleted", "texts")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.char_edits: list[tuple[int, int, int, str]] = []
+        self.deleted: set[int] = set()
+        self.before: dict[int, list[str]] = {}
+        self.after: dict[int, list[str]] = {}
 
     def replace(self, index: int, start: int, end: int, text: str) -> None:
         self.char_edits.append((index, start, end, text))
@@ -155,24 +156,25 @@ class LineEditor:
 # -- a value inside an entry ------------------------------------------------------------------
 
 
-@dataclass
 class Token:
-    text: str
-    start_line: int  # index into the entry's lines
-    start: int  # column (0-based) in that line's text
-    end_line: int
-    end: int  # column just after the token
+    __slots__ = ("end", "end_line", "start", "start_line", "text")
+
+    def __init__(self, text: str, start_line: int, start: int, end_line: int, end: int) -> None:
+        self.text = text
+        self.start_line = start_line  # index into the entry's lines
+        self.start = start  # column (0-based) in that line's text
+        self.end_line = end_line
+        self.end = end  # column just after the token
 
 
-@dataclass
 class EntryText:
     """The logical line of an entry with a map from logical offsets to (line index, column)."""
 
-    lines: list[Line]
-    logical: str = ""
-    starts: list[tuple[int, int]] = field(default_factory=list)  # (logical offset, line index)
+    __slots__ = ("lines", "logical", "starts")
 
-    def __post_init__(self) -> None:
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.starts: list[tuple[int, int]] = []  # (logical offset, line index)
         parts: list[str] = []
         size = 0
         for i, line in enumerate(self.lines):
@@ -360,14 +362,12 @@ def split_item(item: str) -> list[str]:
     return words
 
 
-@dataclass
 class ListValue:
-    lines: list[Line]
-    value_offset: int
-    entry: EntryText = field(init=False)
-    tokens: list[Token] = field(init=False)
+    __slots__ = ("entry", "lines", "tokens", "value_offset")
 
-    def __post_init__(self) -> None:
+    def __init__(self, lines: list[Line], value_offset: int) -> None:
+        self.lines = lines
+        self.value_offset = value_offset
         self.entry = EntryText(self.lines)
         self.tokens = self.entry.tokens(self.value_offset, len(self.entry.logical), LIST_SEPARATORS)
 
@@ -618,28 +618,26 @@ def _drop_rest(editor: LineEditor, lv: ListValue, first_line: int, last_line: in
 # -- master.cf --------------------------------------------------------------------------------
 
 
-@dataclass
 class OptionValue:
     """A ``-o`` option in a service's option region."""
 
-    option: int  # token index of the "-o" (or of "-oname=value")
-    value: int  # token index of the value token
-    offset: int  # where the value starts inside its token (2 for "-oname=value")
-    name: str | None
+    __slots__ = ("name", "offset", "option", "value")
+
+    def __init__(self, option: int, value: int, offset: int, name: str | None) -> None:
+        self.option = option  # token index of the "-o" (or of "-oname=value")
+        self.value = value  # token index of the value token
+        self.offset = offset  # where the value starts inside its token (2 for "-oname=value")
+        self.name = name
 
 
-@dataclass
 class ServiceTokens:
-    lines: list[Line]
-    entry: EntryText = field(init=False)
-    tokens: list[Token] = field(init=False)
-    options: list[OptionValue] = field(init=False)
-    last_option: int = field(init=False)  # token index of the last option-region token (7: command)
+    __slots__ = ("entry", "last_option", "lines", "options", "tokens")
 
-    def __post_init__(self) -> None:
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
         self.entry = EntryText(self.lines)
         self.tokens = self.entry.tokens(0, len(self.entry.logical), BLANKS)
-        self.options = []
+        self.options: list[OptionValue] = []
         toks = self.tokens
         k, last = 8, 7
         while k < len(toks):
