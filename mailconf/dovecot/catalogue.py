@@ -3,7 +3,8 @@
 * 2.3: ``data/catalogue_2_3.json``, generated from the installed ``doveconf`` by
   ``scripts/build_dovecot_catalogue.py`` (types, defaults in doveconf's export format, enum values,
   section types and their settings, the built-in services with their defaults).
-* 2.4: ``data/catalogue_2_4.json``, settings names from the Dovecot 2.4 documentation.
+* 2.4: ``data/catalogue_2_4.json``, generated from a real Dovecot 2.4 ``doveconf -d`` by the same
+  script (``--v24 --doveconf24 ...``), plus the 2.3 -> 2.4 renames of the upgrade pages.
 * ``RENAMED``: names older versions used that later ones reject or convert (for version rules).
 
 Loading is lazy and cached; nothing here imports pydantic or lark.
@@ -191,7 +192,7 @@ def load_23() -> Catalogue:
 
 @functools.cache
 def load_24() -> Catalogue:
-    """2.4 names (derived from 2.3 and the 2.4 upgrade notes; ``complete`` is False)."""
+    """The 2.4 catalogue (from a real doveconf 2.4; flat names such as ``inet_listener_port``)."""
     return _build(_read("catalogue_2_4.json"))
 
 
