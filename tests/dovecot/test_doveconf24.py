@@ -238,6 +238,19 @@ def test_against_the_real_24(tmp_path: Path) -> None:
     assert differ == []
 
 
+def test_stock_tree_against_the_real_24() -> None:
+    """Debian 13's own /etc/dovecot, when this machine is one (its includes are absolute paths,
+    so a chroot's tree cannot be read the same way from outside)."""
+    command, root = real24()
+    stock = Path("/etc/dovecot/dovecot.conf")
+    if str(root) != "/" or not stock.exists() or b"dovecot_config_version" not in stock.read_bytes():
+        pytest.skip("no Dovecot 2.4 /etc/dovecot on this machine")
+    for mode in ("n", "N"):
+        proc = subprocess.run([*command, "-c", str(stock), f"-{mode}"], capture_output=True, timeout=60)
+        want = "".join(ln for ln in proc.stdout.decode("latin-1").splitlines(keepends=True) if not ln.startswith("# "))
+        assert load_config24(stock).dump(mode) == want
+
+
 def test_cli_prints_the_settings_before_a_check_after_reading(tmp_path: Path) -> None:
     rc, out, err = cli("-c", str(conf(tmp_path, "listen {\n  * = no\n  :: = no\n}\n")))
     assert rc == 89
