@@ -303,3 +303,17 @@ def test_dovecot_24_messages_name_the_24_settings(tmp_path: Path) -> None:
     old = write_tree(tmp_path / "v23", {"dovecot/dovecot.conf": "ssl = yes\n"})
     (message,) = [f.message for f in only(run_lint([old]), "TLS201")]
     assert "disable_plaintext_auth keeps" in message
+
+
+def test_auth202_on_dovecot_24_only_without_ssl_required(tmp_path: Path) -> None:
+    """Dovecot 2.4 makes login_trusted_networks use TLS when ssl = required (seen live), so
+    AUTH202 reports a 2.4 file only when ssl is weaker; 2.3 skips ssl = required for them."""
+    head = "dovecot_config_version = 2.4.0\ndovecot_storage_version = 2.4.0\n"
+    for ssl, expected in (("required", 0), ("yes", 1)):
+        conf = f"{head}ssl = {ssl}\nlogin_trusted_networks = 192.0.2.10\n"
+        base = write_tree(tmp_path / f"v24-{ssl}", {"dovecot/dovecot.conf": conf})
+        assert len(only(run_lint([base]), "AUTH202")) == expected, ssl
+    old = write_tree(
+        tmp_path / "v23", {"dovecot/dovecot.conf": "ssl = required\nlogin_trusted_networks = 192.0.2.10\n"}
+    )
+    assert len(only(run_lint([old]), "AUTH202")) == 1

@@ -267,6 +267,9 @@ def auth202(ctx: Context) -> None:
     eff = dv.value("login_trusted_networks")
     if not eff.explicit or not eff.value.strip():
         return
+    v24 = dv.ctx.dovecot_at_least((2, 4), unknown=False)
+    if v24 and (dv.value("ssl").value or "yes") == "required":
+        return  # 2.4: with ssl = required, trusted networks must use TLS too (seen live)
     wide = []
     for item in eff.value.split():
         try:
@@ -276,7 +279,12 @@ def auth202(ctx: Context) -> None:
         if network.prefixlen < (16 if network.version == 4 else 48):
             wide.append(item)
     ctx.report(
-        f"login_trusted_networks = {eff.value}: clients from there skip ssl = required and may log in in clear"
+        f"login_trusted_networks = {eff.value}: "
+        + (
+            "clients from there count as secured and, with ssl other than required, may log in in clear"
+            if v24
+            else "clients from there skip ssl = required and may log in in clear"
+        )
         + (f"; {', '.join(wide)} is wider than /16" if wide else "")
         + "; list only the proxies that need it (or remove the setting)",
         path=eff.path,
