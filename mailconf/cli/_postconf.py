@@ -293,6 +293,11 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
                     output.warn(message)
                 raise Fatal("dictionary mail_dict: macro processing error")
 
+    # Postfix's table of computed defaults: myhostname, mydomain, then mynetworks
+    if "myhostname" not in main:
+        read("mydomain")
+    if "mydomain" not in main:
+        read("myhostname")
     style: str | None = None
     if "mynetworks" not in main:
         read("inet_interfaces")
@@ -309,10 +314,6 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
             read("mynetworks_style")
             style = expand(raw_style, main.get).value
         read("inet_protocols")
-    if "myhostname" not in main:
-        read("mydomain")
-    if "mydomain" not in main:
-        read("myhostname")
     if style is not None:
         words = [w for w in style.replace(",", " ").split() if w]
         for word in words:
