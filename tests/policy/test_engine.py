@@ -317,3 +317,28 @@ def test_auth202_on_dovecot_24_only_without_ssl_required(tmp_path: Path) -> None
         tmp_path / "v23", {"dovecot/dovecot.conf": "ssl = required\nlogin_trusted_networks = 192.0.2.10\n"}
     )
     assert len(only(run_lint([old]), "AUTH202")) == 1
+
+
+@pytest.mark.parametrize(
+    ("main", "target", "flagged"),
+    [
+        ("smtp_tlsrpt_enable = yes\n", (3, 7), ["smtp_tlsrpt_enable"]),  # new in 3.10 (catalogue)
+        ("smtp_tlsrpt_enable = yes\n", (3, 10), []),
+        ("tls_disable_workarounds = 0x0\n", (2, 8), []),  # postconf(5): 2.8, not 2.11
+        ("tls_disable_workarounds = 0x0\n", (2, 6), ["tls_disable_workarounds"]),
+        ("smtpd_relay_restrictions = reject_unauth_destination\n", (2, 6), ["smtpd_relay_restrictions"]),
+    ],
+)
+def test_leg102_versions_come_from_the_catalogue(
+    tmp_path: Path, main: str, target: tuple[int, int], flagged: list[str]
+) -> None:
+    base = write_tree(tmp_path, {"postfix/main.cf": main, "postfix/master.cf": ""})
+    found = only(run_lint([base], select=["LEG102"], postfix_version=target), "LEG102")
+    assert [f.message.split(" ")[0] for f in found] == flagged
+
+
+def test_leg102_ignores_an_inactive_override(tmp_path: Path) -> None:
+    """A -o after the command's first argument is an argument Postfix ignores, not a setting."""
+    master = "mailman unix - n n - - pipe\n  flags=R user=list argv=/x -o smtp_tlsrpt_enable=yes\n"
+    base = write_tree(tmp_path, {"postfix/main.cf": "", "postfix/master.cf": master})
+    assert only(run_lint([base], select=["LEG102"], postfix_version=(3, 7)), "LEG102") == []

@@ -6,7 +6,7 @@ import re
 
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import format_version, rule
-from mailconf.policy.rules._postfix import Eff, view
+from mailconf.policy.rules._postfix import Eff, PostfixView, view
 
 OBSOLETE_TLS = {
     "smtpd_use_tls": "smtpd_tls_security_level = may",
@@ -96,6 +96,15 @@ def _newer(ctx: Context, eff: Eff, since: tuple[int, ...], what: str, fix: str) 
     )
 
 
+def _since(pv: PostfixView, name: str) -> tuple[int, ...] | None:
+    """The release that introduced ``name``: the catalogue's (from each release's postconf(5)),
+    else the table above (names the catalogue no longer lists)."""
+    entry = pv.params.get(name)
+    if entry is not None and entry[2]:
+        return tuple(int(part) for part in str(entry[2]).split(".")[:2])
+    return SINCE.get(name)
+
+
 @rule("LEG102", "error", "setting or syntax newer than the target Postfix version", needs=("postfix",))
 def leg102(ctx: Context) -> None:
     target = ctx.postfix_version
@@ -104,9 +113,9 @@ def leg102(ctx: Context) -> None:
     pv = view(ctx)
     names = set(pv.main_values)
     if pv.master is not None:
-        names |= {o.name for s in pv.master.services for o in s.overrides}
+        names |= {o.name for s in pv.master.services for o in s.overrides if o.active}
     for name in sorted(names):
-        since = SINCE.get(name)
+        since = _since(pv, name)
         for eff in pv.set_anywhere(name):
             if since is not None and since > target:
                 _newer(ctx, eff, since, f"{name}", f"delete {name} or use what Postfix {format_version(target)} has")
@@ -124,7 +133,7 @@ def leg102(ctx: Context) -> None:
     if pv.master is not None and target < (3, 0):
         for s in pv.master.services:
             for override in s.overrides:
-                if override.braced:
+                if override.braced and override.active:
                     ctx.report(
                         f"'-o {{ {override.name} = ... }}' needs Postfix 3.0 or later, but the target is Postfix "
                         f"{format_version(target)}: write -o {override.name}=value without spaces",
