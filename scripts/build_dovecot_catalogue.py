@@ -558,6 +558,25 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
         if child in sections:
             sections[f"{parent}/{child}"] = sections[child]
 
+    # boolean lists doveconf checks word by word after reading: the message, and which of the
+    # candidate words (the 2.3 lists, the documentation's event and field names) it accepts
+    candidates24 = {name: words for name, (words, _whole) in WORD_CHECKS.items()}
+    candidates24["mail_log_events"] = [
+        "delete", "undelete", "expunge", "save", "copy", "mailbox_create", "mailbox_delete",
+        "mailbox_rename", "flag_change", "append",
+    ]  # fmt: skip
+    candidates24["mail_log_fields"] = ["uid", "box", "msgid", "size", "vsize", "flags", "from", "subject"]
+    word_checks: dict[str, Any] = {}
+    for name, spec in settings.items():
+        if spec["type"] != "boollist":
+            continue
+        m = re.search(r"Error in configuration file [^:]*: (.*zzprobe.*)", dc.run(f"{name} = zzprobe\n", "-n")[2])
+        if not m:
+            continue
+        valid = [w for w in candidates24.get(name, []) if not dc.error(f"{name} = {w}\n")]
+        valid = [w[:-1] if w.endswith("=x") else w for w in valid]  # "content-type=": a prefix
+        word_checks[name] = {"valid": valid, "message": m.group(1).replace("zzprobe", "{}")}
+
     _rc, _out, err = dc.run("dovecot_config_version = 0\n", "-n", head=False)
     m = re.search(r"Currently supported versions are: (.*)", err)
     config_versions = m.group(1).split() if m else []
@@ -571,6 +590,7 @@ def build_24_real(dc: Doveconf24, out: Path, root: Path) -> None:
         "sections": sections,
         "service_defaults": service_defaults,
         "filter_defaults": filter_defaults,
+        "word_checks": word_checks,
         "baseline_n": [],
         # the upgrade pages' renames, minus old names the real 2.4 still knows (auth_debug)
         "renamed_from_23": {k: v for k, v in RENAMED_24.items() if k not in settings},

@@ -173,14 +173,27 @@ class Config24:
             return out
 
         scopes = nodes(self.root)
+        checks: dict[str, dict[str, Any]] = _catalogue().get("word_checks", {})
+        for node, _values in scopes:
+            for full, words in node.lists.items():
+                check = checks.get(full)
+                if check is None:
+                    continue
+                for word, value in words.items.items():
+                    if value.lower() not in ("yes", "y", "1"):
+                        continue
+                    valid = check["valid"]
+                    if word not in valid and not any(v.endswith("=") and word.startswith(v) for v in valid):
+                        raise Doveconf24Error(check["message"].replace("{}", word), path=self.path)
         for _node, values in scopes:
             for kind in ("uid", "gid"):
                 first, last = values.get(f"first_valid_{kind}", "0"), values.get(f"last_valid_{kind}", "0")
                 if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
                     raise Doveconf24Error(f"first_valid_{kind} can't be larger than last_valid_{kind}", path=self.path)
         for node, _values in scopes:
-            lv = node.lists.get("listen")
-            if lv is not None and lv.items and not any(v.lower() in ("yes", "y", "1") for v in lv.items.values()):
+            listen = node.lists.get("listen")
+            enabled = [v for v in listen.items.values() if v.lower() in ("yes", "y", "1")] if listen else []
+            if listen is not None and listen.items and not enabled:
                 raise Doveconf24Error("listen can't be set empty", path=self.path)
         for _node, values in scopes:
             wants_cert = values.get("ssl_server_request_client_cert", "no").lower() in ("yes", "y", "1")
@@ -391,7 +404,7 @@ class Config24:
         self._net_check(stack, full, st.key, st)
         if kind == "boollist":
             lv = self._list(home, full)
-            lv.items = {w: "yes" for w in st.value.split()}
+            lv.items = dict.fromkeys(_list_words(st.value), "yes")
             lv.as_string = True
             return
         home.values[full] = value
@@ -420,13 +433,11 @@ class Config24:
                 out += body if hide_key else [f"{full} {{\n", *body, "}\n"]
                 continue
             if lv is not None:
-                value = " ".join(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+                value = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
             else:
-                value = self.root.values.get(full, spec["default"])
+                value = _quote_value(self.root.values.get(full, spec["default"]))
             if hide_passwords and value and spec.get("secret"):
                 value = "# hidden, use -P to show it"
-            else:
-                value = _quote_value(value)
             out.append(f"{value}\n" if hide_key else f"{full} = {value}\n")
         return "".join(out)
 
@@ -457,8 +468,8 @@ class Config24:
         for full, lv in node.lists.items():
             key = shown(full)
             if lv.as_string:
-                words = " ".join(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
-                items.append((full, [f"{pad}{key} = {_quote_value(words)}\n"]))
+                words = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+                items.append((full, [f"{pad}{key} = {words}\n"]))
             else:
                 entries = list(lv.items.items())
                 if self.settings[full]["type"] == "strlist":  # string lists print sorted, boolean lists as added
@@ -500,6 +511,26 @@ def _own_prefixes(node: Node) -> list[str]:
         return []
     out = [f"{node.kind}_{node.name}_"] if node.name else []
     return [*out, f"{node.kind}_"]
+
+
+def _list_words(value: str) -> list[str]:
+    """The items of ``name = a b,c "d e"``: blank- or comma-separated, ``"..."`` one item."""
+    words = []
+    for m in re.finditer(r'"((?:[^"\\]|\\.)*)"|([^\s,]+)', value):
+        # only \\ and \" are escapes (special_use = \Sent keeps its backslash)
+        words.append(re.sub(r'\\([\\"])', r"\1", m.group(1) if m.group(1) is not None else m.group(2)))
+    return words
+
+
+def _join_words(words: Any) -> str:
+    """A boolean list as doveconf 2.4 prints its string form: items with ``=``, a blank, ``\\``
+    or ``"`` quoted one by one."""
+    out = []
+    for word in words:
+        if not word or any(c in word for c in '= \\"'):
+            word = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        out.append(word)
+    return " ".join(out)
 
 
 def _quote_value(value: str) -> str:
