@@ -215,7 +215,9 @@ def real24() -> tuple[list[str], Path]:
 def run_real(command: list[str], root: Path, setdir: Path) -> dict[str, str | int]:
     main = main_file(setdir)
     assert main is not None
-    with tempfile.TemporaryDirectory(dir=root / "tmp", prefix="mailconf-d24-") as tmp:
+    # the installed doveconf (root "/") reads files where TMPDIR puts them
+    scratch = None if root == Path("/") else root / "tmp"
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="mailconf-d24-") as tmp:
         work = Path(tmp) / setdir.name
         shutil.copytree(setdir, work, symlinks=True)
         inner = "/" + str(work.relative_to(root))
