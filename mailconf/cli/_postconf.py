@@ -78,13 +78,14 @@ FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "pro
 
 
 class Options:
-    __slots__ = ("args", "config_dir", "flags", "version")
+    __slots__ = ("args", "config_dir", "flags", "overrides", "version")
 
     def __init__(self) -> None:
         self.config_dir: str | None = None
         self.flags: set[str] = set()
         self.version: str | None = None
         self.args: list[str] = []
+        self.overrides: list[str] = []  # -o name=value
 
 
 class Output:
@@ -137,16 +138,19 @@ def parse_args(argv: list[str]) -> Options:
             j = 1
             while j < len(arg):
                 flag = arg[j]
-                if flag == "c":
+                if flag in "co":
                     value = arg[j + 1 :]
                     if not value:
                         if i + 1 >= len(argv):
-                            raise SystemExit(_usage_error("option requires an argument -- 'c'"))
+                            raise SystemExit(_usage_error(f"option requires an argument -- '{flag}'"))
                         value = argv[i + 1]
                         i += 1
-                    opts.config_dir = value
+                    if flag == "c":
+                        opts.config_dir = value
+                    else:
+                        opts.overrides.append(value)
                     break
-                if flag not in "dfhnxMFPHeX#aAblmtTpqov":
+                if flag not in "dfhnxMFPHeX#aAblmtTpqv":
                     raise SystemExit(_usage_error(f"invalid option -- '{flag}'"))
                 opts.flags.add(flag)
                 j += 1
@@ -166,6 +170,11 @@ def run(argv: list[str]) -> int:
     opts = parse_args(argv)
     if opts.args and "=" in opts.args[0] and not opts.flags & set("aAbltmT"):
         opts.flags.add("e")  # postconf: a name=value argument means -e
+    if opts.flags & EDIT_FLAGS and opts.overrides:
+        edit = next(f for f in "eX#" if f in opts.flags)
+        pair = "-e -o" if edit == "e" else f"-o -{edit}"
+        sys.stderr.write(f"postconf: fatal: specify one of {pair}\n")
+        return 1
     if opts.flags & EDIT_FLAGS:
         try:
             from mailconf.cli import _postconf_edit  # type: ignore[attr-defined,unused-ignore]
@@ -264,6 +273,14 @@ def load(opts: Options, output: Output) -> PostfixConfig:
             seen[name] = value
         if opts.config_dir is not None and "config_directory" not in main.values():
             main.prepend_unwritten("config_directory", opts.config_dir)
+        for text in opts.overrides:  # -o name=value: read as if main.cf ended with it
+            name, eq, value = text.partition("=")
+            name = name.strip(BLANKS)
+            if not eq:
+                raise Fatal(f"invalid parameter override: {text}: missing '=' after attribute name")
+            if not name:
+                raise Fatal(f"invalid parameter override: {text}: missing attribute name")
+            main.append_unwritten(name, value.strip(BLANKS))
         return main
 
     if opts.flags & set("MFP"):

@@ -317,6 +317,13 @@ class MainDocument(Document):
         else:
             self.items.insert(0, Parameter(name, value, [], 0, 0, ""))
 
+    def append_unwritten(self, name: str, value: str) -> None:
+        """Put an entry with no text after the others, so that it wins (``postconf -o``)."""
+        if self._rows is not None:
+            self._rows.append((name, value, 0))
+        else:
+            self.items.append(Parameter(name, value, [], 0, 0, ""))
+
     def get(self, name: str) -> Parameter | None:
         """The entry that wins for ``name`` (the last one), or None."""
         for item in reversed(self.items):
