@@ -18,7 +18,7 @@ from tests.dovecot.test_parse_oracle import KEYS as ORACLE_KEYS
 from tests.dovecot.test_parse_oracle import SCOPES, Gen
 from tests.dovecot.test_parse_oracle import _write as write_gen
 from tests.dovecot.test_parse_oracle import tree as oracle_tree
-from tests.support import require_tool
+from tests.support import dovecot24_header, require_doveconf_generation, require_tool
 
 STOCK = Path("/etc/dovecot")
 LISTENER = [("service", "imap-login"), ("inet_listener", "imap")]
@@ -39,6 +39,8 @@ def changed_span(old: str, new: str) -> tuple[int, int, int]:
 
 @pytest.fixture
 def stock(tmp_path: Path) -> Path:
+    """A copy of this machine's stock /etc/dovecot; the tests that hand it to doveconf edit 2.3 settings
+    (``$mail_plugins``, ``namespace inbox``) and so call :func:`require_doveconf_generation` first."""
     if not (STOCK / "dovecot.conf").is_file():
         pytest.skip("no stock /etc/dovecot tree on this machine")
     target = tmp_path / "dovecot"
@@ -47,6 +49,7 @@ def stock(tmp_path: Path) -> Path:
 
 
 def test_set_in_nested_section_of_the_stock_tree(stock: Path) -> None:
+    require_doveconf_generation("2.3")  # the Debian 12 stock tree and its 2.3 settings
     tree = load(stock)
     master = stock.parent / "conf.d/10-master.conf"
     before = master.read_text(encoding="latin-1")
@@ -67,6 +70,7 @@ def test_set_in_nested_section_of_the_stock_tree(stock: Path) -> None:
 
 
 def test_replace_keeps_everything_but_the_value(stock: Path) -> None:
+    require_doveconf_generation("2.3")  # the Debian 12 stock tree and its 2.3 settings
     tree = load(stock)
     auth = stock.parent / "conf.d/10-auth.conf"
     before = auth.read_text(encoding="latin-1")
@@ -80,6 +84,7 @@ def test_replace_keeps_everything_but_the_value(stock: Path) -> None:
 
 
 def test_drop_in_file(stock: Path) -> None:
+    require_doveconf_generation("2.3")  # the Debian 12 stock tree and its 2.3 settings
     tree = load(stock)
     tree.set("ssl_min_protocol", "TLSv1.3", file="conf.d/99-local.conf")
     tree.add_section([("service", "imap-login"), ("inet_listener", "imaps")], {"port": "993", "ssl": "yes"})
@@ -106,6 +111,7 @@ def test_drop_in_that_would_not_win_is_refused(stock: Path) -> None:
 
 
 def test_remove_setting_and_section(stock: Path) -> None:
+    require_doveconf_generation("2.3")  # the Debian 12 stock tree and its 2.3 settings
     tree = load(stock)
     tree.set("port", "0", LISTENER)
     assert tree.remove("port", LISTENER) == 1
@@ -149,14 +155,21 @@ def test_write_refuses_a_tree_that_no_longer_reads(stock: Path) -> None:
     ],
 )
 def test_values_are_quoted_when_they_must_be(tmp_path: Path, value: str, written: str) -> None:
+    # 2.3 takes any key in plugin { }; 2.4 has no plugin section and refuses unknown keys, so there
+    # the value goes to a free-text setting of a protocol filter (printed the same way)
+    header = dovecot24_header()
+    section, key = ("protocol imap", "imap_logout_format") if header else ("plugin", "k")
+    scope = (("protocol", "imap"),) if header else (("plugin", None),)
     config = tmp_path / "dovecot.conf"
-    config.write_text("protocols = imap\nplugin {\n  k = old\n}\n")
+    config.write_text(f"{header}protocols = imap\n{section} {{\n  {key} = old\n}}\n")
     doc = parse(config.read_bytes(), config)
-    doc.set("k", value, "plugin")
-    line = f"  k = {written}\n" if written else "  k =\n"
-    assert doc.text == f"protocols = imap\nplugin {{\n{line}}}\n"
+    doc.set(key, value, section)
+    line = f"  {key} = {written}\n" if written else f"  {key} =\n"
+    assert doc.text == f"{header}protocols = imap\n{section} {{\n{line}}}\n"
     doc.write()
-    assert scoped_values(doveconf(config).stdout).get(((("plugin", None),), "k"), "") == printed(value)
+    real = doveconf(config)
+    assert real.fatal is None, real.stderr
+    assert scoped_values(real.stdout).get((scope, key), "") == printed(value)
 
 
 def test_house_style_crlf_tabs_and_no_final_newline() -> None:
@@ -282,7 +295,7 @@ def test_files_outside_the_configuration_directory_are_not_edited(tmp_path: Path
     etc = tmp_path / "etc"
     etc.mkdir()
     config = etc / "dovecot.conf"
-    config.write_text(f"!include_try {system}/*.protocol\nlisten = *\n")
+    config.write_text(f"{dovecot24_header()}!include_try {system}/*.protocol\nlisten = *\n")
     tree = load(config)
     tree.set("protocols", "imap pop3")
     assert [Path(d.name or "").name for d in tree.changed()] == ["dovecot.conf"]
