@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mailconf.dovecot import DovecotParseError, load, parse
 from tests.dovecot import doveconf
+from tests.support import dovecot24_header, installed_doveconf_generation
 
 
 def test_twenty_thousand_nested_sections_are_linear() -> None:
@@ -35,7 +36,12 @@ def test_one_megabyte_line() -> None:
 
 def test_nul_byte_ends_the_line_as_in_doveconf(tmp_path: Path) -> None:
     config = tmp_path / "dovecot.conf"
-    config.write_bytes(b"protocols = imap\nplugin {\n  k = a\0b c\n}\n")
+    # 2.4: version lines first, and import_environment for a free key (it has no plugin section)
+    v24 = installed_doveconf_generation() == "2.4"
+    section = b"import_environment" if v24 else b"plugin"
+    config.write_bytes(
+        (dovecot24_header() if v24 else "").encode() + b"protocols = imap\n" + section + b" {\n  k = a\0b c\n}\n"
+    )
     tree = load(config)
     (setting,) = [s for s in tree.walk() if s.key == "k"]
     assert setting.value == "a"
