@@ -8,7 +8,7 @@ import pytest
 
 from mailconf.dovecot import DovecotParseError, load, parse
 from tests.dovecot import doveconf
-from tests.support import corpus_sets, require_corpus
+from tests.support import corpus_sets, require_corpus, require_doveconf_generation
 
 SYNTAX = ("Expecting '{'", "Garbage after '{'", "Unexpected '}'", "Missing '}'", "Missing key name", "No matches")
 
@@ -28,6 +28,15 @@ def tree_roots() -> list[Path]:
     return [d / "dovecot.conf" for d in corpus_sets("dovecot") if (d / "dovecot.conf").is_file()]
 
 
+def oracle_reads(data: bytes) -> None:
+    """Skip the comparison with the installed doveconf when it cannot read the file's generation:
+    a 2.4 doveconf refuses every file without dovecot_config_version on its first setting, so it
+    says nothing about how 2.3 (or older) files read. On a 2.3 doveconf every file is compared
+    (2.4 files there fail on their version setting, which is no syntax error)."""
+    if b"dovecot_config_version" not in data:
+        require_doveconf_generation("2.3")
+
+
 def test_corpus_has_dovecot_files() -> None:
     require_corpus()
     assert len(dovecot_files()) > 100
@@ -42,6 +51,7 @@ def test_every_file_round_trips(path: Path) -> None:
         parse(data, path)
     except DovecotParseError as exc:
         # only files doveconf refuses as well: Berkeley DB DB_CONFIG files, templates, broken copies
+        oracle_reads(data)
         real = doveconf(path)
         assert real.fatal is not None, f"doveconf accepts {path} but mailconf says {exc}"
         if not parse(data, path, strict=False).includes() and "Unknown setting" not in real.fatal:
@@ -50,13 +60,15 @@ def test_every_file_round_trips(path: Path) -> None:
 
 @pytest.mark.parametrize("config", tree_roots(), ids=lambda p: p.parent.name)
 def test_trees_fail_where_doveconf_fails_for_syntax(config: Path) -> None:
-    real = doveconf(config)
     try:
         tree = load(config)
     except DovecotParseError as exc:
-        assert real.fatal == exc.doveconf
+        oracle_reads(config.read_bytes())
+        assert doveconf(config).fatal == exc.doveconf
         return
-    if real.fatal is not None:
-        assert not real.fatal.endswith(SYNTAX), real.fatal
     for doc in tree.documents.values():
         assert doc.path is not None and doc.to_bytes() == doc.path.read_bytes()
+    oracle_reads(config.read_bytes())
+    real = doveconf(config)
+    if real.fatal is not None:
+        assert not real.fatal.endswith(SYNTAX), real.fatal
