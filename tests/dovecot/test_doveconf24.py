@@ -94,11 +94,23 @@ def _digests(got: dict[str, str | int]) -> dict[str, str | int]:
     return {"n": h(got["n"]), "N": h(got["N"]), "rc": got["rc"], "fatal": h(got["fatal"])}
 
 
+def reads_23_shared_files(setdir: Path) -> bool:
+    """Does the set include /usr/share/dovecot files that, on this machine, are Dovecot 2.3's?"""
+    main = main_file(setdir)
+    if main is None or b"!include_try /usr/share/dovecot/" not in main.read_bytes():
+        return False
+    return any(b"$protocols" in f.read_bytes() for f in Path("/usr/share/dovecot/protocols.d").glob("*.protocol"))
+
+
 @pytest.mark.parametrize("setname", sorted(DIGESTS))
 def test_corpus_set_matches_the_real_24_digest(setname: str, tmp_path: Path) -> None:
     setdir = next((p for p in corpus_sets("dovecot") if p.name == setname), None)
     if setdir is None:
         pytest.skip(f"corpus set {setname} not found")
+    if reads_23_shared_files(setdir):
+        # the recorded output read Debian 13's /usr/share/dovecot/protocols.d (2.4 syntax); this
+        # machine's are Dovecot 2.3 files, so the same tree means something else here
+        pytest.skip(f"{setname} includes this machine's /usr/share/dovecot, which is not Dovecot 2.4's")
     assert _digests(emulate(setdir, tmp_path / setname)) == DIGESTS[setname]
 
 
@@ -235,7 +247,11 @@ def run_real(command: list[str], root: Path, setdir: Path) -> dict[str, str | in
 def test_against_the_real_24(tmp_path: Path) -> None:
     command, root = real24()
     sets = [d for d in sorted(FIXTURES.iterdir()) if d.is_dir()]
-    sets += [p for p in corpus_sets("dovecot") if (m := main_file(p)) and b"dovecot_config_version" in m.read_bytes()]
+    sets += [
+        p
+        for p in corpus_sets("dovecot")
+        if (m := main_file(p)) and b"dovecot_config_version" in m.read_bytes() and not reads_23_shared_files(p)
+    ]
     differ = [d.name for d in sets if run_real(command, root, d) != emulate(d, tmp_path / d.name)]
     assert differ == []
 
