@@ -20,7 +20,7 @@ shared=$(cd .. && pwd)
 if [ ! -x "$root/usr/sbin/postconf" ] || [ ! -x "$root/usr/bin/doveconf" ]; then
     command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
     debootstrap --variant=minbase \
-        --include=postfix,dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,dovecot-sieve,dovecot-managesieved \
+        --include=postfix,dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,dovecot-sieve,dovecot-managesieved,dovecot-mysql,dovecot-pgsql,dovecot-sqlite,dovecot-ldap \
         trixie "$root" http://deb.debian.org/debian
 fi
 
