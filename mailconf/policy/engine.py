@@ -289,6 +289,15 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
             from mailconf.policy.rules._dovecot import include_files
 
             ctx.files += [str(p) for p in include_files(cs.dovecot_conf)]
+        else:
+            if target is not None:
+                # the rules read 2.4 files leniently; what doveconf 2.4 refuses is a SYN001/SYN004
+                # error all the same (mailconf.dovecot.config24 is the 2.4 doveconf stand-in)
+                try:
+                    importlib.import_module("mailconf.dovecot.config24").load_config24(cs.dovecot_conf)
+                except (Exception, RecursionError, MemoryError) as error:
+                    if _judges_24(ctx, cs.dovecot_conf):
+                        failures.append(_error_finding(error, cs.dovecot_conf))
     for path in cs.mailman:
         ctx.files.append(str(path))
         try:
@@ -300,6 +309,17 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
                 ctx.mailman.append(mailman.parse_mailman_cfg(data, path=path))
         except (Exception, RecursionError, MemoryError) as error:
             failures.append(_error_finding(error, path))
+
+
+def _judges_24(ctx: Context, top: Path) -> bool:
+    """Can this machine say what doveconf 2.4 makes of the set? Not when the set includes files
+    from outside its directory (Debian's /usr/share/dovecot/protocols.d) while the installed
+    Dovecot is of another generation: those shared files are then not the ones the set's host has."""
+    base = str(top.parent.resolve())
+    if all(str(Path(f).resolve()).startswith(base) for f in ctx.files if f):
+        return True
+    installed = _installed_dovecot()
+    return installed is not None and installed >= (2, 4)
 
 
 def dovecot_files(config: Any, top: Path) -> list[str]:

@@ -342,3 +342,12 @@ def test_leg102_ignores_an_inactive_override(tmp_path: Path) -> None:
     master = "mailman unix - n n - - pipe\n  flags=R user=list argv=/x -o smtp_tlsrpt_enable=yes\n"
     base = write_tree(tmp_path, {"postfix/main.cf": "", "postfix/master.cf": master})
     assert only(run_lint([base], select=["LEG102"], postfix_version=(3, 7)), "LEG102") == []
+
+
+def test_dovecot_24_files_doveconf_refuses_are_not_clean(tmp_path: Path) -> None:
+    """A 2.4 file that doveconf 2.4 refuses (an unknown setting, which the rules' lenient 2.4
+    reading keeps) is never clean: an error at the line doveconf names, in its words."""
+    conf = "dovecot_config_version = 2.4.0\ndovecot_storage_version = 2.4.0\nimap4rev2_enable = yes\n"
+    base = write_tree(tmp_path, {"dovecot/dovecot.conf": conf})
+    found = [f for f in run_lint([base]).findings if f.severity == "error" and f.rule.startswith("SYN")]
+    assert [(f.line, f.message) for f in found] == [(3, "imap4rev2_enable: Unknown setting: imap4rev2_enable")]
