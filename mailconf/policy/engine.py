@@ -18,7 +18,7 @@ from mailconf._record import MutableRecord
 from mailconf.policy._finding import Finding, Severity, parse_severity
 from mailconf.policy.discover import ConfigSet, discover, is_live
 from mailconf.policy.profiles import OFF, Profile
-from mailconf.policy.registry import Rule, Version, format_version, load_rules, select_rules
+from mailconf.policy.registry import Rule, Version, load_rules, select_rules
 from mailconf.policy.settings import Settings
 from mailconf.policy.suppress import Suppression, scan
 
@@ -278,8 +278,13 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
             decided, version = _dovecot_version_from_top(ctx)
             if not decided and is_live(cs):
                 version = detect_dovecot_version(ctx)
-            target = format_version(version) if version is not None and version >= (2, 4) else None
-            ctx.dovecot = config.load_config(cs.dovecot_conf, version=target)
+            tree: Any = None
+            if version is not None and version >= (2, 4):
+                # read once; the 2.4 doveconf stand-in below judges the same tree
+                tree = importlib.import_module("mailconf.dovecot.tree").load(cs.dovecot_conf, version="2.4")
+                ctx.dovecot = config.config_from_tree(tree, "2.4")
+            else:
+                ctx.dovecot = config.load_config(cs.dovecot_conf)
             for name, text in getattr(ctx.dovecot, "texts", {}).items():
                 if text:  # a directory reads as "" for doveconf, as None for ctx.text
                     ctx.texts.setdefault(name, text)
@@ -290,11 +295,11 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
 
             ctx.files += [str(p) for p in include_files(cs.dovecot_conf)]
         else:
-            if target is not None:
+            if tree is not None:
                 # the rules read 2.4 files leniently; what doveconf 2.4 refuses is a SYN001/SYN004
                 # error all the same (mailconf.dovecot.config24 is the 2.4 doveconf stand-in)
                 try:
-                    importlib.import_module("mailconf.dovecot.config24").load_config24(cs.dovecot_conf)
+                    importlib.import_module("mailconf.dovecot.config24").config24_from_tree(tree, cs.dovecot_conf)
                 except (Exception, RecursionError, MemoryError) as error:
                     if _judges_24(ctx, cs.dovecot_conf):
                         failures.append(_error_finding(error, cs.dovecot_conf))
