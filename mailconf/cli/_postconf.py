@@ -29,8 +29,11 @@ from mailconf.postfix.expand import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mailconf.postfix.catalogue import ParamSpec
     from mailconf.postfix.config import PostfixConfig
     from mailconf.postfix.document import Service
+
+    Lookup = Callable[[str], str | None]
 
 USAGE = (
     "usage: mailconf postconf [-c config_dir] [-n | -d] [-x] [-h] [-f] [-M | -F | -P] "
@@ -403,6 +406,26 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         if "{" in value or (comments and "#" in value):
             _word_checks(value, output, brace_where, comment_where if comments else None)
 
+    def one_value(
+        spec: ParamSpec | None, value: str, look: Lookup, scan_look: Lookup, brace_where: str, shown: str
+    ) -> list[str]:
+        """Scan (undefined names), expand and word-check one value of a built-in parameter (only
+        scan a user-defined one); the warnings of a fatal expansion, else []."""
+        if spec is not None and spec.raw:
+            return []
+        if "$" not in value:  # nothing to scan or expand
+            if spec is not None:
+                words(value, brace_where, shown)
+            return []
+        _scan(scan_look, value, output, shown)
+        if spec is None:
+            return []
+        result = expand(value, look)
+        if result.error:
+            return list(result.warnings)
+        words(result.value, brace_where, shown)
+        return []
+
     fatal_warnings: list[str] = []
     try:
         # postconf checks the -o tables after reading all of master.cf: one table per
@@ -415,20 +438,9 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
             look = _lookup(config, svc)
             where = f"{master_where}:{svc.name}/{svc.type}"
             for oname, ovalue in table.items():
-                spec = specs.get(oname)
-                if spec is not None and spec.raw:
-                    continue
-                if "$" not in ovalue:  # nothing to scan or expand
-                    if spec is not None:
-                        words(ovalue, where, shown_master)
-                    continue
-                _scan(look, ovalue, output, shown_master)
-                if spec is not None:
-                    result = expand(ovalue, look)
-                    if result.error:
-                        fatal_warnings.extend(result.warnings)
-                        break
-                    words(result.value, where, shown_master)
+                fatal_warnings = one_value(specs.get(oname), ovalue, look, look, where, shown_master)
+                if fatal_warnings:
+                    break
             if fatal_warnings:
                 break
         if not fatal_warnings:
@@ -443,20 +455,9 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
 
             _scan_computed_defaults(config, scan_look, output, shown_main)
             for name, value in config.main_values.items():
-                spec = specs.get(name)
-                if spec is not None and spec.raw:
-                    continue
-                if "$" not in value:
-                    if spec is not None:
-                        words(value, main_where, shown_main)
-                    continue
-                _scan(scan_look, value, output, shown_main)
-                if spec is not None:
-                    result = expand(value, look)
-                    if result.error:
-                        fatal_warnings.extend(result.warnings)
-                        break
-                    words(result.value, main_where, shown_main)
+                fatal_warnings = one_value(specs.get(name), value, look, scan_look, main_where, shown_main)
+                if fatal_warnings:
+                    break
     except ExpandFatal as exc:
         raise Fatal(str(exc)) from None
     if fatal_warnings:
