@@ -38,6 +38,8 @@ from mailconf.errors import ParseError
 SPECIAL_FILTERS = ("protocol", "local", "remote", "local_name")
 UINT_MAX = 2**32 - 1
 # defaults doveconf computes at run time (-d shows them, a block does not start from them)
+# -n hides these at their real default "0" (use default_*); lookups show the default_* value
+UNSET_DEFAULTS = {f"service_{k}": "0" for k in ("client_limit", "process_limit", "vsz_limit", "idle_kill_interval")}
 DYNAMIC_DEFAULTS = ("managesieve_sieve_capability", "managesieve_notify_capability")
 
 
@@ -161,7 +163,9 @@ class Config24:
         self.group_uses: list[tuple[str, str, Any]] = []
 
     def check(self) -> None:
-        """A few of the checks doveconf makes once everything is read (errors without a line)."""
+        """The checks doveconf makes once everything is read (errors without a line), in its order:
+        word lists, the master settings (uid/gid ranges, services, listen), ``ssl_options``, then
+        block by block oauth2 and the client certificate, then Sieve."""
 
         # each block is checked with its own values over the defaults, not the enclosing ones
         # (first_valid_uid = 1000 at the top and last_valid_uid = 500 in protocol imap pass)
@@ -176,7 +180,8 @@ class Config24:
         checks: dict[str, dict[str, Any]] = _catalogue().get("word_checks", {})
         for node, _values in scopes:
             for full, words in node.lists.items():
-                check = checks.get(full)
+                # protocols: checked against the services' protocols below (a service may add one)
+                check = checks.get(full) if full != "protocols" else None
                 if check is None:
                     continue
                 for word, value in words.items.items():
@@ -190,15 +195,133 @@ class Config24:
                 first, last = values.get(f"first_valid_{kind}", "0"), values.get(f"last_valid_{kind}", "0")
                 if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
                     raise Doveconf24Error(f"first_valid_{kind} can't be larger than last_valid_{kind}", path=self.path)
+        self._fail_if(self._check_services())
         for node, _values in scopes:
             listen = node.lists.get("listen")
             enabled = [v for v in listen.items.values() if v.lower() in ("yes", "y", "1")] if listen else []
             if listen is not None and listen.items and not enabled:
                 raise Doveconf24Error("listen can't be set empty", path=self.path)
-        for _node, values in scopes:
+            # a filter's own services are checked with the filter's (empty) listen list
+            if node is not self.root and any(c.kind == "service" for c in node.children):
+                raise Doveconf24Error("listen can't be set empty", path=self.path)
+        blocks = self._blocks(self.root)
+        for values in blocks:
+            options = values.get("ssl_options", "")
+            if "%{" in options:  # doveconf checks a value it cannot expand as this placeholder
+                options = "UNKNOWN_VALUE_WITH_VARIABLES"
+            for word in re.split(r"[\s,]+", options):
+                if word and word not in ("compression", "no_ticket"):
+                    raise Doveconf24Error(f"ssl_options: unknown flag: '{word}'", path=self.path)
+        for values in blocks:
+            self._fail_if(_check_oauth2(values))
             wants_cert = values.get("ssl_server_request_client_cert", "no").lower() in ("yes", "y", "1")
             if wants_cert and not values.get("ssl_server_ca_file"):
                 raise Doveconf24Error("ssl_server_request_client_cert set, but ssl_server_ca_file not", path=self.path)
+
+    def _fail_if(self, message: str | None) -> None:
+        if message:
+            raise Doveconf24Error(message, path=self.path)
+
+    def _blocks(self, node: Node) -> list[dict[str, str]]:
+        """The values of the top level and of each protocol/local/remote block, each with the
+        settings its prefix groups (``ssl_server { }``) hold, in the order the blocks were opened."""
+
+        def own(n: Node) -> dict[str, str]:
+            values = dict(n.values)
+            for child in n.children:
+                if child.kind in self.plain and child.kind not in SPECIAL_FILTERS:
+                    values.update(own(child))
+            return values
+
+        out = [own(node)]
+        for child in node.children:
+            if child.kind in SPECIAL_FILTERS:
+                out += self._blocks(child)
+        return out
+
+    def _check_services(self) -> str | None:
+        """doveconf's checks of the top level's services: types, protocols, then service by
+        service (built-in ones in name order, then the others in the order they were opened)."""
+        cat = _catalogue()
+        builtin: dict[str, Any] = cat["service_defaults"]
+        top = self._blocks(self.root)[0]
+        blocks = {c.name or "": c for c in self.root.children if c.kind == "service"}
+        names = sorted(builtin) + [n for n in blocks if n not in builtin]
+
+        def value(name: str, key: str) -> str:
+            block = blocks.get(name)
+            if block is not None and f"service_{key}" in block.values:
+                return block.values[f"service_{key}"]
+            if f"service_{key}" in top:
+                return top[f"service_{key}"]
+            if key in builtin.get(name, {}).get("settings", {}):
+                return str(builtin[name]["settings"][key])
+            if f"default_{key}" in self.settings:
+                return str(top.get(f"default_{key}", self.settings[f"default_{key}"]["default"]))
+            return str(self.settings[f"service_{key}"]["default"])
+
+        service_values = [v for k, v in top.items() if k.startswith("service_")]
+        service_values += [v for block in blocks.values() for v in block.values.values()]
+        if any("%{" in v for v in service_values):
+            return None  # doveconf cannot expand these here and leaves the services unchecked
+        for name in names:
+            kind = value(name, "type")
+            if kind not in ("", "log", "config", "anvil", "login", "startup", "worker"):
+                return f"Unknown service type: {kind}"
+        protocols = self.root.lists.get("protocols")
+        enabled = [k for k, v in protocols.items.items() if v.lower() in ("yes", "y", "1")] if protocols else []
+        offered = {value(name, "protocol") for name in names}
+        for protocol in enabled:
+            if protocol not in offered:
+                return f"protocols: Unknown protocol: {protocol}"
+        for name in names:
+            protocol = value(name, "protocol")
+            if protocol and protocol not in enabled:
+                continue  # a protocol not enabled: its services are not checked
+            message = self._check_service(name, value)
+            if message:
+                return f"service({name}): {message}"
+        return None
+
+    def _check_service(self, name: str, value: Any) -> str | None:
+        hint = ' (did you mean "unlimited"?)'
+        if value(name, "drop_priv_before_exec").lower() in ("yes", "y", "1") and value(name, "chroot"):
+            return "drop_priv_before_exec=yes can't be used with chroot"
+        process_limit = _number(value(name, "process_limit"))
+        if process_limit == 0:
+            return "process_limit must be higher than 0"
+        min_avail = _number(value(name, "process_min_avail"))
+        if process_limit is not None and min_avail is not None and min_avail > process_limit:
+            return "process_min_avail is higher than process_limit"
+        if _number(value(name, "client_limit")) == 0:
+            return "client_limit must be higher than 0"
+        if _number(value(name, "restart_request_count")) == 0:
+            return "restart_request_count must be higher than 0" + hint
+        if _seconds(value(name, "idle_kill_interval")) == 0:
+            return "idle_kill_interval must be higher than 0" + hint
+        vsz = _bytes(value(name, "vsz_limit"))
+        if vsz is not None and vsz < 1024 * 1024:
+            return "vsz_limit is too low" + hint
+        if name in ("anvil", "auth", "indexer", "log") and process_limit is not None and process_limit > 1:
+            return "process_limit must be 1"
+        return self._check_listeners(name)
+
+    def _check_listeners(self, name: str) -> str | None:
+        """A unix/fifo listener's path: its block's ``path``, else the top level's
+        ``unix_listener_path``, else the listener's name."""
+        top = self._blocks(self.root)[0]
+        block = next((c for c in self.root.children if c.kind == "service" and c.name == name), None)
+        builtin = _catalogue()["service_defaults"].get(name, {}).get("listeners", {})
+        for kind in ("unix_listener", "fifo_listener"):
+            listeners: dict[str, dict[str, str]] = {n: {} for n in builtin.get(kind, {})}
+            for child in block.children if block is not None else []:
+                if child.kind == kind:
+                    listeners[child.name or ""] = child.values
+            for listener, values in listeners.items():
+                path = values.get(f"{kind}_path", top.get(f"{kind}_path", listener))
+                if not path:
+                    return f"{kind}: path must not be empty"
+        return None
 
     def check_groups(self) -> None:
         """doveconf checks "@label = name" against the groups once the files are read."""
@@ -377,7 +500,8 @@ class Config24:
             # of prefixed names, mbox { read_locks {} }) or from a built-in service's own default;
             # inside any other filter it starts empty
             top = node is self.root or (node.kind in self.plain and node in self.root.children)
-            if full in DYNAMIC_DEFAULTS or (not top and inherited is None) or (not top and node.kind != "service"):
+            builtin_service = node.kind == "service" and node in self.root.children  # not one inside a filter
+            if full in DYNAMIC_DEFAULTS or (not top and inherited is None) or (not top and not builtin_service):
                 items = {}
             elif items is None:  # -d shows a short default as a string: "plain", "login=%{...} pwhash=%{...}"
                 words = default.split()
@@ -457,7 +581,7 @@ class Config24:
 
         items: list[tuple[str, list[str]]] = []
         for full, value in node.values.items():
-            default = self.settings[full]["default"]
+            default = UNSET_DEFAULTS.get(full, self.settings[full]["default"])
             if not node.kind and mode == "n" and value == default:
                 continue
             key = shown(full)
@@ -490,6 +614,48 @@ class Config24:
             out += [f"{pad}{head} {{\n", *inner, f"{pad}}}\n"]
         out += [f"{pad}{label} = {_quote_value(name)}\n" for label, name in node.includes]
         return out
+
+
+def _number(value: str) -> int | None:
+    if value == "unlimited":
+        return UINT_MAX
+    return int(value) if value.isdigit() else None
+
+
+def _bytes(value: str) -> int | None:
+    """A size setting in bytes (``unlimited``: None)."""
+    m = re.fullmatch(r"(\d+)\s*([bkmgt]?)b?", value.lower())
+    if not m:
+        return None
+    power: int = "bkmgt".index(m.group(2) or "b")
+    return int(m.group(1)) << (10 * power)
+
+
+def _seconds(value: str) -> float | None:
+    """A time setting in seconds (``infinite``/``unlimited``: None)."""
+    m = re.fullmatch(r"(\d+)\s*([a-z]*)", value.lower())
+    if not m:
+        return None
+    unit = m.group(2)
+    if unit.startswith("m") and unit.startswith(("ms", "msec", "milli")):
+        scale = 0.001
+    elif unit.startswith("m"):
+        scale = 60
+    else:
+        scale = {"h": 3600, "d": 86400, "w": 7 * 86400}.get(unit[:1], 1)
+    return int(m.group(1)) * scale
+
+
+def _check_oauth2(values: dict[str, str]) -> str | None:
+    mode = values.get("oauth2_introspection_mode", "")
+    urls = [values.get(f"oauth2_{k}_url", "") for k in ("tokeninfo", "introspection", "grant")]
+    if not mode and any(urls):
+        return "Missing oauth2_introspection_mode"
+    if mode and mode != "local" and not (urls[0] or urls[1]):
+        return "Need at least one of oauth2_tokeninfo_url or oauth2_introspection_url"
+    if bool(values.get("oauth2_client_id")) != bool(values.get("oauth2_client_secret")):
+        return "oauth2_client_id and oauth2_client_secret must be provided together"
+    return None
 
 
 def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
