@@ -12,10 +12,15 @@ and the subpackages :mod:`mailconf.postfix`, :mod:`mailconf.dovecot`, :mod:`mail
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-from mailconf.document import Document
 from mailconf.errors import EditError, MailconfError, ParseError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mailconf.document import Document
 
 __version__ = "0.1.0"
 __all__ = ["Document", "EditError", "MailconfError", "ParseError", "__version__", "detect_kind", "parse_file"]
@@ -28,7 +33,7 @@ _OPAQUE = frozenset({"dovecot-db.conf.ext"})  # Berkeley DB's DB_CONFIG for dict
 
 def detect_kind(path: str | Path) -> str | None:
     """The kind of configuration file a path names, from its name alone (None if unknown)."""
-    name = Path(path).name
+    name = os.path.basename(os.fspath(path))
     if name in _OPAQUE:
         return "opaque"
     if name == "main.cf" or name.endswith(".main.cf"):
@@ -57,7 +62,8 @@ def parse_file(path: str | Path, *, kind: str | None = None) -> Document:
     kind = kind or detect_kind(path)
     if kind is None:
         raise MailconfError(f"{path}: unknown configuration file kind; pass kind= (one of {', '.join(KINDS)})")
-    data = Path(path).read_bytes()
+    with open(path, "rb") as handle:
+        data = handle.read()
     if kind == "postfix-main":
         from mailconf.postfix import parse_main
 
@@ -83,3 +89,13 @@ def parse_file(path: str | Path, *, kind: str | None = None) -> Document:
 
         return OpaqueDocument(data, path=path)
     raise MailconfError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def __getattr__(name: str) -> object:
+    # Document is imported on first use: the command line imports this package first, and the
+    # document layer (pathlib, typing) is not needed before a command has parsed its arguments.
+    if name == "Document":
+        from mailconf.document import Document
+
+        return Document
+    raise AttributeError(f"module 'mailconf' has no attribute {name!r}")

@@ -13,9 +13,12 @@ import contextlib
 import marshal
 import os
 import zlib
-from typing import Any
 
 from mailconf._grammars import _cache_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def load(path: str) -> Any:

@@ -9,7 +9,9 @@ class at import time (it generates and compiles methods). Classes on the lint pa
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 
 class Record:

@@ -6,7 +6,9 @@ Every problem with a configuration file is a :class:`ParseError` that knows the 
 
 from __future__ import annotations
 
-from pathlib import Path
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class MailconfError(Exception):

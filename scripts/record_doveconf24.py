@@ -8,8 +8,8 @@ Usage (e.g. with Debian 13 in a chroot, see docs/dovecot.md)::
 Writes:
 
 * ``tests/dovecot/doveconf24/expected.json``: for each fixture directory there (our own configs),
-  ``-n`` and ``-N`` stdout without the header comment lines, the exit status and the last stderr
-  line, with the directory the fixture was copied to replaced by ``DIR``;
+  ``-n`` and ``-N`` stdout without the header comment lines, the exit status, the last stderr
+  line and (``-n``) the whole stderr, with the directory the fixture was copied to replaced by ``DIR``;
 * ``tests/dovecot/doveconf24/corpus_digests.json``: the same for the 2.4-syntax Dovecot sets of the
   shared corpus, as SHA-256 digests only (corpus files and their output are never committed).
 """
@@ -62,6 +62,8 @@ def run_real(command: list[str], root: Path, setdir: Path) -> dict[str, Any]:
             result[mode] = out
             result["rc"] = proc.returncode
             result["fatal"] = err[-1].replace(inner, "DIR") if proc.returncode and err else ""
+            if mode == "n":  # every line, for the errors doveconf prints before failing
+                result["stderr"] = proc.stderr.decode("latin-1").replace(inner, "DIR")
         lookups = setdir / "lookups.txt"  # one argument list a line: doveconf -c FILE ARGS
         if lookups.exists():
             result["lookups"] = {}

@@ -115,8 +115,8 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
         if partial is not None:  # doveconf prints the settings, then fails
             sys.stdout.write(partial.dump(mode, hide_passwords=hide))
             sys.stdout.flush()
-            if not exc.line:  # a check after reading: doveconf names it as an error first
-                print(f"doveconf: Error: {exc.message}", file=sys.stderr)
+            for line in getattr(exc, "errors", []):  # checks after reading: each failure as an error
+                print(f"doveconf: Error: {line}", file=sys.stderr)
         print(f"doveconf: Fatal: {getattr(exc, 'doveconf', None) or exc.message}", file=sys.stderr)
         return EX_CONFIG
     except (OSError, RecursionError, ValueError) as exc:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, TextIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from typing import TextIO
 
 EPILOG = """\
 exit status: 0 clean (nothing at or above --fail-on), 1 findings, 2 usage error or a file that

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mailconf.postfix.catalogue import version_key
 from mailconf.postfix.config import group_end
@@ -26,6 +25,7 @@ from mailconf.postfix.expand import (
     simple_names,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 

@@ -9,9 +9,11 @@ import contextlib
 import os
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from mailconf.policy.engine import LintResult
 
 FORMATS = ("text", "json", "sarif", "github")

@@ -24,12 +24,15 @@ exactly the bytes of one value, key or line.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Literal
 
 from mailconf._record import Record
 from mailconf.errors import IncludeError, ParseError
 
-StatementKind = Literal["setting", "open", "close", "include"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    StatementKind = Literal["setting", "open", "close", "include"]
 
 WHITE_23 = " \t"
 WHITE_24 = " \t\n\v\f\r"

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
 
 from mailconf._record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 TYPES = ("bool", "number", "octal", "size", "time", "time_msecs", "port", "enum", "string")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar, cast
 
 from mailconf._text import decode, encode
 from mailconf.document import Document
@@ -17,6 +16,10 @@ from mailconf.dovecot._syntax import (
     read_lines,
     scan,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 #: A section path element: ``(type, name)``; name None for unnamed sections.
 SectionKey = tuple[str, str | None]
@@ -46,7 +49,7 @@ def section_path(section: SectionSpec | None) -> SectionPath:
         if second is None or isinstance(second, str):
             return ((section[0], second),)
     out: list[SectionKey] = []
-    items = cast("Sequence[SectionKey | str]", section)
+    items: Sequence[SectionKey | str] = section  # type: ignore[assignment]
     for item in items:
         if isinstance(item, str):
             out.append(_one(item))

@@ -11,9 +11,10 @@ Everything here is imported lazily so ``mailconf lint`` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from mailconf.mailman._cfg import Mailman3Document, parse_mailman_cfg
     from mailconf.mailman._mmcfg import Mailman2Document, parse_mm_cfg
     from mailconf.mailman.config import Mailman2Config, Mailman3Config, load_mailman2, load_mailman3

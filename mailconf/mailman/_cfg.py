@@ -24,12 +24,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
 
 from mailconf._record import MutableRecord
 from mailconf._text import decode, display, encode
 from mailconf.document import Document
 from mailconf.errors import EditError, ParseError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 # str.strip()'s ASCII whitespace (latin-1 text: \x85 and \xa0 are data, not blanks).
 WS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"

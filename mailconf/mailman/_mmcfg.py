@@ -18,12 +18,15 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import ClassVar
 
 from mailconf._record import MutableRecord
 from mailconf._text import decode, encode
 from mailconf.document import Document
 from mailconf.errors import EditError, ParseError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 UNDERSTOOD = ("defaults import", "docstring", "assignment", "add_virtualhost")
 

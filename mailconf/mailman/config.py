@@ -17,14 +17,13 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
-from string import Template
-from typing import TYPE_CHECKING
 
 from mailconf._record import MutableRecord, Record
 from mailconf.errors import ParseError
 from mailconf.mailman import defaults
 from mailconf.mailman._cfg import Mailman3Document, parse_mailman_cfg
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mailconf.mailman._mmcfg import Mailman2Document, VirtualHost
 
@@ -227,6 +226,8 @@ class Mailman3Config(MutableRecord):
             raw["cfg_file"] = self.system_path
         # Mailman's loop: substitute until no '$' is left or nothing improves ($cwd, $argv and
         # $MAILMAN_VAR_DIR are run-time values: they stay, and make the path unknown).
+        from string import Template  # imported here: only a set with Mailman needs it
+
         last = 0
         while True:
             pending = 0

@@ -20,7 +20,10 @@ Sources (facts, read through the project's search tool; no code copied):
 
 from __future__ import annotations
 
-from typing import Final
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
 
 #: ``[section] key`` defaults from schema.cfg for the keys mailconf reads.
 MAILMAN3_SCHEMA: Final[dict[str, dict[str, str]]] = {

@@ -17,9 +17,10 @@ Everything is imported lazily, so ``import mailconf.policy`` is cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from mailconf.policy._finding import Finding, Severity
     from mailconf.policy.discover import ConfigSet, discover
     from mailconf.policy.engine import Context, LintResult, Options, lint

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from mailconf._record import Record
 
-Severity = Literal["error", "warning", "info"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Severity = Literal["error", "warning", "info"]
+
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -76,3 +79,12 @@ class Finding(Record):
             "end_column": self.end_column,
             "fix": self.fix,
         }
+
+
+def __getattr__(name: str) -> object:
+    # The Literal alias is built on request: typing is not imported on the lint path.
+    if name == "Severity":
+        from typing import Literal
+
+        return Literal["error", "warning", "info"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,16 +11,21 @@ import importlib
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord
-from mailconf.policy._finding import Finding, Severity, parse_severity
+from mailconf.policy._finding import Finding, parse_severity
 from mailconf.policy.discover import ConfigSet, discover, is_live
 from mailconf.policy.profiles import OFF, Profile
 from mailconf.policy.registry import Rule, Version, load_rules, select_rules
 from mailconf.policy.settings import Settings
 from mailconf.policy.suppress import Suppression, scan
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from mailconf.policy._finding import Severity
 
 
 class Options(MutableRecord):

@@ -17,10 +17,15 @@ configuration file::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from mailconf._record import Record
-from mailconf.policy._finding import Severity, parse_severity
+from mailconf.policy._finding import parse_severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from mailconf.policy._finding import Severity
 
 OFF = "off"
 

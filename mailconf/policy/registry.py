@@ -18,12 +18,13 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from mailconf._record import Record
-from mailconf.policy._finding import Severity, parse_severity
+from mailconf.policy._finding import parse_severity
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from mailconf.policy._finding import Severity
     from mailconf.policy.engine import Context
 
 Version = tuple[int, ...]

@@ -28,12 +28,17 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from mailconf._record import MutableRecord
-from mailconf.policy._finding import Severity, parse_severity
+from mailconf.policy._finding import parse_severity
 from mailconf.policy.profiles import BUILTIN, Profile, ProfileError, resolve_profiles
 from mailconf.policy.registry import Version, parse_version
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from mailconf.policy._finding import Severity
 
 CONFIG_NAMES = (".mailconf.toml", "pyproject.toml")
 _TOP_KEYS = {

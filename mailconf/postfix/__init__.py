@@ -16,7 +16,6 @@ uses (``-o`` overrides, main.cf, version defaults, ``$name`` expansion).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mailconf.postfix.document import (
     MainDocument,
@@ -28,6 +27,7 @@ from mailconf.postfix.document import (
     parse_master,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mailconf.postfix.config import PostfixConfig
 

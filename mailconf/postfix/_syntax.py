@@ -8,15 +8,16 @@ build parameters and services from those groups.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
-
 from mailconf._grammars import tokens
 from mailconf.errors import ParseError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Literal
+
     from lark import Token, Tree
 
-LineKind = Literal["entry", "continuation", "comment", "blank"]
+    LineKind = Literal["entry", "continuation", "comment", "blank"]
 
 BLANKS = " \t\n\v\f\r"
 _KIND = {"ENTRY": "entry", "CONTINUATION": "continuation", "COMMENT": "comment", "BLANK": "blank"}

@@ -9,7 +9,10 @@ would print (``bad boolean configuration: NAME = VALUE``).
 from __future__ import annotations
 
 import re
-from typing import Final
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
 
 # -- lists ---------------------------------------------------------------------------------------
 

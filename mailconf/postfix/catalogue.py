@@ -18,9 +18,12 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 from mailconf._record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Catalogue", "ParamSpec", "installed_version", "version_key"]
 

@@ -26,18 +26,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
 
 from mailconf._record import Record
 from mailconf.postfix.expand import Expansion, compat_level, expand, references
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Literal
+
     from mailconf.postfix.catalogue import Catalogue, ParamSpec
     from mailconf.postfix.document import MainDocument, MasterDocument, Override, Parameter, Service
 
-__all__ = ["SERVICE_FIELDS", "PostfixConfig", "ServiceRef", "Source", "Value"]
+    Source = Literal["master", "main", "default"]
 
-Source = Literal["master", "main", "default"]
+__all__ = ["SERVICE_FIELDS", "PostfixConfig", "ServiceRef", "Source", "Value"]
 ServiceRef = "str | tuple[str, str] | Service"
 
 BLANKS = " \t\n\v\f\r"
@@ -580,3 +582,12 @@ def service_overrides(svc: Service, ordered: bool = False) -> list[tuple[str, st
         name, _, value = body.partition("=")
         found[name] = value
     return list(found.items()) if ordered else sorted(found.items())
+
+
+def __getattr__(name: str) -> object:
+    # The Literal alias is built on request: typing is not imported on the lint path.
+    if name == "Source":
+        from typing import Literal
+
+        return Literal["master", "main", "default"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
 
 from mailconf._text import decode, encode
 from mailconf.document import Document
@@ -30,6 +29,10 @@ from mailconf.postfix._syntax import (
     read_lines,
     read_pairs,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 class Trivia(_Plain):

@@ -67,8 +67,18 @@ def conf(tmp_path: Path, body: str) -> Path:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_as_the_real_24_printed_it(name: str, tmp_path: Path) -> None:
-    want = {k: v for k, v in EXPECTED[name].items() if k != "lookups"}
+    want = {k: v for k, v in EXPECTED[name].items() if k not in ("lookups", "stderr")}
     assert emulate(FIXTURES / name, tmp_path / name) == want
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.startswith("check-")))
+def test_check_errors_as_the_real_24_printed_them(name: str, tmp_path: Path) -> None:
+    """Checks after reading: doveconf prints every failure as an error, then fails with the first
+    (Sieve's start-up: its own lines, then "Failed to initialize Sieve")."""
+    work = tmp_path / name
+    shutil.copytree(FIXTURES / name, work)
+    _rc, _out, err = cli("-c", str(work / "dovecot.conf"), "-n")
+    assert err.replace(str(work), "DIR") == EXPECTED[name]["stderr"]
 
 
 LOOKUPS = [(name, args) for name, rec in sorted(EXPECTED.items()) for args in rec.get("lookups", {})]  # type: ignore[union-attr]

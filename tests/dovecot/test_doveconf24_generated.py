@@ -3,8 +3,9 @@
 Runs only where a 2.4 doveconf is available (see test_doveconf24.real24). Each file mixes random
 settings of the 2.4 catalogue (valid and invalid values), boolean and string lists, and filters
 (protocol, service with listeners, namespace with mailboxes, passdb/userdb, ssl_server,
-local/remote). Known gaps are allowed and counted, never hidden: doveconf's checks after reading
-(errors without a line number) are not emulated, and doveconf 2.4.1 crashes on some inputs.
+local/remote). Known gaps are allowed and counted, never hidden: some of doveconf's checks after
+reading (errors without a line number) are not emulated (a bounded share of the files), and
+doveconf 2.4.1 crashes on some inputs.
 Everything else must agree: the output of ``-n``/``-N``, or the line and message of the error.
 """
 
@@ -127,3 +128,6 @@ def test_generated_files_agree_with_the_real_24(tmp_path: Path) -> None:
     print(f"\n{EXAMPLES} generated 2.4 files: {counts}, {len(differ)} differ")
     assert differ == []
     assert counts["agree"] > EXAMPLES // 2
+    # the checks after reading not emulated (see config24's docstring): about 4% of 1000 files
+    # with doveconf 2.4.1; more means one that is emulated no longer agrees
+    assert counts["check after reading"] <= max(3, EXAMPLES * 6 // 100)

@@ -1,7 +1,8 @@
 """What a warm ``mailconf lint`` run imports: the hook runs in every commit, so Lark (only needed
 when the token cache misses) and pydantic (the typed models) must stay out of it, and so must
 ``dataclasses`` (with ``inspect`` several milliseconds: the lint path uses ``mailconf._record.Record``),
-``json``, ``argparse`` and (without an mm_cfg.py) ``ast``. No timing here: timings are
+``json``, ``argparse``, ``typing`` (annotations only: ``TYPE_CHECKING = False`` blocks) and (without an
+mm_cfg.py) ``ast``. No timing here: timings are
 measured by benchmarks/bench_lint.py."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 from mailconf.cli import main
 code = main(["lint", "--no-config", "--exit-zero", *sys.argv[1:]])
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("lark", "pydantic", "dataclasses_json", "tomllib"))
-loaded = {name: name in sys.modules for name in ("lark", "dataclasses", "json", "argparse", "ast")}
+loaded = {name: name in sys.modules for name in ("lark", "dataclasses", "json", "argparse", "ast", "typing")}
 import json
 print(json.dumps({"code": code, "heavy": heavy, **loaded}))
 """
@@ -59,7 +60,7 @@ def test_warm_lint_imports_neither_lark_nor_pydantic(tmp_path: Path) -> None:
     assert last["heavy"] == [], last
 
 
-def test_warm_lint_imports_no_dataclasses_json_or_argparse(tmp_path: Path) -> None:
+def test_warm_lint_imports_no_dataclasses_json_argparse_or_typing(tmp_path: Path) -> None:
     host = tmp_path / "etc"
     shutil.copytree(ROOT / "examples" / "office", host)  # Postfix, Dovecot and Mailman 3
     cache = tmp_path / "cache"
@@ -69,8 +70,8 @@ def test_warm_lint_imports_no_dataclasses_json_or_argparse(tmp_path: Path) -> No
             break
         result = _run([host], cache)
     assert not result["lark"], "the token cache never became warm (else this test checks nothing)"
-    # json (the catalogues come from a marshal cache) and argparse (plain command lines) too
-    assert not any(result[name] for name in ("dataclasses", "json", "argparse", "ast")), result
+    # json (the catalogues come from a marshal cache), argparse (plain command lines) and typing too
+    assert not any(result[name] for name in ("dataclasses", "json", "argparse", "ast", "typing")), result
 
 
 def test_lint_never_imports_pydantic_even_cold(tmp_path: Path) -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import glob
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from mailconf._record import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from mailconf.policy.engine import Context
 
 MAX_FILES = 10000

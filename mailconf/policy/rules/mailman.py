@@ -16,13 +16,15 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
 
 from mailconf._lazyre import Lazy
 from mailconf._record import Record
 from mailconf.policy.registry import rule
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from mailconf.policy.engine import Context
 
 # Postfix defaults of the parameters these rules read (Postfix 3.x, compatibility_level >= 2
@@ -121,7 +123,7 @@ def _one_per_place(func: Callable[[Context], None]) -> Callable[[Context], None]
     @functools.wraps(func)
     def run(ctx: Context) -> None:
         buffer = _OnePerPlace(ctx)
-        func(cast("Context", buffer))
+        func(buffer)  # type: ignore[arg-type]  # a Context stand-in
         buffer.flush()
 
     return run

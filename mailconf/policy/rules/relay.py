@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
 from mailconf.policy.rules._postfix import GUARDS, Eff, PostfixView, Svc, restriction_steps, split_list, view
@@ -99,6 +97,7 @@ def relay102(ctx: Context) -> None:
             break  # the first list with a guard decides
 
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ipaddress
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from mailconf._lazyre import Lazy
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import declare, rule
 from mailconf.policy.rules._postfix import PostfixView, view
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Reported by the engine itself (SYN001 also by the macro check below).
 declare("SYN001", "error", "file cannot be read or parsed as the daemon would")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Any
 
 from mailconf._record import Record
 from mailconf.policy.engine import Context
@@ -12,6 +11,10 @@ from mailconf.policy.rules._dovecot import DovecotView, place
 from mailconf.policy.rules._dovecot import view as dview
 from mailconf.policy.rules._postfix import PostfixView, Svc, is_loopback
 from mailconf.policy.rules._postfix import view as pview
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Listener(Record):
