@@ -46,8 +46,12 @@ DYNAMIC_DEFAULTS = ("managesieve_sieve_capability", "managesieve_notify_capabili
 class Doveconf24Error(ParseError):
     """A configuration doveconf 2.4 refuses; ``doveconf`` is its whole text after ``Fatal: ``."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int = 0) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, line: int = 0, errors: list[str] | None = None
+    ) -> None:
         super().__init__(message, path=path, line=line)
+        # checks after reading: the lines doveconf prints as "Error: ..." before failing
+        self.errors = errors if errors is not None else ([] if line else [message])
         where = f"Error in configuration file {path}" + (f" line {line}" if line else "")
         self.doveconf = f"{where}: {message}" if path else message
         # errors found once everything is read (group checks): doveconf prints its output first
@@ -163,64 +167,92 @@ class Config24:
         self.group_uses: list[tuple[str, str, Any]] = []
 
     def check(self) -> None:
-        """The checks doveconf makes once everything is read (errors without a line), in its order:
-        word lists, the master settings (uid/gid ranges, services, listen), ``ssl_options``, then
-        block by block oauth2 and the client certificate, then Sieve."""
+        """The checks doveconf makes once everything is read (errors without a line).
 
-        # each block is checked with its own values over the defaults, not the enclosing ones
-        # (first_valid_uid = 1000 at the top and last_valid_uid = 500 in protocol imap pass)
-        def nodes(node: Node) -> list[tuple[Node, dict[str, str]]]:
-            out = [(node, node.values)]
-            for child in node.children:
-                if child.kind in SPECIAL_FILTERS or child.kind in self.plain:
-                    out += nodes(child)
-            return out
+        Sieve's start-up reads the top level's Sieve settings first and fails alone ("Failed to
+        initialize Sieve", after its own error lines). Otherwise doveconf checks every block and
+        reports every failure as an error, then fails with the first: the top level, the
+        protocol/local/remote blocks in the order they were opened, then the groups their prefixed
+        settings form (``oauth2 { }``, ``ssl_server { }``). A block is checked with its own values
+        over the defaults, not the enclosing ones (first_valid_uid = 1000 at the top and
+        last_valid_uid = 500 in protocol imap pass)."""
+        sieve = _sieve_start(self.root.values)
+        if sieve:
+            raise Doveconf24Error("Failed to initialize Sieve", path=self.path, errors=sieve)
+        specials = self._special_blocks(self.root)
+        groups = [g for node in specials for g in self._groups(node)]
+        errors = [e for node in specials + groups for e in self._block_errors(node)]
+        if errors:
+            raise Doveconf24Error(errors[0], path=self.path, errors=errors)
 
-        scopes = nodes(self.root)
+    def _special_blocks(self, node: Node) -> list[Node]:
+        out = [node]
+        for child in node.children:
+            if child.kind in SPECIAL_FILTERS:
+                out += self._special_blocks(child)
+        return out
+
+    def _groups(self, node: Node) -> list[Node]:
+        out = []
+        for child in node.children:
+            if child.kind in self.plain and child.kind not in SPECIAL_FILTERS:
+                out += [child, *self._groups(child)]
+        return out
+
+    def _block_errors(self, node: Node) -> list[str]:
+        """doveconf's checks of one block, one message at most per group of settings, in its order."""
+        values = node.values
+        out: list[str] = []
         checks: dict[str, dict[str, Any]] = _catalogue().get("word_checks", {})
-        for node, _values in scopes:
-            for full, words in node.lists.items():
-                # protocols: checked against the services' protocols below (a service may add one)
-                check = checks.get(full) if full != "protocols" else None
-                if check is None:
-                    continue
-                for word, value in words.items.items():
-                    if value.lower() not in ("yes", "y", "1"):
-                        continue
-                    valid = check["valid"]
-                    if word not in valid and not any(v.endswith("=") and word.startswith(v) for v in valid):
-                        raise Doveconf24Error(check["message"].replace("{}", word), path=self.path)
-        for _node, values in scopes:
-            for kind in ("uid", "gid"):
-                first, last = values.get(f"first_valid_{kind}", "0"), values.get(f"last_valid_{kind}", "0")
-                if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
-                    raise Doveconf24Error(f"first_valid_{kind} can't be larger than last_valid_{kind}", path=self.path)
-        self._fail_if(self._check_services())
-        for node, _values in scopes:
-            listen = node.lists.get("listen")
-            enabled = [v for v in listen.items.values() if v.lower() in ("yes", "y", "1")] if listen else []
-            if listen is not None and listen.items and not enabled:
-                raise Doveconf24Error("listen can't be set empty", path=self.path)
-            # a filter's own services are checked with the filter's (empty) listen list
-            if node is not self.root and any(c.kind == "service" for c in node.children):
-                raise Doveconf24Error("listen can't be set empty", path=self.path)
-        blocks = self._blocks(self.root)
-        for values in blocks:
-            options = values.get("ssl_options", "")
-            if "%{" in options:  # doveconf checks a value it cannot expand as this placeholder
-                options = "UNKNOWN_VALUE_WITH_VARIABLES"
-            for word in re.split(r"[\s,]+", options):
-                if word and word not in ("compression", "no_ticket"):
-                    raise Doveconf24Error(f"ssl_options: unknown flag: '{word}'", path=self.path)
-        for values in blocks:
-            self._fail_if(_check_oauth2(values))
-            wants_cert = values.get("ssl_server_request_client_cert", "no").lower() in ("yes", "y", "1")
-            if wants_cert and not values.get("ssl_server_ca_file"):
-                raise Doveconf24Error("ssl_server_request_client_cert set, but ssl_server_ca_file not", path=self.path)
+        for full, words in node.lists.items():
+            # protocols: checked against the services' protocols (a service may add one)
+            check = checks.get(full) if full != "protocols" else None
+            if check is None:
+                continue
+            valid = check["valid"]
+            for word, value in words.items.items():
+                known = word in valid or any(v.endswith("=") and word.startswith(v) for v in valid)
+                if value.lower() in ("yes", "y", "1") and not known:
+                    out.append(check["message"].replace("{}", word))
+                    break
+        master = self._master_error(node)
+        if master:
+            out.append(master)
+        options = values.get("ssl_options", "")
+        if "%{" in options:  # doveconf checks a value it cannot expand as this placeholder
+            options = "UNKNOWN_VALUE_WITH_VARIABLES"
+        bad_option = next(
+            (w for w in re.split(r"[\s,]+", options) if w and w not in ("compression", "no_ticket")), None
+        )
+        if bad_option is not None:
+            out.append(f"ssl_options: unknown flag: '{bad_option}'")
+        test = _check_sieve_test("spamtest", values)
+        sieve = [_check_vacation(values), _check_variables(values), _check_sieve_test("virustest", values)]
+        sieve += [_check_address(values, "sieve_notify_mailto_envelope_from")]
+        sieve += [_check_address(values, "sieve_redirect_envelope_from")]
+        out += [m for m in (test, *sieve) if m]
+        oauth2 = _check_oauth2(values)
+        if oauth2:
+            out.append(oauth2)
+        wants_cert = values.get("ssl_server_request_client_cert", "no").lower() in ("yes", "y", "1")
+        if wants_cert and not values.get("ssl_server_ca_file"):
+            out.append("ssl_server_request_client_cert set, but ssl_server_ca_file not")
+        return out
 
-    def _fail_if(self, message: str | None) -> None:
-        if message:
-            raise Doveconf24Error(message, path=self.path)
+    def _master_error(self, node: Node) -> str | None:
+        """The master settings' checks: listen, uid/gid ranges, the top level's services."""
+        listen = node.lists.get("listen")
+        enabled = [v for v in listen.items.values() if v.lower() in ("yes", "y", "1")] if listen else []
+        if listen is not None and listen.items and not enabled:
+            return "listen can't be set empty"
+        # a filter's own services are checked with the filter's (empty) listen list
+        if node is not self.root and any(c.kind == "service" for c in node.children):
+            return "listen can't be set empty"
+        for kind in ("uid", "gid"):
+            first, last = node.values.get(f"first_valid_{kind}", "0"), node.values.get(f"last_valid_{kind}", "0")
+            if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
+                return f"first_valid_{kind} can't be larger than last_valid_{kind}"
+        return self._check_services() if node is self.root else None
 
     def _blocks(self, node: Node) -> list[dict[str, str]]:
         """The values of the top level and of each protocol/local/remote block, each with the
@@ -644,6 +676,71 @@ def _seconds(value: str) -> float | None:
     else:
         scale = {"h": 3600, "d": 86400, "w": 7 * 86400}.get(unit[:1], 1)
     return int(m.group(1)) * scale
+
+
+def _sieve_start(values: dict[str, str]) -> list[str]:
+    """The error lines of Sieve's start-up with the top level's settings (empty: it starts).
+
+    Not emulated: its failures to expand ``%{...}`` in these settings."""
+    values = {k: v for k, v in values.items() if "%{" not in v}
+    message = _check_address(values, "sieve_redirect_envelope_from")
+    if message:
+        return [f"sieve: sieve settings: Invalid settings: {message}"]
+    for extension, group, message in (
+        ("vacation", "sieve_vacation", _check_vacation(values)),
+        ("variables", "sieve_variables", _check_variables(values)),
+        ("enotify", "sieve_notify_mailto", _check_address(values, "sieve_notify_mailto_envelope_from")),
+    ):
+        if message:
+            return [
+                f"sieve: {group} settings: Invalid settings: {message}",
+                f"sieve: failed to load '{extension}' extension support.",
+            ]
+    return []
+
+
+def _setting(values: dict[str, str], name: str) -> str:
+    return values.get(name, str(_catalogue()["settings"][name]["default"]))
+
+
+def _check_vacation(values: dict[str, str]) -> str | None:
+    periods = [_seconds(_setting(values, f"sieve_vacation_{k}_period")) for k in ("min", "default", "max")]
+    if periods[2] == 0:
+        return "sieve_vacation_max_period must not be 0"
+    low, default, high = periods
+    if low is not None and default is not None and high is not None and not low <= default <= high:
+        return "Violated sieve_vacation_min_period < sieve_vacation_default_period < sieve_vacation_max_period"
+    return None
+
+
+def _check_variables(values: dict[str, str]) -> str | None:
+    scopes = _number(_setting(values, "sieve_variables_max_scope_count"))
+    if scopes is not None and scopes < 128:
+        return "Setting sieve_variables_max_scope_count is lower than required by standards (>= 128 items)"
+    size = _bytes(_setting(values, "sieve_variables_max_value_size"))
+    if size is not None and size < 4000:
+        return "Setting sieve_variables_max_variable_size is lower than required by standards (>= 4000 bytes)"
+    return None
+
+
+def _check_sieve_test(test: str, values: dict[str, str]) -> str | None:
+    header = values.get(f"sieve_{test}_status_header", "")
+    if not header or values.get(f"sieve_{test}_status_type", "score") == "text":
+        return None
+    if values.get(f"sieve_{test}_score_max_header") or values.get(f"sieve_{test}_score_max_value"):
+        return None
+    return f"None of sieve_{test}_score_max_header or sieve_{test}_score_max_value is configured"
+
+
+def _check_address(values: dict[str, str], name: str) -> str | None:
+    """An address source: a keyword or ``<local@domain>`` (``<>`` too)."""
+    value = values.get(name, "")
+    if "%{" in value:  # doveconf checks a value it cannot expand as this placeholder
+        value = "UNKNOWN_VALUE_WITH_VARIABLES"
+    keywords = ("", "sender", "recipient", "orig_recipient", "user_email", "postmaster")
+    if value.lower() in keywords or re.fullmatch(r"<([^<>@\s]+@[^<>@\s]+)?>", value):
+        return None
+    return f"{name}: Invalid address source '{value}'"
 
 
 def _check_oauth2(values: dict[str, str]) -> str | None:
