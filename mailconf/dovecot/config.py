@@ -12,7 +12,9 @@ The policy rules use :meth:`DovecotConfig.effective`, :attr:`DovecotConfig.servi
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -261,12 +263,13 @@ class Scope(MutableRecord):
         return (self.local, self.local_name, self.remote, self.protocol)
 
     def header_lines(self) -> list[str]:
+        """The filter's block headers as doveconf prints them (a /0 network is no condition: none)."""
         out = []
-        if self.local is not None:
+        if self.local is not None and self.local_bits:
             out.append(f"local {self.local}")
         if self.local_name is not None:
             out.append(f"local_name {self.local_name}")
-        if self.remote is not None:
+        if self.remote is not None and self.remote_bits:
             out.append(f"remote {self.remote}")
         if self.protocol is not None:
             out.append(f"protocol {self.protocol}")
@@ -452,6 +455,17 @@ def _inside(
     return inner.subnet_of(outer)  # type: ignore[arg-type]
 
 
+def _ntop(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The address as glibc's inet_ntop writes it: the last 32 bits of ``::ffff:0:0/96`` and of
+    ``::/96`` (but not ``::`` and ``::1``) as an IPv4 address."""
+    if ip.version == 6:
+        n = int(ip)
+        head, low = n >> 32, n & 0xFFFFFFFF
+        if head == 0xFFFF or (head == 0 and low >> 16):
+            return f"::{'ffff:' if head else ''}{ipaddress.IPv4Address(low)}"
+    return str(ip)
+
+
 def _parse_net(text: str, path: str, line: int) -> tuple[str, int]:
     addr, _, bits_s = text.partition("/")
     try:
@@ -471,8 +485,116 @@ def _parse_net(text: str, path: str, line: int) -> tuple[str, int]:
         bits = int(bits_s)
     else:
         bits = full
-    shown = str(ip) if bits == full else f"{ip}/{bits}"
+    shown = _ntop(ip) if bits == full else f"{_ntop(ip)}/{bits}"
     return shown, bits
+
+
+# ---------------------------------------------------------------------------------------------
+# doveconf's merging of overlapping filters (its "Conflict in setting" check)
+
+# a named section opened in two filters conflicts on its name setting
+_SECTION_CONFLICT_KEYS = {
+    "service {": "name",
+    "namespace {": "name",
+    "metric {": "metric_name",
+    "event_exporter {": "name",
+}
+
+
+@functools.cache
+def _conflict_order() -> dict[str, int]:
+    """Setting (or ``TYPE {``) -> the rank in which doveconf looks for conflicts."""
+    text = (Path(__file__).parent / "data" / "conflict_order_2_3.txt").read_text(encoding="utf-8")
+    names = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    return {name: i for i, name in enumerate(names)}
+
+
+def _changed_keys(scope: Scope) -> set[str]:
+    """The settings a filter sets and the named sections it opens (as ``TYPE {``, by name)."""
+    keys = {k for k, v in scope.values.items() if v.changed}
+    for stype, items in scope.sections.items():
+        head = stype + " {"
+        if head in _SECTION_CONFLICT_KEYS:
+            for sec in items:
+                nv = sec.values.get(_name_key(stype))
+                if sec.name and nv is not None and nv.changed:
+                    keys.add(f"{head}{sec.name}")
+    return keys
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(c.lower() if c < "\x80" else c for c in text)
+
+
+def _same_filter(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> bool:
+    """doveconf's filter identity: local_name compared ignoring ASCII case (the first spelling stays)."""
+    if a[0] != b[0] or a[2:] != b[2:]:
+        return False
+    return a[1] == b[1] or (a[1] is not None and b[1] is not None and _ascii_lower(a[1]) == _ascii_lower(b[1]))
+
+
+def _dns_match_wildcard(name: str, mask: str) -> bool:
+    """doveconf's local_name match: ``*`` stands for one label (``*.example.com``), ``?`` for
+    one character, ASCII case ignored."""
+    i = j = 0
+    while i < len(name) and j < len(mask):
+        c = mask[j]
+        if c == "*":
+            dot = name.find(".", i)
+            if dot < 0 or mask[j + 1 : j + 2] != ".":
+                return False
+            i, j = dot, j + 1
+        elif c != "?" and name[i].lower() != c.lower():
+            return False
+        i += 1
+        j += 1
+    return i == len(name) and j == len(mask)
+
+
+def _ip_in_net(ip_text: str, net_text: str, bits: int) -> bool:
+    try:
+        ip = ipaddress.ip_address(ip_text.partition("/")[0])
+        net = ipaddress.ip_address(net_text.partition("/")[0])
+    except ValueError:
+        return False
+    if ip.version == 4 and net.version == 6:
+        ip = ipaddress.IPv6Address("::ffff:" + str(ip))  # an IPv4 address in a mapped IPv6 network
+    if ip.version != net.version:
+        return False
+    shift = ip.max_prefixlen - bits
+    return int(ip) >> shift == int(net) >> shift
+
+
+def _mask_matches(mask: Scope, ctx: Scope) -> bool:
+    """Whether filter ``mask`` applies to every connection filter ``ctx`` applies to, as doveconf
+    tells it (a negated protocol is compared as a plain string: ``!pop3`` matches ``!imap``)."""
+    if mask.protocol is not None:
+        if ctx.protocol is None:
+            return False
+        if mask.protocol.startswith("!"):
+            if ctx.protocol == mask.protocol[1:]:
+                return False
+        elif ctx.protocol != mask.protocol:
+            return False
+    if mask.local_name is not None:
+        if ctx.local_name is None:
+            return False
+        if not any(_dns_match_wildcard(ctx.local_name, m) for m in mask.local_name.split(" ") if m):
+            return False
+    if mask.remote_bits and not (ctx.remote_bits and _ip_in_net(ctx.remote or "", mask.remote or "", mask.remote_bits)):
+        return False
+    return not mask.local_bits or bool(
+        ctx.local_bits and _ip_in_net(ctx.local or "", mask.local or "", mask.local_bits)
+    )
+
+
+def _superset(sup: Scope, sub: Scope) -> bool:
+    """doveconf's test of two filters that both apply: only which conditions they have counts."""
+    if sup.local_bits > sub.local_bits or sup.remote_bits > sub.remote_bits:
+        return False
+    if sup.local_name is not None and sub.local_name is None:
+        return False
+    return sup.protocol is None or sub.protocol is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,6 +616,7 @@ class DovecotConfig:
         # doveconf runs managesieve-login to learn the capability lines; that run fails (and
         # the lines are left out) when values cannot be expanded
         self.expand_failed = False
+        self.filter_settings: dict[str, str] = {}  # setting -> "FILE line N" of the first filter setting it
         # 2.4 files: mailconf has no 2.4 doveconf to mirror and its 2.4 catalogue is partial, so
         # unknown names and sections (named filters, boolean lists, groups) are kept, not refused
         self.lenient = catalogue.version.startswith("2.4")
@@ -625,8 +748,7 @@ class DovecotConfig:
                                 inner = self._open_section(op, scope, inner, [])
                             section = inner
                         else:
-                            if ln.key in ("local", "remote"):
-                                _parse_net(ln.value, ln.path, ln.line)
+                            self._check_nesting(ln, scope)
                             section = Section("filter", "", SectionSpec("filter"), "")
                         continue
                     new_scope = self._open_filter(ln, scope, section, stack)
@@ -717,22 +839,36 @@ class DovecotConfig:
     def _prefix(self, stack: list[tuple[str, Scope, Section | None, Line]]) -> str:
         return "".join(f"{op.key} {{ " for kind, _s, _sec, op in stack if kind == "section")
 
-    def _open_filter(
-        self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
-    ) -> Scope:
-        order = ["local", "local_name", "remote", "protocol"]
+    @staticmethod
+    def _check_nesting(ln: Line, scope: Scope) -> None:
+        """doveconf's refusals of a filter block inside another one (in doveconf's order)."""
         cur = {"local": scope.local, "local_name": scope.local_name, "remote": scope.remote, "protocol": scope.protocol}
         k = ln.key
         if k == "protocol" and scope.protocol is not None:
             raise _error("Nested protocol { protocol { .. } } block not allowed", ln) from None
-        for later in order[order.index(k) + 1 :]:
-            if cur[later] is not None:
-                raise _error(f"{later} {{ {k} {{ .. }} }} not allowed (use {k} {{ {later} {{ .. }} }} instead)", ln)
-        outer = cur[k]
-        if outer is not None and k in ("local", "remote"):
-            inner_net = _network(_parse_net(ln.value, ln.path, ln.line)[0])
-            if inner_net is None or not _inside(inner_net, _network(outer)):
+        # doveconf's order of these refusals; a /0 network counts as no remote block
+        outers = {
+            "local": ("remote", "protocol", "local_name"),
+            "local_name": ("remote", "protocol"),
+            "remote": ("protocol",),
+        }.get(k, ())
+        for outer_key in outers:
+            if scope.remote_bits if outer_key == "remote" else cur[outer_key] is not None:
+                raise _error(
+                    f"{outer_key} {{ {k} {{ .. }} }} not allowed (use {k} {{ {outer_key} {{ .. }} }} instead)", ln
+                )
+        if k in ("local", "remote"):
+            shown, nbits = _parse_net(ln.value, ln.path, ln.line)
+            obits = scope.local_bits if k == "local" else scope.remote_bits
+            if obits > nbits or (obits and not _ip_in_net(shown, cur[k] or "", obits)):
                 raise _error(f"{k} net1 {{ {k} net2 {{ .. }} }} requires net2 to be inside net1", ln) from None
+
+    def _open_filter(
+        self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
+    ) -> Scope:
+        self._check_nesting(ln, scope)
+        cur = {"local": scope.local, "local_name": scope.local_name, "remote": scope.remote, "protocol": scope.protocol}
+        k = ln.key
         new = dict(cur)
         bits = {"local": scope.local_bits, "remote": scope.remote_bits}
         if k in ("local", "remote"):
@@ -743,7 +879,7 @@ class DovecotConfig:
             new[k] = ln.value
         ident = (new["local"], new["local_name"], new["remote"], new["protocol"])
         for existing in self.filter_scopes:
-            if existing.ident() == ident:
+            if _same_filter(existing.ident(), ident):
                 return existing
         fs = Scope(
             local=new["local"],
@@ -763,7 +899,7 @@ class DovecotConfig:
     ) -> Section:
         if section is None:
             if ln.key in ("passdb", "userdb") and (
-                scope.local is not None or scope.remote is not None or scope.local_name is not None
+                scope.local_bits or scope.remote_bits or scope.local_name is not None
             ):
                 raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
             spec = self.catalogue.sections.get(ln.key)
@@ -845,7 +981,8 @@ class DovecotConfig:
             if not self.lenient:
                 raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
             spec = SettingSpec(ln.key, "string", "")
-        in_net_filter = scope.local is not None or scope.remote is not None or scope.local_name is not None
+        # a /0 network is no condition for doveconf (remote 0.0.0.0/0 { passdb {} } is accepted)
+        in_net_filter = bool(scope.local_bits or scope.remote_bits) or scope.local_name is not None
         if section is None and in_net_filter and spec.no_net_filter:
             raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
         raw = ln.value
@@ -869,6 +1006,7 @@ class DovecotConfig:
             if ((section is not None and section.spec.strlist) or helper_reads) and not os.path.isfile(where):
                 self.expand_failed = True  # doveconf's expanding reader fails on it
             target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
+            self._global_after_filter(ln, scope, section)
             return
         if ln.kind == "var":
             words = [w.lstrip("\t") for w in raw.split(" ") if w.lstrip("\t")]
@@ -886,6 +1024,21 @@ class DovecotConfig:
         except ValueError as exc:
             raise _error(str(exc), ln) from None
         target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
+        self._global_after_filter(ln, scope, section)
+
+    def _global_after_filter(self, ln: Line, scope: Scope, section: Section | None) -> None:
+        """doveconf warns when a global setting comes after a filter that set it (the first one)."""
+        if section is not None or self.lenient:
+            return
+        if not scope.is_global:
+            self.filter_settings.setdefault(ln.key, f"{ln.path} line {ln.line}")
+            return
+        at = self.filter_settings.get(ln.key)
+        if at is not None:
+            self.warnings.append(
+                f"{ln.path} line {ln.line}: Global setting {ln.key} won't change the setting inside an earlier "
+                f"filter at {at} (if this is intentional, avoid this warning by moving the global setting before {at})"
+            )
 
     def _list_assign(self, ln: Line, scope: Scope, section: Section | None, spec: SectionSpec) -> None:
         """``namespace = a b``: doveconf creates (unnamed) list entries under those keys."""
@@ -1072,92 +1225,188 @@ class DovecotConfig:
         return False
 
     def check(self) -> None:
-        """Checks doveconf makes once everything is read (errors without a line number)."""
+        """Checks doveconf makes once everything is read (errors without a line number).
+
+        doveconf checks the global settings, then each filter in the order the filters were first
+        opened: the filters that apply to it are merged (conflicts are refused), then its
+        settings are checked. The error carries this config as ``partial``: doveconf prints its
+        output before it fails."""
         if self.lenient:
             return
-        path = self.path
-        scopes = [self.global_scope, *self.filter_scopes]
-        for scope in scopes:
-            for name in ("default_internal_user", "default_login_user"):
-                v = scope.values.get(name)
-                if v is not None and not _user_exists(v.value):
-                    raise ParseError(f"{name} doesn't exist: {v.value}", path=path, line=0)
-        for scope in scopes:
-            for kind in ("uid", "gid"):
-                first = scope.values.get(f"first_valid_{kind}") or self.global_scope.values.get(f"first_valid_{kind}")
-                last = scope.values.get(f"last_valid_{kind}") or self.global_scope.values.get(f"last_valid_{kind}")
-                first_n = int(first.value) if first else int(self.catalogue.settings[f"first_valid_{kind}"].default)
-                last_n = int(last.value) if last else int(self.catalogue.settings[f"last_valid_{kind}"].default)
-                if (first or last) and last_n != 0 and first_n > last_n:
-                    raise ParseError(f"first_valid_{kind} can't be larger than last_valid_{kind}", path=path, line=0)
-            for ns in scope.sections.get("namespace", []):
-                if len(ns.get("separator")) > 1:
+        try:
+            self._check_scope(self.global_scope, top=True)
+            for ctx in self.filter_scopes:
+                matches = [f for f in self.filter_scopes if _mask_matches(f, ctx)]
+                if not matches:
+                    continue  # a filter that does not apply to itself (local_name "a b") is not checked
+                # doveconf's order of specificity (as in its output): local_name, local, remote, protocol
+                matches.sort(key=lambda f: (f.local_name is None, -f.local_bits, -f.remote_bits, f.protocol is None))
+                self._check_conflicts(matches)
+                if any(m.values or m.sections for m in matches):  # else: the global settings, checked
+                    self._check_scope(self._merged(matches), top=False)
+        except ParseError as exc:
+            exc.partial = self  # type: ignore[attr-defined]
+            raise
+
+    def _check_conflicts(self, matches: list[Scope]) -> None:
+        """doveconf merges the filters that apply to a filter, most specific first; a setting set
+        again by a filter that is not a superset of the one merged before it is a conflict
+        (whatever the two values), except in string lists (plugin {})."""
+        merged = _changed_keys(matches[0])
+        for prev, cur in itertools.pairwise(matches):
+            keys = _changed_keys(cur)
+            if not _superset(cur, prev):
+                both = merged & keys
+                if both:
+                    order = _conflict_order()
+                    heads = {k: k.partition("{")[0] + "{" if "{" in k else k for k in both}
+                    first = heads[min(both, key=lambda k: (order.get(heads[k], len(order)), k))]
+                    self.expand_failed = True  # managesieve-login fails on it too: no capability lines
                     raise ParseError(
-                        f"Namespace '{ns.get('prefix')}': Hierarchy separator must be only one character long",
-                        path=path,
+                        f"Conflict in setting {_SECTION_CONFLICT_KEYS.get(first, first)} "
+                        f"found from filter at {cur.path}:{cur.line}",
+                        path=self.path,
                         line=0,
                     )
-            for name in _EVENT_FILTER_SETTINGS:
-                ef = scope.values.get(name)
-                if ef is not None and ef.value and not _event_filter_ok(ef.value):
-                    raise ParseError(f"Invalid {name}: event filter: syntax error", path=path, line=0)
-            due = scope.values.get("director_user_expire")
-            if due is not None and _time_secs(due.value) < 10:
-                raise ParseError("director_user_expire is too low", path=path, line=0)
-            awm = scope.values.get("auth_worker_max_count")
-            if awm is not None and awm.value == "0":
-                raise ParseError("auth_worker_max_count must be above zero", path=path, line=0)
-            mah = scope.values.get("mail_attachment_hash")
-            if mah is not None and "-" in mah.value:
-                raise ParseError("mail_attachment_hash setting must not contain '-' characters", path=path, line=0)
-            url = scope.values.get("auth_policy_server_url")
-            nonce = scope.values.get("auth_policy_hash_nonce") or self.global_scope.values.get("auth_policy_hash_nonce")
-            if url is not None and url.value and not (nonce and nonce.value):
-                raise ParseError("auth_policy_hash_nonce must be set when policy server is used", path=path, line=0)
-            avp = scope.values.get("auth_verbose_passwords")
-            if avp is not None and not re.fullmatch(r"(no|yes|plain|sha1)(:\d+)?", avp.value):
-                raise ParseError("auth_verbose_passwords: Invalid value", path=path, line=0)
-            uidl = scope.values.get("pop3_uidl_format")
-            if uidl is not None and "%" not in uidl.value:
-                raise ParseError("pop3_uidl_format setting doesn't contain any %% variables.", path=path, line=0)
-        for scope in scopes:
-            for i, svc in enumerate(scope.sections.get("service", [])):
-                if not svc.name:
-                    n = i
-                    raise ParseError(f"Service #{n} is missing name", path=path, line=0)
-                vsz = svc.values.get("vsz_limit")
-                vsz_bytes = _size_bytes(vsz.value) if vsz is not None and vsz.changed else None
-                if vsz_bytes and vsz_bytes < 1024 * 1024:
-                    raise ParseError(f"service({svc.name}): vsz_limit is too low", path=path, line=0)
-                if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
-                    raise ParseError(f"service({svc.name}): process_limit must be 1", path=path, line=0)
-            for name, chk in self.catalogue.word_checks.items():
-                v = scope.values.get(name)
-                if v is None or (not v.value and not chk.get("whole")):
-                    continue
-                words = [v.value] if chk.get("whole") else [w for w in re.split(r"[ ,]+", v.value) if w]
-                valid = chk.get("valid", [])
-                for w in words:
-                    if w not in valid and not any(p.endswith("=") and w.startswith(p) for p in valid):
-                        raise ParseError(chk["message"].format(w), path=path, line=0)
-            if scope.is_global:
-                self._check_listeners()
-            for kind in ("passdb", "userdb"):
-                for sec in scope.sections.get(kind, []):
-                    if not sec.get("driver"):
-                        raise ParseError(f"{kind} is missing driver", path=path, line=0)
-            for ex in scope.sections.get("event_exporter", []):
-                if not ex.get("format"):
-                    raise ParseError("Exporter format name can't be empty", path=path, line=0)
-                if not ex.get("transport"):
-                    raise ParseError("Exporter transport name can't be empty", path=path, line=0)
-                if ex.get("format") == "json" and not any(a.startswith("time-") for a in ex.get("format_args").split()):
-                    raise ParseError("json exporter format requires a time-* argument", path=path, line=0)
-            for m in scope.sections.get("metric", []):
-                if not m.get("filter"):
-                    raise ParseError(
-                        f"metric {m.name} {{ filter }} is empty - will not match anything", path=path, line=0
-                    )
+            merged |= keys
+
+    def _merged(self, matches: list[Scope]) -> Scope:
+        """The settings doveconf checks for one filter: its matching filters (most specific
+        first) over the global ones. Lists keep doveconf's merge order (every filter's service
+        list starts with the built-in services; a filter's new entries come before those of
+        less specific filters and of the global settings); named entries merge, the most
+        specific value winning."""
+        layers = [self.global_scope, *reversed(matches)]  # least specific first
+        values: dict[str, Value] = {}
+        for layer in layers:
+            values.update(layer.values)
+        sections = dict(self.global_scope.sections)
+        builtin = self.catalogue.service_defaults
+        for stype in {t for m in matches for t in m.sections}:
+            items: list[Section] = []
+            named: dict[str, list[Section]] = {}
+            if stype == "service":
+                items = [s for s in self.global_scope.sections.get(stype, []) if s.name in builtin]
+                named = {s.name: [] for s in items}
+            for layer in [*matches, self.global_scope]:
+                for sec in layer.sections.get(stype, []):
+                    if not (sec.spec.unique and sec.name):
+                        items.append(sec)
+                    elif sec.name not in named:
+                        named[sec.name] = []
+                        items.append(sec)
+            for layer in layers:
+                for sec in layer.sections.get(stype, []):
+                    if sec.spec.unique and sec.name:
+                        named[sec.name].append(sec)
+            for i, sec in enumerate(items):
+                parts = named.get(sec.name, []) if sec.spec.unique and sec.name else []
+                if len(parts) > 1:
+                    merged = Section(sec.type, sec.name, sec.spec, sec.key, path=sec.path, line=sec.line)
+                    for part in parts:
+                        merged.values.update(part.values)
+                        merged.sections.update(part.sections)
+                    items[i] = merged
+            sections[stype] = items
+        return Scope(values, sections)
+
+    def _check_scope(self, scope: Scope, *, top: bool) -> None:
+        """The checks in doveconf's order (recorded by putting every error in one file and taking
+        out the one doveconf reports, again and again)."""
+        path = self.path
+        values = scope.values
+
+        def fail(message: str) -> ParseError:
+            return ParseError(message, path=path, line=0)
+
+        def words(name: str) -> None:
+            chk = self.catalogue.word_checks.get(name)
+            v = values.get(name)
+            if chk is None or v is None or (not v.value and not chk.get("whole")):
+                return
+            valid = chk.get("valid", [])
+            for w in [v.value] if chk.get("whole") else [w for w in re.split(r"[ ,]+", v.value) if w]:
+                if w not in valid and not any(p.endswith("=") and w.startswith(p) for p in valid):
+                    raise fail(chk["message"].format(w))
+
+        words("managesieve_client_workarounds")
+        words("syslog_facility")
+        for name in _EVENT_FILTER_SETTINGS:
+            ef = values.get(name)
+            if ef is not None and ef.value and not _event_filter_ok(ef.value):
+                raise fail(f"Invalid {name}: event filter: syntax error")
+        words("ssl_options")
+        awm = values.get("auth_worker_max_count")
+        if awm is not None and awm.value == "0":
+            raise fail("auth_worker_max_count must be above zero")
+        avp = values.get("auth_verbose_passwords")
+        if avp is not None and not re.fullmatch(r"(no|yes|plain|sha1)(:\d+)?", avp.value):
+            raise fail("auth_verbose_passwords: Invalid value")
+        url = values.get("auth_policy_server_url")
+        nonce = values.get("auth_policy_hash_nonce") or self.global_scope.values.get("auth_policy_hash_nonce")
+        if url is not None and url.value and not (nonce and nonce.value):
+            raise fail("auth_policy_hash_nonce must be set when policy server is used")
+        for kind in ("passdb", "userdb"):
+            for sec in scope.sections.get(kind, []):
+                if not sec.get("driver"):
+                    raise fail(f"{kind} is missing driver")
+        due = values.get("director_user_expire")
+        if due is not None and _time_secs(due.value) < 10:
+            raise fail("director_user_expire is too low")
+        for name in ("dsync_features", "imap_client_workarounds", "imapc_features", "lmtp_client_workarounds"):
+            words(name)
+        uidl = values.get("pop3_uidl_format")
+        if uidl is not None and "%" not in uidl.value:
+            raise fail("pop3_uidl_format setting doesn't contain any %% variables.")
+        mah = values.get("mail_attachment_hash")
+        if mah is not None and "-" in mah.value:
+            raise fail("mail_attachment_hash setting must not contain '-' characters")
+        words("mail_attachment_detection_options")
+        for ns in scope.sections.get("namespace", []):
+            if len(ns.get("separator")) > 1:
+                raise fail(f"Namespace '{ns.get('prefix')}': Hierarchy separator must be only one character long")
+        for kind in ("uid", "gid"):
+            first = values.get(f"first_valid_{kind}") or self.global_scope.values.get(f"first_valid_{kind}")
+            last = values.get(f"last_valid_{kind}") or self.global_scope.values.get(f"last_valid_{kind}")
+            first_n = int(first.value) if first else int(self.catalogue.settings[f"first_valid_{kind}"].default)
+            last_n = int(last.value) if last else int(self.catalogue.settings[f"last_valid_{kind}"].default)
+            if (first or last) and last_n != 0 and first_n > last_n:
+                raise fail(f"first_valid_{kind} can't be larger than last_valid_{kind}")
+        for name in ("default_login_user", "default_internal_user"):
+            v = values.get(name)
+            if v is not None and not _user_exists(v.value):
+                raise fail(f"{name} doesn't exist: {v.value}")
+        services = scope.sections.get("service", [])
+        for i, svc in enumerate(services):
+            if not svc.name:
+                raise fail(f"Service #{i} is missing name")
+        words("protocols")
+        protocols = (values.get("protocols") or self.effective("protocols")).value.split()
+        # doveconf checks only the services of enabled protocols, every vsz_limit first
+        enabled = [svc for svc in services if not svc.get("protocol") or svc.get("protocol") in protocols]
+        for svc in enabled:
+            vsz = svc.values.get("vsz_limit")
+            vsz_bytes = _size_bytes(vsz.value) if vsz is not None and vsz.changed else None
+            if vsz_bytes and vsz_bytes < 1024 * 1024:
+                raise fail(f"service({svc.name}): vsz_limit is too low")
+        for svc in enabled:
+            if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
+                raise fail(f"service({svc.name}): process_limit must be 1")
+        if top:
+            self._check_listeners()
+        words("pop3_client_workarounds")
+        words("pop3c_features")
+        for m in scope.sections.get("metric", []):
+            if not m.get("filter"):
+                raise fail(f"metric {m.name} {{ filter }} is empty - will not match anything")
+        for ex in scope.sections.get("event_exporter", []):
+            if not ex.get("format"):
+                raise fail("Exporter format name can't be empty")
+            if not ex.get("transport"):
+                raise fail("Exporter transport name can't be empty")
+            if ex.get("format") == "json" and not any(a.startswith("time-") for a in ex.get("format_args").split()):
+                raise fail("json exporter format requires a time-* argument")
+        words("submission_client_workarounds")
 
     def _check_listeners(self) -> None:
         """Two enabled services listening on the same port and address: doveconf refuses."""
@@ -1188,7 +1437,7 @@ class DovecotConfig:
         ``hide_key``) or sections (``service/imap-login``), as ``doveconf NAME`` prints them.
         """
         out: list[str] = []
-        strings = self._export(self.global_scope, mode, top=True)
+        strings = self._export(self._global_view(), mode, top=True)
         if names:
             for name in names:
                 exact = next((v for k, key, v in strings if k != "l" and key == name), None)
@@ -1209,6 +1458,40 @@ class DovecotConfig:
                 for i in reversed(range(len(head))):
                     out.append("  " * i + "}\n")
         return "".join(out)
+
+    def _global_view(self) -> Scope:
+        """The global settings as doveconf prints them: filters of /0 networks and nothing else
+        apply to every connection, so their settings are merged in (the global values and the
+        earlier filters first; string lists and list sections gain their entries)."""
+        zero = [
+            f
+            for f in self.filter_scopes
+            if not f.local_bits and not f.remote_bits and f.local_name is None and f.protocol is None
+        ]
+        if not zero:
+            return self.global_scope
+        layers = [*reversed(zero), self.global_scope]  # the last layer wins
+        values: dict[str, Value] = {}
+        for layer in layers:
+            values.update(layer.values)
+        sections = {t: list(items) for t, items in self.global_scope.sections.items()}
+        for f in zero:
+            for stype, items in f.sections.items():
+                lst = sections.setdefault(stype, [])
+                for sec in items:
+                    same = next((s for s in lst if s.spec.strlist or (sec.name and s.name == sec.name)), None)
+                    if same is None:
+                        copy = Section(sec.type, sec.name, sec.spec, str(len(lst)), dict(sec.values), sec.sections)
+                        name = copy.values.get("name")
+                        if not sec.spec.unique and name is not None:
+                            # the name a passdb {} block sets is not shown as set here (doveconf -N)
+                            copy.values["name"] = Value(name.value, name.path, name.line, name.column)
+                        lst.append(copy if not sec.spec.unique else sec)
+                    elif same.spec.strlist:
+                        merged = Section(same.type, same.name, same.spec, same.key, path=same.path, line=same.line)
+                        merged.values = {**sec.values, **same.values}
+                        lst[lst.index(same)] = merged
+        return Scope(values, sections)
 
     def _sorted_filters(self) -> list[Scope]:
         def key(s: Scope) -> tuple[int, int, int, int]:

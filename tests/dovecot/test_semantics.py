@@ -153,8 +153,9 @@ def test_24_files_read_leniently(tmp_path: Path) -> None:
 def test_effective_picks_the_most_specific_matching_filter(tmp_path: Path) -> None:
     c = conf(
         tmp_path,
+        # (local 192.0.2.1 { protocol imap { ssl } } would be refused: a conflict with protocol imap's ssl)
         "ssl = required\nprotocol imap {\n  ssl = yes\n}\nremote 10.0.0.0/8 {\n  ssl = no\n}\n"
-        "local 192.0.2.1 {\n  protocol imap {\n    ssl = required\n  }\n}\nprotocol !pop3 {\n  mail_plugins = x\n}\n",
+        "local 192.0.2.1 {\n  ssl = required\n}\nprotocol !pop3 {\n  mail_plugins = x\n}\n",
     )
     assert c.effective("ssl", filter={"protocol": "imap"}).value == "yes"
     assert c.effective("ssl", filter={"protocol": "pop3"}).value == "required"
