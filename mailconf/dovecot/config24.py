@@ -37,10 +37,23 @@ from mailconf.errors import ParseError
 
 SPECIAL_FILTERS = ("protocol", "local", "remote", "local_name")
 UINT_MAX = 2**32 - 1
-# defaults doveconf computes at run time (-d shows them, a block does not start from them)
 # -n hides these at their real default "0" (use default_*); lookups show the default_* value
 UNSET_DEFAULTS = {f"service_{k}": "0" for k in ("client_limit", "process_limit", "vsz_limit", "idle_kill_interval")}
+# defaults doveconf computes at run time (-d shows them, a block does not start from them)
 DYNAMIC_DEFAULTS = ("managesieve_sieve_capability", "managesieve_notify_capability")
+
+HTTP_CLIENT_NOT_ZERO = {
+    "http_client_max_parallel_connections": "http_client_max_parallel_connections",
+    "http_client_max_pipelined_requests": "http_client_max_pipelined_requests",
+    "http_client_request_max_attempts": "request_max_attempts",
+    "http_client_request_timeout": "http_client_request_timeout_msecs",
+    "http_client_connect_backoff_time": "http_client_connect_backoff_time_msecs",
+}
+DSYNC_FEATURES = ("empty-header-workaround", "no-header-hashes")
+SYSLOG_FACILITIES = (
+    *("auth", "authpriv", "cron", "daemon", "ftp", "kern", "lpr", "mail", "news", "syslog", "user", "uucp"),
+    *(f"local{i}" for i in range(8)),
+)
 
 
 class Doveconf24Error(ParseError):
@@ -200,9 +213,21 @@ class Config24:
         return out
 
     def _block_errors(self, node: Node) -> list[str]:
-        """doveconf's checks of one block, one message at most per group of settings, in its order."""
+        """doveconf's checks of one block: one message at most per group of settings, the groups
+        in the order doveconf 2.4.1 checks them."""
         values = node.values
-        out: list[str] = []
+        out = [_check_dsync(values), _check_fts(values), _check_http_client(values), _check_http_server(values)]
+        out += [self._word_error(node), _check_lmtp(values), _check_mail_storage(values), _check_syslog(values)]
+        out += [self._master_error(node), _check_pop3(values), _check_execute(values), _check_ox(values)]
+        out += [_check_redis(values), _check_ssl_options(values), _check_editheader(values)]
+        out += [_check_address(values, "sieve_report_from"), _check_sieve_test("spamtest", values)]
+        out += [_check_vacation(values), _check_variables(values), _check_sieve_test("virustest", values)]
+        out += [_check_imapsieve(values), _check_address(values, "sieve_notify_mailto_envelope_from")]
+        out += [_check_address(values, "sieve_redirect_envelope_from"), _check_imapc(values)]
+        out += [_check_auth_policy(values), _check_oauth2(values), _check_client_cert(values)]
+        return [m for m in out if m]
+
+    def _word_error(self, node: Node) -> str | None:
         checks: dict[str, dict[str, Any]] = _catalogue().get("word_checks", {})
         for full, words in node.lists.items():
             # protocols: checked against the services' protocols (a service may add one)
@@ -213,34 +238,20 @@ class Config24:
             for word, value in words.items.items():
                 known = word in valid or any(v.endswith("=") and word.startswith(v) for v in valid)
                 if value.lower() in ("yes", "y", "1") and not known:
-                    out.append(check["message"].replace("{}", word))
-                    break
-        master = self._master_error(node)
-        if master:
-            out.append(master)
-        options = values.get("ssl_options", "")
-        if "%{" in options:  # doveconf checks a value it cannot expand as this placeholder
-            options = "UNKNOWN_VALUE_WITH_VARIABLES"
-        bad_option = next(
-            (w for w in re.split(r"[\s,]+", options) if w and w not in ("compression", "no_ticket")), None
-        )
-        if bad_option is not None:
-            out.append(f"ssl_options: unknown flag: '{bad_option}'")
-        test = _check_sieve_test("spamtest", values)
-        sieve = [_check_vacation(values), _check_variables(values), _check_sieve_test("virustest", values)]
-        sieve += [_check_address(values, "sieve_notify_mailto_envelope_from")]
-        sieve += [_check_address(values, "sieve_redirect_envelope_from")]
-        out += [m for m in (test, *sieve) if m]
-        oauth2 = _check_oauth2(values)
-        if oauth2:
-            out.append(oauth2)
-        wants_cert = values.get("ssl_server_request_client_cert", "no").lower() in ("yes", "y", "1")
-        if wants_cert and not values.get("ssl_server_ca_file"):
-            out.append("ssl_server_request_client_cert set, but ssl_server_ca_file not")
-        return out
+                    return str(check["message"]).replace("{}", word)
+        return None
 
     def _master_error(self, node: Node) -> str | None:
-        """The master settings' checks: listen, uid/gid ranges, the top level's services."""
+        """The master settings' checks: uid/gid ranges, users, listen, the top level's services."""
+        for kind in ("uid", "gid"):
+            first, last = node.values.get(f"first_valid_{kind}", "0"), node.values.get(f"last_valid_{kind}", "0")
+            if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
+                return f"first_valid_{kind} can't be larger than last_valid_{kind}"
+        for name in ("default_login_user", "default_internal_user"):
+            # only a user set here: the defaults' users exist wherever Dovecot is installed
+            user = _expanded(node.values, name) if name in node.values else None
+            if user is not None and not _user_exists(user):
+                return f"{name} doesn't exist: {user}"
         listen = node.lists.get("listen")
         enabled = [v for v in listen.items.values() if v.lower() in ("yes", "y", "1")] if listen else []
         if listen is not None and listen.items and not enabled:
@@ -248,10 +259,6 @@ class Config24:
         # a filter's own services are checked with the filter's (empty) listen list
         if node is not self.root and any(c.kind == "service" for c in node.children):
             return "listen can't be set empty"
-        for kind in ("uid", "gid"):
-            first, last = node.values.get(f"first_valid_{kind}", "0"), node.values.get(f"last_valid_{kind}", "0")
-            if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
-                return f"first_valid_{kind} can't be larger than last_valid_{kind}"
         return self._check_services() if node is self.root else None
 
     def _blocks(self, node: Node) -> list[dict[str, str]]:
@@ -743,6 +750,160 @@ def _check_address(values: dict[str, str], name: str) -> str | None:
     return f"{name}: Invalid address source '{value}'"
 
 
+def _expanded(values: dict[str, str], name: str) -> str:
+    """A value as doveconf checks it: one with ``%{...}`` it cannot expand is a placeholder."""
+    value = _setting(values, name)
+    return "UNKNOWN_VALUE_WITH_VARIABLES" if "%{" in value else value
+
+
+def _quantity(name: str, value: str) -> float | None:
+    kind = _catalogue()["settings"][name]["type"]
+    if kind == "size":
+        return _bytes(value)
+    if kind.startswith("time"):
+        return _seconds(value)
+    return _number(value)
+
+
+def _zero(values: dict[str, str], name: str, shown: str | None = None, hint: str = "") -> str | None:
+    if name in values and _quantity(name, values[name]) == 0:
+        return f"{shown or name} must not be 0{hint}"
+    return None
+
+
+def _user_exists(name: str) -> bool:
+    """Does the system know this user (doveconf asks the same machine's user database)?"""
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+def _check_dsync(values: dict[str, str]) -> str | None:
+    value = _expanded(values, "dsync_features")
+    bad = next((w for w in re.split(r"[\s,]+", value) if w and w not in DSYNC_FEATURES), None)
+    return None if bad is None else f"dsync_features: Unknown feature: {bad}"
+
+
+def _check_fts(values: dict[str, str]) -> str | None:
+    if values.get("fts_decoder_driver") == "script" and not values.get("fts_decoder_script_socket_path"):
+        return "decoder_script_socket_path is required when fts_decoder_driver = script"
+    return _zero(values, "fts_search_timeout")
+
+
+def _check_http_client(values: dict[str, str]) -> str | None:
+    if not any(k.startswith("http_client_") for k in values):
+        return None
+    for name, shown in HTTP_CLIENT_NOT_ZERO.items():
+        if _quantity(name, _setting(values, name)) == 0:
+            return f"{shown} must not be 0"
+    backoff = _seconds(_setting(values, "http_client_connect_backoff_time"))
+    backoff_max = _seconds(_setting(values, "http_client_connect_backoff_max_time"))
+    if backoff is not None and backoff_max is not None and backoff_max < backoff:
+        # doveconf 2.4.1 names the two values the other way round
+        return (
+            f"http_client_connect_backoff_time_msecs ({round(backoff_max * 1000)}) must not be smaller than "
+            f"http_client_connect_backoff_max_time_msecs ({round(backoff * 1000)})"
+        )
+    proxy = _expanded(values, "http_client_proxy_url")
+    if proxy and not re.match(r"https?://", proxy, re.IGNORECASE):
+        reason = "Not an HTTP URL" if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", proxy) else "Relative HTTP URL not allowed"
+        return f"Invalid http_client_proxy_url: {reason}"
+    return None
+
+
+def _check_http_server(values: dict[str, str]) -> str | None:
+    return _zero(values, "http_server_max_pipelined_requests")
+
+
+def _check_lmtp(values: dict[str, str]) -> str | None:
+    return _zero(values, "lmtp_user_concurrency_limit", hint=' (did you mean "unlimited"?)')
+
+
+def _check_mail_storage(values: dict[str, str]) -> str | None:
+    message = _zero(values, "mailbox_idle_check_interval")
+    uidl = values.get("pop3_uidl_format")
+    if not message and uidl is not None and "%{" not in uidl:
+        message = "pop3_uidl_format setting doesn't contain any %{variables}."
+    for name in ("mailbox_list_visible_escape_char", "mailbox_list_storage_escape_char"):
+        value = values.get(name, "")
+        if not message and len(value) > 1 and "%{" not in value:
+            message = f"{name} value must be a single character"
+    return message
+
+
+def _check_syslog(values: dict[str, str]) -> str | None:
+    facility = _expanded(values, "syslog_facility")
+    if "syslog_facility" in values and facility not in SYSLOG_FACILITIES:
+        return f"Unknown syslog_facility: {facility}"
+    return None
+
+
+def _check_pop3(values: dict[str, str]) -> str | None:
+    if values.get("pop3_delete_type") == "flag" and not values.get("pop3_deleted_flag"):
+        return "pop3_delete_type=flag, but pop3_deleted_flag not set"
+    return None
+
+
+def _check_execute(values: dict[str, str]) -> str | None:
+    if values.get("execute_driver") == "tcp" and _number(_setting(values, "execute_tcp_port")) == 0:
+        return "execute_tcp_port must not be 0 with execute_driver=tcp"
+    return None
+
+
+def _check_ox(values: dict[str, str]) -> str | None:
+    url = _expanded(values, "push_notification_ox_url")
+    if "push_notification_ox_url" in values and url and not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+        return f"Invalid push_notification_ox_url '{url}': Relative HTTP URL not allowed"
+    return _zero(values, "push_notification_ox_cache_ttl")
+
+
+def _check_redis(values: dict[str, str]) -> str | None:
+    if "redis_host" in values and _network(_expanded(values, "redis_host")) is None:
+        return "redis_host is not a valid IP"
+    return None
+
+
+def _check_ssl_options(values: dict[str, str]) -> str | None:
+    options = _expanded(values, "ssl_options")
+    bad = next((w for w in re.split(r"[\s,]+", options) if w and w not in ("compression", "no_ticket")), None)
+    return None if bad is None else f"ssl_options: unknown flag: '{bad}'"
+
+
+def _check_editheader(values: dict[str, str]) -> str | None:
+    size = _bytes(values.get("sieve_editheader_max_header_size", "2k"))
+    if size is not None and size < 1024:  # doveconf's message ends with a blank
+        return f"sieve_editheader_max_header_size: Value (={size}) is less than the minimum (=1024) "
+    return None
+
+
+def _check_imapsieve(values: dict[str, str]) -> str | None:
+    url = _expanded(values, "imapsieve_url")
+    if url and not url.lower().startswith("sieve://"):
+        return f"Invalid URL for imapsieve_url setting: {url}"
+    return None
+
+
+def _check_imapc(values: dict[str, str]) -> str | None:
+    return _zero(values, "imapc_max_idle_time") or _zero(values, "imapc_max_line_length")
+
+
+def _check_auth_policy(values: dict[str, str]) -> str | None:
+    if values.get("auth_policy_server_url") and not values.get("auth_policy_hash_nonce"):
+        return "auth_policy_hash_nonce must be set when policy server is used"
+    return None
+
+
+def _check_client_cert(values: dict[str, str]) -> str | None:
+    wants_cert = values.get("ssl_server_request_client_cert", "no").lower() in ("yes", "y", "1")
+    if wants_cert and not values.get("ssl_server_ca_file"):
+        return "ssl_server_request_client_cert set, but ssl_server_ca_file not"
+    return None
+
+
 def _check_oauth2(values: dict[str, str]) -> str | None:
     mode = values.get("oauth2_introspection_mode", "")
     urls = [values.get(f"oauth2_{k}_url", "") for k in ("tokeninfo", "introspection", "grant")]
@@ -752,6 +913,8 @@ def _check_oauth2(values: dict[str, str]) -> str | None:
         return "Need at least one of oauth2_tokeninfo_url or oauth2_introspection_url"
     if bool(values.get("oauth2_client_id")) != bool(values.get("oauth2_client_secret")):
         return "oauth2_client_id and oauth2_client_secret must be provided together"
+    if values.get("oauth2_active_value") and not values.get("oauth2_active_attribute"):
+        return "Cannot have empty active_attribute if active_value is set"
     return None
 
 

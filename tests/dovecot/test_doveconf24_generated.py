@@ -128,6 +128,6 @@ def test_generated_files_agree_with_the_real_24(tmp_path: Path) -> None:
     print(f"\n{EXAMPLES} generated 2.4 files: {counts}, {len(differ)} differ")
     assert differ == []
     assert counts["agree"] > EXAMPLES // 2
-    # the checks after reading not emulated (see config24's docstring): about 4% of 1000 files
-    # with doveconf 2.4.1; more means one that is emulated no longer agrees
-    assert counts["check after reading"] <= max(3, EXAMPLES * 6 // 100)
+    # the checks after reading not emulated (see config24's docstring): 20 of 1000 files with
+    # doveconf 2.4.1 (163 before they were emulated); more means an emulated one no longer agrees
+    assert counts["check after reading"] <= max(3, EXAMPLES * 3 // 100)
