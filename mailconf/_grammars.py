@@ -22,13 +22,14 @@ import os
 import sys
 import zlib
 from collections.abc import Callable
-from pathlib import Path
+
+from mailconf._cachedir import cache_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
 
-_HERE = Path(__file__).resolve().parent
+_HERE = os.path.dirname(os.path.realpath(__file__))
 _CACHE_FORMAT = b"mailconf-tokens-1"
 _CACHE_MIN_SIZE = 2048
 _CACHE_MAX_FILES = 512
@@ -36,16 +37,18 @@ _CACHE_MAX_FILES = 512
 TokenPair = tuple[str, str]
 
 
-def grammar_dir() -> Path:
-    for candidate in (_HERE / "_grammars", _HERE.parent / "grammars"):
-        if candidate.is_dir():
+def grammar_dir() -> str:
+    """The directory of the ``.lark`` files: inside the package in a wheel, else the source tree's."""
+    for candidate in (os.path.join(_HERE, "_grammars"), os.path.join(os.path.dirname(_HERE), "grammars")):
+        if os.path.isdir(candidate):
             return candidate
     raise FileNotFoundError("mailconf grammars not found (broken installation)")
 
 
 @functools.cache
 def grammar_text(name: str) -> str:
-    return (grammar_dir() / f"{name}.lark").read_text(encoding="utf-8")
+    with open(os.path.join(grammar_dir(), f"{name}.lark"), encoding="utf-8") as handle:
+        return handle.read()
 
 
 @functools.cache
@@ -63,17 +66,6 @@ def parser(name: str) -> Lark:
     )
 
 
-def _cache_dir() -> str | None:
-    # plain strings: this runs for every file a lint run reads, where pathlib costs show
-    if os.environ.get("MAILCONF_CACHE", "1") in ("0", "no", "off", "false"):
-        return None
-    configured = os.environ.get("MAILCONF_CACHE_DIR")
-    if configured:
-        return configured
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "mailconf")
-
-
 def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair]]) -> list[TokenPair]:
     """Parse ``text`` with grammar ``name`` and flatten the tree into ``(type, text)`` tokens.
 
@@ -83,7 +75,7 @@ def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair
     # Once Lark is imported a small text parses faster than a cache file is read; before, even
     # a small text is worth the lookup, since a miss means importing Lark.
     small = len(text) < _CACHE_MIN_SIZE and "lark" in sys.modules
-    directory = None if small or not text else _cache_dir()
+    directory = None if small or not text else cache_dir()
     entry: str | None = None
     if directory is not None:
         # A fast checksum is enough for a key: entries are verified against the text below,
@@ -95,7 +87,7 @@ def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             with open(entry, "rb") as handle:
                 cached = marshal.loads(handle.read())
-            if isinstance(cached, list) and "".join(value for _, value in cached) == text:
+            if isinstance(cached, list) and "".join([value for _, value in cached]) == text:
                 return cached
     result = flatten(parser(name).parse(text))
     if entry is not None:
@@ -103,15 +95,18 @@ def tokens(name: str, text: str, flatten: Callable[[Tree[Token]], list[TokenPair
     return result
 
 
-def _store(name: str, result: list[TokenPair]) -> None:
-    entry = Path(name)
+def _store(entry: str, result: list[TokenPair]) -> None:
+    directory = os.path.dirname(entry)
     with contextlib.suppress(OSError, ValueError):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(result))
+        os.makedirs(directory, exist_ok=True)
+        tmp = f"{entry.removesuffix('.bin')}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            handle.write(marshal.dumps(result))
         os.replace(tmp, entry)
-        files = list(entry.parent.glob("*.bin"))
+        with os.scandir(directory) as scan:
+            files = [e for e in scan if e.name.endswith(".bin")]
         if len(files) > _CACHE_MAX_FILES:
-            files.sort(key=lambda p: p.stat().st_mtime)
+            files.sort(key=lambda e: e.stat().st_mtime)
             for old in files[: len(files) - _CACHE_MAX_FILES // 2]:
-                old.unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(old.path)

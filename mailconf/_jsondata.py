@@ -14,7 +14,7 @@ import marshal
 import os
 import zlib
 
-from mailconf._grammars import _cache_dir
+from mailconf._cachedir import cache_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def load(path: str) -> Any:
     """The decoded content of the UTF-8 JSON file ``path`` (a fresh object on every call)."""
     with open(path, "rb") as handle:
         data = handle.read()
-    directory = _cache_dir()
+    directory = cache_dir()
     if directory is None:
         return _decode(data)
     entry = os.path.join(directory, f"json-{zlib.crc32(data):08x}-{len(data)}.bin")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import ClassVar
 
 
@@ -25,6 +26,8 @@ class Document(ABC):
     @property
     def path(self) -> Path | None:
         """The file the document was read from (None for text parsed from memory)."""
+        from pathlib import Path  # on request: the lint path uses ``filename``
+
         path = self._path
         if path is None or isinstance(path, Path):
             return path
@@ -34,6 +37,11 @@ class Document(ABC):
     @path.setter
     def path(self, value: str | Path | None) -> None:
         self._path = value
+
+    @property
+    def filename(self) -> str | None:
+        """:attr:`path` as a string (None for text parsed from memory)."""
+        return None if self._path is None else os.fspath(self._path)
 
     @abstractmethod
     def to_bytes(self) -> bytes:
@@ -47,7 +55,7 @@ class Document(ABC):
         """
         from mailconf._atomic import write_atomic
 
-        target = Path(path) if path is not None else self.path
+        target = path if path is not None else self._path
         if target is None:
             raise ValueError("document has no path; pass one to write()")
         data = self.to_bytes()

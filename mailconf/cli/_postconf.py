@@ -10,10 +10,10 @@ The editing flags (``-e``, ``-X``, ``-#``) are handled by :mod:`mailconf.cli._po
 
 from __future__ import annotations
 
-import re
+import os
 import sys
-from pathlib import Path
 
+from mailconf._lazyre import Lazy
 from mailconf.postfix.catalogue import version_key
 from mailconf.postfix.config import group_end
 from mailconf.postfix.config import service_arguments as _service_args
@@ -41,7 +41,8 @@ USAGE = (
 )
 EDIT_FLAGS = frozenset("eX#")
 BLANKS = " \t\n\v\f\r"
-_BLANK_RUN = re.compile("[ \t\n\v\f\r]+")
+_BLANK_RUN = Lazy("[ \t\n\v\f\r]+")
+_DBMS_REF = Lazy(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
 LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
@@ -107,6 +108,11 @@ class Output:
 
     def line(self, text: str) -> None:
         self.out.append(text + "\n")
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def printable(text: str) -> str:
@@ -227,15 +233,15 @@ def load(opts: Options, output: Output) -> PostfixConfig:
     from mailconf.postfix.document import MainDocument, MasterDocument, parse_main, parse_master
 
     directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
-    main_path = Path(directory) / "main.cf"
-    master_path = Path(directory) / "master.cf"
+    main_path = os.path.join(directory, "main.cf")
+    master_path = os.path.join(directory, "master.cf")
     shown_main = f"{directory}/main.cf"
     shown_master = f"{directory}/master.cf"
 
     def read_master() -> MasterDocument | None:
         master = None
         try:
-            master_data: bytes | None = master_path.read_bytes()
+            master_data: bytes | None = _read(master_path)
         except OSError as exc:
             master_data = None
             if opts.flags & set("MFP"):
@@ -256,7 +262,7 @@ def load(opts: Options, output: Output) -> PostfixConfig:
 
     def read_main() -> MainDocument:
         try:
-            data = main_path.read_bytes()
+            data = _read(main_path)
         except OSError as exc:
             raise Fatal(f"open {shown_main}: {exc.strerror}") from None
         try:
@@ -347,8 +353,8 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
 def _check_interfaces(config: PostfixConfig) -> None:
     """postconf resolves inet_interfaces when it starts: unknown hosts and non-local addresses
     are fatal."""
+    import _socket as socket  # the C module: socket.py imports enum and selectors (milliseconds)
     import ipaddress
-    import socket
 
     from mailconf.postfix.config import _ipv4_addresses, _ipv6_addresses, _main_only
 
@@ -635,7 +641,7 @@ def _top_level_colon(word: str) -> int | None:
 
 
 def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
-    pattern = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
+    pattern = _DBMS_REF
     seen: set[tuple[str, str]] = set()
     values: list[tuple[str, str, Service | None]] = [(n, v, None) for n, v in config.main_values.items() if ":" in v]
     for service in config.services:
@@ -654,7 +660,7 @@ def _dbms_warnings(config: PostfixConfig, output: Output) -> None:
             if "/" not in path:
                 continue
             shown = path if path.startswith("/") else f"{config.config_directory}/{path}"
-            if not Path(shown).exists():
+            if not os.path.exists(shown):
                 output.warn(f'open "{match.group(1)}" configuration "{shown}": No such file or directory')
 
 

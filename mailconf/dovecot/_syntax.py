@@ -412,14 +412,14 @@ class _Scanner:
                 self.warn(line, nul + 1, "NUL byte: doveconf ignores the rest of the line", "nul-byte")
                 raw = raw[:nul]
             n = len(raw)
-            i = 0
-            while i < n and raw[i] in white:
-                i += 1
+            i = n - len(raw.lstrip(white))
             if i >= n or raw[i] == "#":
                 self.drop(logical, line)
                 continue
             p = i
             comment: int | None = None
+            if '"' not in raw and "'" not in raw and "#" not in raw:
+                p = n  # nothing to look for character by character (most lines)
             while p < n:
                 c = raw[p]
                 if c == '"' or c == "'":
@@ -445,8 +445,7 @@ class _Scanner:
                     break
                 p += 1
             end = comment if comment is not None else n
-            while end > i and raw[end - 1] in white:
-                end -= 1
+            end = i + len(raw[i:end].rstrip(white))
             if logical.first is None:
                 logical.first = line
             if end > i and raw[end - 1] == "\\":

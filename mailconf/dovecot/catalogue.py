@@ -13,7 +13,7 @@ Loading is lazy and cached; nothing here imports pydantic or lark.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import os
 
 from mailconf._record import Record
 
@@ -151,7 +151,7 @@ def _spec(name: str, raw: dict[str, Any]) -> SettingSpec:
 def _read(name: str) -> dict[str, Any]:
     from mailconf._jsondata import load
 
-    data: dict[str, Any] = load(str(Path(__file__).parent / "data" / name))
+    data: dict[str, Any] = load(os.path.join(os.path.dirname(__file__), "data", name))
     return data
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from mailconf._text import decode, encode
 from mailconf.document import Document
@@ -19,6 +18,7 @@ from mailconf.dovecot._syntax import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import ClassVar
 
 #: A section path element: ``(type, name)``; name None for unnamed sections.

@@ -14,12 +14,11 @@ the limits is a clear :class:`DovecotIncludeError`, never a RecursionError or a 
 from __future__ import annotations
 
 import errno
-import glob as _glob
 import os
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 
+from mailconf._glob import fnmatchcase, glob
 from mailconf._record import Record
 from mailconf._text import decode
 from mailconf.dovecot._syntax import (
@@ -41,6 +40,10 @@ from mailconf.dovecot.document import (
     rules_for,
     section_path,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_DEPTH = 1000  # nested include levels (doveconf keeps each level open: ~1024 file descriptors)
 MAX_READS = 5000  # files read, counting a file included twice twice
@@ -279,21 +282,18 @@ def _has_magic(pattern: str) -> bool:
 
 def glob_paths(pattern: str, virtual: set[str] | None = None) -> list[str]:
     """Matches of ``pattern`` in glob order; ``virtual`` adds paths not yet on disk."""
-    import fnmatch
-
     out: list[str] = []
     for alt in expand_braces(pattern):
-        raw = alt.encode("latin-1")
         found: set[str] = set()
         if _has_magic(alt):
-            found.update(decode(p) for p in _glob.glob(raw))
-        elif os.path.lexists(raw):
+            found.update(glob(alt))
+        elif os.path.lexists(alt.encode("latin-1")):
             found.add(alt)
         for v in virtual or ():
             if v == alt or (
                 _has_magic(alt)
                 and v.count("/") == alt.count("/")
-                and fnmatch.fnmatchcase(v, alt)
+                and fnmatchcase(v, alt)
                 and not (v.rsplit("/", 1)[-1].startswith(".") and not alt.rsplit("/", 1)[-1].startswith("."))
             ):
                 found.add(v)

@@ -15,7 +15,7 @@ uses (``-o`` overrides, main.cf, version defaults, ``$name`` expansion).
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from mailconf.postfix.document import (
     MainDocument,
@@ -29,6 +29,8 @@ from mailconf.postfix.document import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mailconf.postfix.config import PostfixConfig
 
 __all__ = [
@@ -52,10 +54,15 @@ def load(directory: str | Path, *, version: str | None = None) -> PostfixConfig:
     """
     from mailconf.postfix.config import PostfixConfig
 
-    root = Path(directory)
-    main_path, master_path = root / "main.cf", root / "master.cf"
-    main = parse_main(main_path.read_bytes(), path=main_path) if main_path.is_file() else None
-    master = parse_master(master_path.read_bytes(), path=master_path) if master_path.is_file() else None
+    root = os.fspath(directory)
+    main_path, master_path = os.path.join(root, "main.cf"), os.path.join(root, "master.cf")
+    main = parse_main(_read(main_path), path=main_path) if os.path.isfile(main_path) else None
+    master = parse_master(_read(master_path), path=master_path) if os.path.isfile(master_path) else None
     if version is None:
         return PostfixConfig(directory=root, main=main, master=master)
     return PostfixConfig(directory=root, main=main, master=master, version=version)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-from pathlib import Path
 
+from mailconf._lazyre import Lazy
 from mailconf._record import Record
 
 TYPE_CHECKING = False
@@ -27,14 +26,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Catalogue", "ParamSpec", "installed_version", "version_key"]
 
-DATA = Path(__file__).resolve().parent / "data" / "catalogue.json"
+_DIGITS = Lazy(r"\d+")
+_VERSION = Lazy(r"\d+\.\d+")
+DATA = os.path.join(os.path.dirname(os.path.realpath(__file__)), "data", "catalogue.json")
 NEWEST = "3.10"
 
 
 @functools.lru_cache(maxsize=256)
 def version_key(version: str) -> tuple[int, ...]:
     """ "3.10" -> (3, 10); suffixes such as "-RC1" are ignored."""
-    parts = re.findall(r"\d+", version)[:3]
+    parts = _DIGITS.findall(version)[:3]
     return tuple(int(p) for p in parts) or (0,)
 
 
@@ -76,7 +77,7 @@ class ParamSpec(Record):
 def _data() -> dict[str, Any]:
     from mailconf._jsondata import load  # a marshal cache: no json import on a warm run
 
-    loaded: dict[str, Any] = load(str(DATA))
+    loaded: dict[str, Any] = load(DATA)
     return loaded
 
 
@@ -105,10 +106,12 @@ def installed_version() -> str:
     import zlib
 
     name = f"postfix-version-{zlib.crc32(real.encode('utf-8', 'surrogateescape')):08x}"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mailconf" / name
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    cache = os.path.join(base, "mailconf", name)
     try:
-        cached_key, _, cached = cache.read_text(encoding="utf-8").partition("\n")
-        if cached_key == key and re.fullmatch(r"\d+\.\d+", cached.strip()):
+        with open(cache, encoding="utf-8") as handle:
+            cached_key, _, cached = handle.read().partition("\n")
+        if cached_key == key and _VERSION.fullmatch(cached.strip()):
             return cached.strip()
     except OSError:
         pass
@@ -120,13 +123,14 @@ def installed_version() -> str:
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         out = ""
-    if not re.match(r"\d+\.\d+", out):
+    if not _VERSION.match(out):
         return NEWEST
     version = ".".join(out.split(".")[:2])
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f"{cache.name}.{os.getpid()}")
-        tmp.write_text(f"{key}\n{version}\n", encoding="utf-8")
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        tmp = f"{cache}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(f"{key}\n{version}\n")
         os.replace(tmp, cache)
     except OSError:
         pass

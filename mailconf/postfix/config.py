@@ -23,15 +23,16 @@ and ``$name``-expanded, with the span of the entry that set it.
 
 from __future__ import annotations
 
-import re
+import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
+from mailconf._lazyre import Lazy
 from mailconf._record import Record
 from mailconf.postfix.expand import Expansion, compat_level, expand, references
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Literal
 
     from mailconf.postfix.catalogue import Catalogue, ParamSpec
@@ -44,11 +45,11 @@ ServiceRef = "str | tuple[str, str] | Service"
 
 BLANKS = " \t\n\v\f\r"
 SERVICE_FIELDS = ("service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command")
-_LIST_SPLIT = re.compile(r"[\s,]+")
-_WORDS = re.compile(r"[^ \t\n\v\f\r]+")
+_LIST_SPLIT = Lazy(r"[\s,]+")
+_WORDS = Lazy(r"[^ \t\n\v\f\r]+")
 # "type:name" references to database clients whose settings may live in main.cf as name_suffix.
 _DBMS = ("ldap", "mysql", "pgsql", "sqlite", "memcache", "mongodb", "proxy", "socketmap")
-_DBMS_REF = re.compile(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
+_DBMS_REF = Lazy(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
 
 
 class Value(Record):
@@ -89,7 +90,7 @@ class PostfixConfig:
         master: MasterDocument | None = None,
         version: str | None = None,
     ) -> None:
-        self.directory = Path(directory)
+        self._directory = directory
         self.main = main
         self.master = master
         self._version = version
@@ -102,6 +103,20 @@ class PostfixConfig:
         self._compat: str | None = None
         self._computed: dict[str, str] = {}  # computed defaults (host names, networks): read once
         self.config_directory = str(directory)
+
+    @property
+    def directory(self) -> Path:
+        """The configuration directory, as a :class:`pathlib.Path`."""
+        from pathlib import Path  # on request: the lint path uses ``directory_name``
+
+        if not isinstance(self._directory, Path):
+            self._directory = Path(self._directory)
+        return self._directory
+
+    @property
+    def directory_name(self) -> str:
+        """The configuration directory as a string."""
+        return os.fspath(self._directory)
 
     # -- versions and catalogue --------------------------------------------------------------
     @property
@@ -443,7 +458,7 @@ def _local_networks(style: str, protocols: str, interfaces: str = "all") -> list
 
 
 def _ipv4_addresses() -> list[tuple[str, str]]:
-    import socket
+    import _socket as socket  # the C module: socket.py imports enum and selectors (milliseconds)
 
     try:
         import array

@@ -11,10 +11,9 @@ semantic layer (:mod:`mailconf.postfix.config`) expands them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
 
+from mailconf._lazyre import MULTILINE, Lazy
 from mailconf._text import decode, encode
 from mailconf.document import Document
 from mailconf.errors import EditError, ParseError
@@ -32,6 +31,7 @@ from mailconf.postfix._syntax import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import ClassVar
 
 
@@ -845,9 +845,9 @@ def _split_service_args(svc: Service) -> tuple[list[str | tuple[str, str]], list
 _Row = tuple[str | None, str, int]
 _KIND_CHAR = {"entry": "e", "continuation": "c", "comment": "#", "blank": "_"}
 # In the entry and continuation lines, the line break before a continuation line.
-_BEFORE_CONTINUATION = re.compile(r"\n(?=[ \t\v\f\r])")
+_BEFORE_CONTINUATION = Lazy(r"\n(?=[ \t\v\f\r])")
 # split_nameval on each line of a text of logical lines; a line it rejects has no match.
-_NAMEVAL_LINES = re.compile(r"^[ \t\v\f\r]*+([^ \t\n\v\f\r=]++)[ \t\v\f\r]*+=[ \t\v\f\r]*+([^\n]*)", re.M)
+_NAMEVAL_LINES = Lazy(r"^[ \t\v\f\r]*+([^ \t\n\v\f\r=]++)[ \t\v\f\r]*+=[ \t\v\f\r]*+([^\n]*)", MULTILINE)
 
 
 def _main_rows(pairs: list[tuple[str, str]], path: str | None) -> list[_Row]:

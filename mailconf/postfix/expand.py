@@ -17,9 +17,9 @@ after 100 levels with Postfix's "unreasonable macro call nesting" message.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 
+from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord
 from mailconf.errors import MailconfError
 
@@ -377,8 +377,8 @@ def expand(
 # A '$' followed by neither '$' nor a name character: a value without one uses only $name and
 # $$ (a '$' that ends a "$$" is checked too, which only sends a few simple values, such as
 # "$${x}", to the full parser).
-_NOT_SIMPLE = re.compile(r"\$(?![$A-Za-z0-9_])")
-_SIMPLE_NAME = re.compile(r"\$(\$|[A-Za-z0-9_]+)")
+_NOT_SIMPLE = Lazy(r"\$(?![$A-Za-z0-9_])")
+_SIMPLE_NAME = Lazy(r"\$(\$|[A-Za-z0-9_]+)")
 
 
 def simple_names(value: str) -> list[str] | None:

@@ -288,7 +288,7 @@ def test_legacy_names_that_defaults_still_honour() -> None:
 
     from mailconf.postfix.catalogue import DATA
 
-    data = json.loads(DATA.read_text(encoding="utf-8"))
+    data = json.loads(Path(DATA).read_text(encoding="utf-8"))
     legacy = data["legacy"]
     assert set(legacy) == set(data["default_refs"])
     assert legacy["postscreen_blacklist_action"] == ["2.8", "3.6", "postscreen_denylist_action"]

@@ -259,7 +259,11 @@ def test_random_master_edits_keep_other_lines_and_mean_what_postconf_says(
     status, err = _ours(ours, argv)
     assert (status, err) == (0, "")
     after = (ours / "master.cf").read_bytes()
-    allowed = {line.number for s in doc.services if s.key == (name, type_) for line in s.lines}
+    keys_changed = {(name, type_)}
+    if argv[0] == "-M" and argv[1] == "-e":  # a new definition under another name replaces that entry too
+        new_name, new_type = argv[2].split("=", 1)[1].split()[:2]
+        keys_changed.add((new_name, new_type))
+    allowed = {line.number for s in doc.services if s.key in keys_changed for line in s.lines}
     assert touched_only(data, after, allowed) == []
     # postconf merges entries when master.cf lacks a final newline (a postconf bug).
     assume(data.endswith(b"\n"))
@@ -296,6 +300,22 @@ def test_replaced_and_removed_entries_keep_their_comment_and_blank_lines(
     assert [line for line in after.splitlines() if not line.strip() or line.startswith(b"#")] == kept
     allowed = {line.number for s in parse_master(data).services if s.key == ("smtp", argv[2][5:9]) for line in s.lines}
     assert touched_only(data, after, allowed) == []
+    assert postconf(tool, ref, *argv).status == 0
+    assert views(tool, ours, MASTER_VIEWS) == views(tool, ref, MASTER_VIEWS)
+
+
+@pytest.mark.oracle
+def test_a_renamed_entry_replaces_the_entry_already_holding_the_new_name(tmp_path: Path) -> None:
+    """``-M -e 'a/inet=relay inet ...'`` where relay/inet exists: postconf removes that entry too
+    (a service name is unique), so its lines change as well (found by the random-edit test)."""
+    tool = require_tool("postconf")
+    data = b"smtp inet y y y - - smtpd\nrelay inet y y y - - smtpd\n127.0.0.1:2525 inet y y y - - smtpd\n -v\n"
+    argv = ["-M", "-e", "127.0.0.1:2525/inet=relay inet - - n - 5 smtpd -o myhostname= -v"]
+    ours, ref = make_pair(tmp_path, MAIN, data)
+    assert _ours(ours, argv) == (0, "")
+    after = (ours / "master.cf").read_bytes()
+    assert after.splitlines()[0] == b"smtp inet y y y - - smtpd"
+    assert b"relay inet y y y" not in after and b"127.0.0.1:2525" not in after
     assert postconf(tool, ref, *argv).status == 0
     assert views(tool, ours, MASTER_VIEWS) == views(tool, ref, MASTER_VIEWS)
 
