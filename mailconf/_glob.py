@@ -29,6 +29,11 @@ def fnmatchcase(name: str, pattern: str) -> bool:
     return _wildcard(name, pattern)
 
 
+def fnmatch(name: str, pattern: str) -> bool:
+    """``fnmatch.fnmatch(name, pattern)`` (``os.path.normcase`` on both: nothing on POSIX)."""
+    return fnmatchcase(os.path.normcase(name), os.path.normcase(pattern))
+
+
 def _wildcard(name: str, pattern: str) -> bool:
     # the classic linear matcher: on a mismatch, retry from the last '*' one character further
     n, p = 0, 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mailconf._glob import fnmatch as our_fnmatch
 from mailconf._glob import fnmatchcase, glob
 
 NAME_CHARS = "ab.c-é/"
@@ -19,6 +20,7 @@ PATTERN_PIECES = ["*", "?", "a", "b", ".", "c", "/", "é", "**", "*.c", "[ab]", 
 @given(st.text(NAME_CHARS, max_size=8), st.lists(st.sampled_from(PATTERN_PIECES), max_size=5).map("".join))
 def test_fnmatchcase_is_the_standard_one(name: str, pattern: str) -> None:
     assert fnmatchcase(name, pattern) == fnmatch.fnmatchcase(name, pattern)
+    assert our_fnmatch(name, pattern) == fnmatch.fnmatch(name, pattern)
 
 
 def _tree(root: Path) -> None:
