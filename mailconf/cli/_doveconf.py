@@ -126,8 +126,13 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
         try:
             sys.stdout.write(cfg.lookup(names, hide_key=hide_key, hide_passwords=hide))
         except ParseError as exc:
+            sys.stdout.write(getattr(exc, "printed", ""))  # doveconf prints the names before the failing one
+            sys.stdout.flush()
             print(f"doveconf: Fatal: {exc.message}", file=sys.stderr)
             return EX_CONFIG
+        except NotImplementedError as exc:
+            print(f"doveconf: Fatal: {exc}", file=sys.stderr)
+            return 64
         return 0
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide))
     return 0

@@ -575,34 +575,68 @@ class Config24:
     # -- output -------------------------------------------------------------------------------
 
     def lookup(self, names: list[str], *, hide_key: bool = False, hide_passwords: bool = True) -> str:
-        """``doveconf NAME ...`` (``-h``: values only): top-level values, else the defaults.
+        """``doveconf NAME ...`` (``-h``: values only), as doveconf 2.4.1 answers.
 
-        As doveconf 2.4.1: names in the order given, a name grouped into a filter
-        (``ssl_server_cert_file``) shows its top-level default, an unknown name prints nothing.
-        Not emulated: the cases where doveconf's ``-h`` fails with "Multiple settings matched
-        with -h parameter" (it depends on the blocks of the file in ways not worked out).
+        Names in the order given (a name given twice is printed twice). A setting: its top-level
+        value, else its default (a setting grouped into a filter, ``ssl_server_cert_file``, shows
+        its default); a password named is shown. A filter name (``namespace``, ``passdb``,
+        ``ssl_server``): the top level's blocks of that filter as ``-n`` prints them; with ``-h``
+        the one value they hold (a hidden password: nothing), and doveconf fails with "Multiple
+        settings matched with -h parameter" when they hold more than one. Any other name prints
+        nothing, or an empty line with ``-h``. Not emulated: ``service`` without ``-h`` (the
+        built-in services' settings), raised as :class:`NotImplementedError`.
         """
         out: list[str] = []
-        wanted = [n for n in dict.fromkeys(names) if n in self.settings and n != "dovecot_config_version"]
-        for full in wanted:
-            spec = self.settings[full]
-            lv = self.root.lists.get(full)
-            if lv is None and spec.get("list_default"):  # an untouched list whose default is a block
-                lv = ListValue(spec["list_default"])
-            if lv is not None and not lv.as_string:
-                entries = sorted(lv.items.items()) if spec["type"] == "strlist" else list(lv.items.items())
-                pad = "" if hide_key else "  "
-                body = [f"{pad}{k} = {_quote_value(v)}\n" for k, v in entries]
-                out += body if hide_key else [f"{full} {{\n", *body, "}\n"]
-                continue
-            if lv is not None:
-                value = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
-            else:
-                value = _quote_value(self.root.values.get(full, spec["default"]))
-            if hide_passwords and value and spec.get("secret"):
-                value = "# hidden, use -P to show it"
-            out.append(f"{value}\n" if hide_key else f"{full} = {value}\n")
+        for name in names:
+            if name in self.settings and name != "dovecot_config_version":
+                out += self._lookup_setting(name, hide_key, hide_passwords)
+            elif name == "service" and hide_key:  # the built-in services always hold several values
+                raise LookupFailed("Multiple settings matched with -h parameter", "".join(out))
+            elif name == "service":
+                raise NotImplementedError("mailconf does not emulate doveconf 2.4's lookup of 'service'")
+            elif name in self.named or (name in self.plain and name not in SPECIAL_FILTERS):
+                nodes = [c for c in self.root.children if c.kind == name]
+                lines = [line for node in nodes for line in self._block_with_head(node, 0, hide_passwords)]
+                if not hide_key:
+                    out += lines
+                    continue
+                values = [v for node in nodes for v in self._values(node, hide_passwords)]
+                if len(values) > 1:
+                    raise LookupFailed("Multiple settings matched with -h parameter", "".join(out))
+                if not values:
+                    out.append("\n")
+                elif values[0] != "# hidden, use -P to show it":
+                    out.append(f"{values[0]}\n")
+            elif hide_key:
+                out.append("\n")
         return "".join(out)
+
+    def _values(self, node: Node, hide: bool) -> list[str]:
+        """What ``-h`` prints for a block: its values, a list block's ``key = value`` lines."""
+        out = []
+        for full, value in node.values.items():
+            secret = hide and value and self.settings[full].get("secret")
+            out.append("# hidden, use -P to show it" if secret else _quote_value(value))
+        for lv in node.lists.values():
+            enabled = (k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+            out += [_join_words(enabled)] if lv.as_string else [f"{k} = {_quote_value(v)}" for k, v in lv.items.items()]
+        return out + [v for child in node.children for v in self._values(child, hide)]
+
+    def _lookup_setting(self, full: str, hide_key: bool, hide_passwords: bool) -> list[str]:
+        spec = self.settings[full]
+        lv = self.root.lists.get(full)
+        if lv is None and spec.get("list_default"):  # an untouched list whose default is a block
+            lv = ListValue(spec["list_default"])
+        if lv is not None and not lv.as_string:
+            entries = sorted(lv.items.items()) if spec["type"] == "strlist" else list(lv.items.items())
+            pad = "" if hide_key else "  "
+            body = [f"{pad}{k} = {_quote_value(v)}\n" for k, v in entries]
+            return body if hide_key else [f"{full} {{\n", *body, "}\n"]
+        if lv is not None:
+            value = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+        else:
+            value = _quote_value(self.root.values.get(full, spec["default"]))
+        return [f"{value}\n" if hide_key else f"{full} = {value}\n"]  # a password named is shown
 
     def dump(self, mode: str = "n", *, hide_passwords: bool = True) -> str:
         out: list[str] = []
@@ -610,6 +644,18 @@ class Config24:
             out.append(f"dovecot_config_version = {self.config_version}\n")
         out.extend(self._block(self.root, 0, mode, hide_passwords))
         return "".join(out)
+
+    def _block_with_head(self, node: Node, indent: int, hide: bool, mode: str = "n") -> list[str]:
+        """A child block with its head line, or nothing when it prints nothing (a named list
+        filter prints even empty)."""
+        inner = self._block(node, indent + 1, mode, hide)
+        if not inner and node.kind not in self.named:
+            return []
+        pad = "  " * indent
+        head = f"group {node.label}" if node.kind == "group" else node.kind
+        if node.name is not None:
+            head += f" {_quote_name(node.name)}"
+        return [f"{pad}{head} {{\n", *inner, f"{pad}}}\n"]
 
     def _block(self, node: Node, indent: int, mode: str, hide: bool) -> list[str]:
         pad = "  " * indent
@@ -642,15 +688,7 @@ class Config24:
                 items.append((full, [*lines, f"{pad}}}\n"]))
         out = [line for _full, lines in sorted(items, key=lambda i: i[0]) for line in lines]
         for child in node.children:
-            inner = self._block(child, indent + 1, mode, hide)
-            if not inner and child.kind not in self.named:
-                continue
-            head = child.kind
-            if child.kind == "group":
-                head = f"group {child.label}"
-            if child.name is not None:
-                head += f" {_quote_name(child.name)}"
-            out += [f"{pad}{head} {{\n", *inner, f"{pad}}}\n"]
+            out += self._block_with_head(child, indent, hide, mode)
         out += [f"{pad}{label} = {_quote_value(name)}\n" for label, name in node.includes]
         return out
 
@@ -916,6 +954,14 @@ def _check_oauth2(values: dict[str, str]) -> str | None:
     if values.get("oauth2_active_value") and not values.get("oauth2_active_attribute"):
         return "Cannot have empty active_attribute if active_value is set"
     return None
+
+
+class LookupFailed(Doveconf24Error):
+    """A lookup doveconf fails (``-h`` matching several values); ``printed``: its output before."""
+
+    def __init__(self, message: str, printed: str) -> None:
+        super().__init__(message)
+        self.printed = printed
 
 
 def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:

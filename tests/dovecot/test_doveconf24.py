@@ -310,3 +310,11 @@ def test_cli_23_on_a_24_file_fails_as_doveconf_23(tmp_path: Path) -> None:
     rc, out, err = cli("-c", str(conf(tmp_path, "ssl = required\n")), "-n", "--dovecot-version", "2.3")
     where = f"Error in configuration file {tmp_path}/dovecot.conf line 1"
     assert (rc, out, err) == (89, "", f"doveconf: Fatal: {where}: Unknown setting: dovecot_config_version\n")
+
+
+def test_cli_24_service_lookup_is_not_emulated(tmp_path: Path) -> None:
+    # doveconf prints every built-in service's settings; mailconf says it does not emulate that
+    # (with -h doveconf fails on any file, which is emulated: see the lookup-filters fixture)
+    rc, out, err = cli("-c", str(conf(tmp_path, "")), "service")
+    assert (rc, out) == (64, "")
+    assert err == "doveconf: Fatal: mailconf does not emulate doveconf 2.4's lookup of 'service'\n"
