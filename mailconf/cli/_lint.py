@@ -7,7 +7,6 @@ Exit status: 0 nothing at or above ``--fail-on`` (default: warning), 1 findings 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 TYPE_CHECKING = False
@@ -179,14 +178,15 @@ def _run(args: SimpleNamespace | argparse.Namespace) -> int:
         sys.stdout.write(page if page.endswith("\n") else page + "\n")
         return 0
 
+    from mailconf import _paths
     from mailconf.policy.settings import Settings, SettingsError, discover_settings, load_settings
 
-    paths = [Path(p) for p in args.paths]
+    paths = [_paths.norm(p) for p in args.paths]
     try:
         if args.no_config:
             settings = Settings()
         elif args.config:
-            settings = load_settings(Path(args.config))
+            settings = load_settings(args.config)
         else:
             settings = discover_settings(paths)
         if args.profile:
@@ -215,17 +215,17 @@ def _run(args: SimpleNamespace | argparse.Namespace) -> int:
         profile=args.profile,
         postfix_version=pf_version,
         dovecot_version=dc_version,
-        root=Path(args.root) if args.root else None,
+        root=args.root or None,
     )
     extra = []
     existing = []
     for path in paths:
-        if path.exists() or path.is_symlink():
+        if _paths.exists(path) or _paths.is_symlink(path):
             existing.append(path)
         else:
             from mailconf.policy._finding import Finding
 
-            extra.append(Finding("SYN001", "error", "cannot read: No such file or directory", str(path)))
+            extra.append(Finding("SYN001", "error", "cannot read: No such file or directory", path))
     sets: list[ConfigSet] = []
     if existing or not paths:
         try:
@@ -286,7 +286,10 @@ def render(result: object, fmt: str, code: int, stream: TextIO | None = None) ->
 def _emit(output: str, target: str | None, code: int) -> int:
     if target:
         try:
-            Path(target).write_text(output, encoding="utf-8", errors="surrogateescape")
+            from mailconf import _paths
+
+            with open(_paths.norm(target), "w", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write(output)
         except OSError as error:
             return _usage(f"cannot write {target}: {error.strerror}")
     else:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import Counter
-from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
     from mailconf.policy.engine import LintResult
@@ -127,6 +127,8 @@ def as_json(result: LintResult, *, exit_code: int | None = None) -> str:
 
 def repository_root(start: Path | None = None) -> Path:
     """The enclosing git work tree of the current directory (or the directory itself)."""
+    from pathlib import Path  # the sarif format only: not on the text report's path
+
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):
         if (directory / ".git").exists():
@@ -136,6 +138,7 @@ def repository_root(start: Path | None = None) -> Path:
 
 def _uri(path: str, root: Path) -> tuple[str, str | None]:
     """A repository-relative URI with %SRCROOT%, or an absolute file URI outside the repository."""
+    from pathlib import Path
     from urllib.parse import quote
 
     absolute = Path(os.path.abspath(path))
@@ -227,6 +230,8 @@ _GH_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 def github(result: LintResult) -> str:
     """GitHub Actions workflow commands: one annotation per finding."""
+    from pathlib import Path  # this format only: not on the text report's path
+
     cwd = Path.cwd()
     lines = []
     for f in result.findings:

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._record import MutableRecord
 from mailconf._text import decode, display, encode
 from mailconf.document import Document
@@ -32,6 +32,7 @@ from mailconf.errors import EditError, ParseError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, ClassVar
 
 # str.strip()'s ASCII whitespace (latin-1 text: \x85 and \xa0 are data, not blanks).
@@ -207,7 +208,7 @@ class Mailman3Document(Document):
     # -- reading -------------------------------------------------------------------------
 
     def _load(self, text: str) -> None:
-        where = self.path
+        where = None if self.filename is None else _paths.norm(self.filename)
         _require_utf8(text, where)
         self.lines: list[Line] = _split_lines(text, where)
         self.sections: list[Section] = []
@@ -293,7 +294,7 @@ class Mailman3Document(Document):
         return "".join(line.text for line in self.lines)
 
     def check(self, data: bytes) -> None:
-        Mailman3Document(decode(data), path=self.path)
+        Mailman3Document(decode(data), path=self.filename)
 
     def section_names(self) -> list[str]:
         """Section names in order of first appearance (``DEFAULT`` included when present)."""

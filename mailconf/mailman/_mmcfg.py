@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._record import MutableRecord
 from mailconf._text import decode, encode
 from mailconf.document import Document
@@ -26,6 +26,7 @@ from mailconf.errors import EditError, ParseError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import ClassVar
 
 UNDERSTOOD = ("defaults import", "docstring", "assignment", "add_virtualhost")
@@ -292,15 +293,16 @@ class Mailman2Document(Document):
             self.statements.append(self._statement(index, node, known))
 
     def _parse(self, data: bytes) -> ast.Module:
-        filename = str(self.path or "<mm_cfg.py>")
+        where = None if self.filename is None else _paths.norm(self.filename)
+        filename = where if where is not None else "<mm_cfg.py>"
         try:
             return ast.parse(data, filename=filename)
         except SyntaxError as error:
             first = error
         except ValueError as error:  # NUL bytes
-            raise ParseError(f"not a Python source file: {error}", path=self.path) from None
+            raise ParseError(f"not a Python source file: {error}", path=where) from None
         except (RecursionError, MemoryError):
-            raise ParseError("expression nested too deeply to read", path=self.path) from None
+            raise ParseError("expression nested too deeply to read", path=where) from None
         # Mailman 2 runs on Python 2: retry with its numeric literals and print statements
         # rewritten in place (same length, so every position stays true).
         converted = _python2_compatible(data)
@@ -315,7 +317,7 @@ class Mailman2Document(Document):
                 return tree
         raise ParseError(
             f"Python syntax error: {first.msg or 'invalid syntax'}",
-            path=self.path,
+            path=where,
             line=first.lineno or 1,
             column=max(first.offset or 1, 1),
         ) from None
@@ -444,7 +446,7 @@ class Mailman2Document(Document):
         return self._data
 
     def check(self, data: bytes) -> None:
-        Mailman2Document(data, path=self.path)
+        Mailman2Document(data, path=self.filename)
 
     @property
     def not_understood(self) -> list[Statement]:

@@ -15,9 +15,9 @@ pydantic models built from it).
 from __future__ import annotations
 
 import posixpath
-import re
-from pathlib import Path
 
+from mailconf import _paths
+from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord, Record
 from mailconf.errors import ParseError
 from mailconf.mailman import defaults
@@ -25,9 +25,12 @@ from mailconf.mailman._cfg import Mailman3Document, parse_mailman_cfg
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mailconf._paths import PathArg
     from mailconf.mailman._mmcfg import Mailman2Document, VirtualHost
 
-_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
+_DOMAIN = Lazy(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 _DIR_KEYS = (
     "archive_dir",
     "bin_dir",
@@ -70,18 +73,23 @@ class Setting(Record):
         self.column = column
 
 
-def system_path_of(path: Path, root: Path | None) -> str:
+def system_path_of(path: PathArg, root: PathArg | None) -> str:
     """``path`` as the target system sees it (``root`` stands for ``/``)."""
     if root is not None:
         try:
-            return "/" + path.resolve().relative_to(root.resolve()).as_posix()
+            return "/" + _paths.relative_to(_paths.resolve(path), _paths.resolve(root))
         except ValueError:
             pass
-    return path.absolute().as_posix()
+    return _paths.absolute(_paths.norm(path))
 
 
-def _on_disk(system_path: str, root: Path | None) -> Path:
-    return root / system_path.lstrip("/") if root is not None else Path(system_path)
+def _on_disk(system_path: str, root: str | None) -> str:
+    return _paths.join(root, system_path.lstrip("/")) if root is not None else _paths.norm(system_path)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 class Mailman3Config(MutableRecord):
@@ -89,21 +97,34 @@ class Mailman3Config(MutableRecord):
 
     # what the resolution below adds (paths, path_settings, mta_configuration, ...) lives in
     # __dict__: not a field, so out of == and repr as with the former dataclass
-    __slots__ = ("__dict__", "documents", "problems", "root", "system_path")
+    __slots__ = ("__dict__", "documents", "problems", "root_name", "system_path")
+    _compare = ("documents", "problems", "root_name", "system_path")
 
     def __init__(
         self,
         documents: list[Mailman3Document],
         system_path: str | None = None,
-        root: Path | None = None,
+        root: PathArg | None = None,
         problems: list[str] | None = None,
     ) -> None:
         self.documents = documents  # the file first, then what it extends (lower layers)
         self.system_path = system_path
-        self.root = root
+        self.root_name = None if root is None else _paths.norm(root)  # ``root`` as a string
         self.problems: list[str] = [] if problems is None else problems
         self._resolve_paths()
         self._resolve_mta_configuration()
+
+    def _fields(self) -> tuple[str, ...]:
+        return ("documents", "problems", "root", "system_path")
+
+    @property
+    def root(self) -> Path | None:
+        """The directory that stands for ``/`` (a :class:`pathlib.Path`), or None."""
+        return None if self.root_name is None else _paths.to_path(self.root_name)
+
+    @root.setter
+    def root(self, value: PathArg | None) -> None:
+        self.root_name = None if value is None else _paths.norm(value)
 
     @property
     def document(self) -> Mailman3Document:
@@ -113,6 +134,12 @@ class Mailman3Config(MutableRecord):
     def path(self) -> Path | None:
         return self.document.path
 
+    @property
+    def filename(self) -> str | None:
+        """:attr:`path` as a string (normalised as ``str(Path(...))``)."""
+        name = self.document.filename
+        return None if name is None else _paths.norm(name)
+
     # -- settings ------------------------------------------------------------------------
 
     def lookup(self, section: str, key: str) -> Setting | None:
@@ -120,7 +147,7 @@ class Mailman3Config(MutableRecord):
         for doc in self.documents:
             option = doc.get(section, key)
             if option is not None:
-                where = str(doc.path) if doc.path is not None else None
+                where = _paths.norm(doc.filename) if doc.filename is not None else None
                 return Setting(section, key, option.value, "file", where, option.line, option.column)
         return None
 
@@ -130,7 +157,7 @@ class Mailman3Config(MutableRecord):
         if found is not None:
             return found
         default = defaults.MAILMAN3_SCHEMA.get(section, {}).get(key, "")
-        return Setting(section, key, default, "default", str(self.path) if self.path else None)
+        return Setting(section, key, default, "default", self.filename)
 
     def _mta(self, key: str) -> Setting:
         return self.setting("mta", key)
@@ -281,12 +308,12 @@ class Mailman3Config(MutableRecord):
             return
         # On the system (or below the linted root); in a repository of configuration files the
         # file often sits next to mailman.cfg instead.
-        candidates = [_on_disk(value, self.root)]
-        if self.path is not None:
-            candidates.append(self.path.parent / posixpath.basename(value))
+        candidates = [_on_disk(value, self.root_name)]
+        if self.filename is not None:
+            candidates.append(_paths.join(_paths.parent(self.filename), posixpath.basename(value)))
         for candidate in candidates:
             try:
-                data = candidate.read_bytes()
+                data = _read(candidate)
             except OSError:
                 continue
             break
@@ -317,34 +344,33 @@ class Mailman3Config(MutableRecord):
     def read_generated(self, system_path: str) -> str | None:
         """The text of a file Mailman generated (e.g. the postfix_lmtp map), if it is here."""
         try:
-            return _on_disk(system_path, self.root).read_text(encoding="latin-1")
+            with open(_on_disk(system_path, self.root_name), encoding="latin-1") as handle:
+                return handle.read()
         except OSError:
             return None
 
 
-def load_mailman3(
-    path: str | Path, root: str | Path | None = None, *, system_path: str | None = None
-) -> Mailman3Config:
+def load_mailman3(path: PathArg, root: PathArg | None = None, *, system_path: str | None = None) -> Mailman3Config:
     """Read ``mailman.cfg`` (and the files its ``[meta] extends`` names).
 
     ``root`` is the directory that stands for ``/`` when linting a copy of a system (it locates the
     MTA configuration file and the generated maps); ``system_path`` the file's path on that system
     (derived from ``root`` when not given).
     """
-    file = Path(path)
-    root_path = Path(root) if root is not None else None
+    file = _paths.norm(path)
+    root_path = _paths.norm(root) if root is not None else None
     documents: list[Mailman3Document] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     problems: list[str] = []
-    current: Path | None = file
+    current: str | None = file
     while current is not None:
-        resolved = current.resolve()
+        resolved = _paths.resolve(current)
         if resolved in seen or len(documents) >= 20:
             problems.append(f"{current}: [meta] extends loop")
             break
         seen.add(resolved)
         try:
-            data = current.read_bytes()
+            data = _read(current)
         except OSError as error:
             if not documents:
                 raise
@@ -353,7 +379,7 @@ def load_mailman3(
         doc = parse_mailman_cfg(data, path=current)
         documents.append(doc)
         extends = doc.get("meta", "extends", defaults=False)
-        current = (current.parent / extends.value.strip()) if extends is not None else None
+        current = _paths.join(_paths.parent(current), extends.value.strip()) if extends is not None else None
     config = Mailman3Config(
         documents,
         system_path=system_path if system_path is not None else system_path_of(file, root_path),
@@ -404,6 +430,12 @@ class Mailman2Config(MutableRecord):
     @property
     def path(self) -> Path | None:
         return self.document.path
+
+    @property
+    def filename(self) -> str | None:
+        """:attr:`path` as a string (normalised as ``str(Path(...))``)."""
+        name = self.document.filename
+        return None if name is None else _paths.norm(name)
 
     def value(self, name: str) -> Value2:
         assignment = self.document.get(name)
@@ -479,13 +511,11 @@ class Mailman2Config(MutableRecord):
         return tuple(posixpath.join(d, "virtual-mailman") for d in self.data_dirs)
 
 
-def load_mailman2(
-    path: str | Path, root: str | Path | None = None, *, system_path: str | None = None
-) -> Mailman2Config:
+def load_mailman2(path: PathArg, root: PathArg | None = None, *, system_path: str | None = None) -> Mailman2Config:
     """Read ``mm_cfg.py`` with ``ast`` (never executed)."""
     from mailconf.mailman._mmcfg import parse_mm_cfg
 
-    file = Path(path)
-    doc = parse_mm_cfg(file.read_bytes(), path=file)
-    root_path = Path(root) if root is not None else None
+    file = _paths.norm(path)
+    doc = parse_mm_cfg(_read(file), path=file)
+    root_path = _paths.norm(root) if root is not None else None
     return Mailman2Config(doc, system_path if system_path is not None else system_path_of(file, root_path))

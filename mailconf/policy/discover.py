@@ -19,9 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._record import MutableRecord
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+
+    from mailconf._paths import PathArg
 
 POSTFIX_FILES = ("main.cf", "master.cf")
 DOVECOT_TOP = "dovecot.conf"
@@ -31,58 +38,95 @@ MAX_WALK_ENTRIES = 200_000
 
 
 class ConfigSet(MutableRecord):
-    """One host's configuration files (any of the three products may be missing)."""
+    """One host's configuration files (any of the three products may be missing).
 
-    __slots__ = ("base", "dovecot_conf", "live", "mailman", "postfix_dir")
+    ``base``, ``postfix_dir``, ``dovecot_conf`` and ``mailman`` are :class:`pathlib.Path` objects
+    (made on request; ``mailman`` is a new list on each access: assign to change it). The lint
+    engine uses their string forms, normalised as ``str(Path(...))`` is: ``name``,
+    ``postfix_dir_name``, ``dovecot_conf_name`` and ``mailman_names``.
+    """
+
+    __slots__ = ("dovecot_conf_name", "live", "mailman_names", "name", "postfix_dir_name")
+    _compare = ("name", "postfix_dir_name", "dovecot_conf_name", "mailman_names", "live")
 
     def __init__(
         self,
-        base: Path,
-        postfix_dir: Path | None = None,
-        dovecot_conf: Path | None = None,
-        mailman: list[Path] | None = None,
+        base: PathArg,
+        postfix_dir: PathArg | None = None,
+        dovecot_conf: PathArg | None = None,
+        mailman: Iterable[PathArg] | None = None,
         live: bool = False,
     ) -> None:
-        self.base = base
-        self.postfix_dir = postfix_dir
-        self.dovecot_conf = dovecot_conf
-        self.mailman: list[Path] = [] if mailman is None else mailman
+        self.name = _paths.norm(base)
+        self.postfix_dir_name = None if postfix_dir is None else _paths.norm(postfix_dir)
+        self.dovecot_conf_name = None if dovecot_conf is None else _paths.norm(dovecot_conf)
+        self.mailman_names: list[str] = [] if mailman is None else [_paths.norm(m) for m in mailman]
         self.live = live
 
+    def _fields(self) -> tuple[str, ...]:
+        return ("base", "postfix_dir", "dovecot_conf", "mailman", "live")
+
     @property
-    def name(self) -> str:
-        return str(self.base)
+    def base(self) -> Path:
+        return _paths.to_path(self.name)
+
+    @base.setter
+    def base(self, value: PathArg) -> None:
+        self.name = _paths.norm(value)
+
+    @property
+    def postfix_dir(self) -> Path | None:
+        return None if self.postfix_dir_name is None else _paths.to_path(self.postfix_dir_name)
+
+    @postfix_dir.setter
+    def postfix_dir(self, value: PathArg | None) -> None:
+        self.postfix_dir_name = None if value is None else _paths.norm(value)
+
+    @property
+    def dovecot_conf(self) -> Path | None:
+        return None if self.dovecot_conf_name is None else _paths.to_path(self.dovecot_conf_name)
+
+    @dovecot_conf.setter
+    def dovecot_conf(self, value: PathArg | None) -> None:
+        self.dovecot_conf_name = None if value is None else _paths.norm(value)
+
+    @property
+    def mailman(self) -> list[Path]:
+        return [_paths.to_path(m) for m in self.mailman_names]
+
+    @mailman.setter
+    def mailman(self, value: Iterable[PathArg]) -> None:
+        self.mailman_names = [_paths.norm(m) for m in value]
 
     def entry_files(self) -> list[Path]:
         """The files this set starts from (Dovecot includes come from the loaded tree)."""
-        files: list[Path] = []
-        if self.postfix_dir is not None:
-            files += [self.postfix_dir / n for n in POSTFIX_FILES if (self.postfix_dir / n).exists()]
-        if self.dovecot_conf is not None:
-            files.append(self.dovecot_conf)
-        files += self.mailman
+        return [_paths.to_path(f) for f in self.entry_file_names()]
+
+    def entry_file_names(self) -> list[str]:
+        """:meth:`entry_files` as strings."""
+        files: list[str] = []
+        if self.postfix_dir_name is not None:
+            files += [f for f in (_paths.join(self.postfix_dir_name, n) for n in POSTFIX_FILES) if _paths.exists(f)]
+        if self.dovecot_conf_name is not None:
+            files.append(self.dovecot_conf_name)
+        files += self.mailman_names
         return files
 
     def key(self) -> tuple[str, str, str, tuple[str, ...]]:
-        return (
-            str(self.base),
-            str(self.postfix_dir or ""),
-            str(self.dovecot_conf or ""),
-            tuple(str(m) for m in self.mailman),
-        )
+        return (self.name, self.postfix_dir_name or "", self.dovecot_conf_name or "", tuple(self.mailman_names))
 
 
 class DiscoveryError(Exception):
     """A path that names nothing mailconf can lint (usage error)."""
 
-    def __init__(self, path: Path | str, message: str) -> None:
+    def __init__(self, path: PathArg, message: str) -> None:
         self.path = str(path)
         self.message = message
-        super().__init__(f"{path}: {message}")
+        super().__init__(f"{self.path}: {message}")
 
 
-def _host_of(directory: Path, prefix: str) -> Path:
-    return directory.parent if directory.name.lower().startswith(prefix) else directory
+def _host_of(directory: str, prefix: str) -> str:
+    return _paths.parent(directory) if _paths.name(directory).lower().startswith(prefix) else directory
 
 
 # Mailman 2 outside etc/ (Debian's and Fedora's package, a source install): the file belongs to
@@ -90,25 +134,27 @@ def _host_of(directory: Path, prefix: str) -> Path:
 _MAILMAN_OUTSIDE_ETC = (("usr", "lib", "mailman", "Mailman"), ("usr", "local", "mailman", "Mailman"))
 
 
-def _mailman_host(file: Path) -> Path:
+def _mailman_host(file: str) -> str:
     """The host directory of a Mailman file: ``X/usr/lib/mailman/Mailman/mm_cfg.py`` belongs to
     ``X/etc`` (when there is one), other files to their directory or its parent (``mailman*``)."""
-    parts = file.parent.parts
+    directory = _paths.parent(file)
+    parts = _paths.parts(directory)
     for tail in _MAILMAN_OUTSIDE_ETC:
         if len(parts) > len(tail) and parts[-len(tail) :] == tail:
-            root = Path(*parts[: -len(tail)])
-            if (root / "etc").is_dir():
-                return root / "etc"
-    return _host_of(file.parent, "mailman")
+            etc = _paths.join(_paths.from_parts(parts[: -len(tail)]), "etc")
+            if _paths.is_dir(etc):
+                return etc
+    return _host_of(directory, "mailman")
 
 
-def _dovecot_top(file: Path) -> Path:
+def _dovecot_top(file: str) -> str:
     """The dovecot.conf that includes ``file`` (looked for up to two levels up), else the file."""
-    if file.name == DOVECOT_TOP:
+    if _paths.name(file) == DOVECOT_TOP:
         return file
-    for parent in (file.parent, file.parent.parent):
-        candidate = parent / DOVECOT_TOP
-        if candidate.is_file():
+    directory = _paths.parent(file)
+    for parent in (directory, _paths.parent(directory)):
+        candidate = _paths.join(parent, DOVECOT_TOP)
+        if _paths.is_file(candidate):
             return candidate
     return file
 
@@ -117,54 +163,58 @@ class _Found:
     __slots__ = ("dovecot", "mailman", "postfix")
 
     def __init__(self) -> None:
-        self.postfix: set[Path] = set()
-        self.dovecot: set[Path] = set()
-        self.mailman: set[Path] = set()
+        self.postfix: set[str] = set()
+        self.dovecot: set[str] = set()
+        self.mailman: set[str] = set()
 
 
-def _complete(host: Path, found: _Found) -> None:
+def _complete(host: str, found: _Found) -> None:
     """Add the sibling components of a host directory (depth 0 and its product subdirectories)."""
     dirs = [host]
     with contextlib.suppress(OSError):
         dirs += sorted(
-            d for d in host.iterdir() if d.is_dir() and d.name.lower().startswith(("postfix", "dovecot", "mailman"))
+            (
+                d
+                for d in (_paths.join(host, n) for n in os.listdir(host))
+                if _paths.is_dir(d) and _paths.name(d).lower().startswith(("postfix", "dovecot", "mailman"))
+            ),
+            key=_paths.sort_key,
         )
-    if host.name == "etc":  # Mailman 2's mm_cfg.py under usr/ beside this etc/
+    if _paths.name(host) == "etc":  # Mailman 2's mm_cfg.py under usr/ beside this etc/
         for tail in _MAILMAN_OUTSIDE_ETC:
-            candidate = host.parent.joinpath(*tail, "mm_cfg.py")
-            if candidate.is_file():
+            candidate = _paths.join(_paths.parent(host), *tail, "mm_cfg.py")
+            if _paths.is_file(candidate):
                 found.mailman.add(candidate)
     for d in dirs:
-        if any((d / n).is_file() for n in POSTFIX_FILES):
+        if any(_paths.is_file(_paths.join(d, n)) for n in POSTFIX_FILES):
             found.postfix.add(d)
-        if (d / DOVECOT_TOP).is_file():
-            found.dovecot.add(d / DOVECOT_TOP)
+        if _paths.is_file(_paths.join(d, DOVECOT_TOP)):
+            found.dovecot.add(_paths.join(d, DOVECOT_TOP))
         for n in MAILMAN_FILES:
-            if (d / n).is_file():
-                found.mailman.add(d / n)
+            if _paths.is_file(_paths.join(d, n)):
+                found.mailman.add(_paths.join(d, n))
 
 
-def _walk(root: Path, found: _Found) -> None:
+def _walk(root: str, found: _Found) -> None:
     seen = 0
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         seen += len(filenames) + len(dirnames)
         if seen > MAX_WALK_ENTRIES:
             raise DiscoveryError(root, f"more than {MAX_WALK_ENTRIES} entries below this directory; name the hosts")
-        here = Path(dirpath)
         names = set(filenames)
         if names & set(POSTFIX_FILES):
-            found.postfix.add(here)
+            found.postfix.add(_paths.norm(dirpath))
         if DOVECOT_TOP in names:
-            found.dovecot.add(here / DOVECOT_TOP)
+            found.dovecot.add(_paths.join(dirpath, DOVECOT_TOP))
         for n in MAILMAN_FILES:
             if n in names:
-                found.mailman.add(here / n)
+                found.mailman.add(_paths.join(dirpath, n))
 
 
-def classify(path: Path) -> str | None:
+def classify(path: PathArg) -> str | None:
     """``postfix``, ``dovecot``, ``mailman`` or None, from a file's name."""
-    name = path.name
+    name = _paths.name(_paths.norm(path))
     if name in POSTFIX_FILES:
         return "postfix"
     if name in MAILMAN_FILES:
@@ -174,21 +224,32 @@ def classify(path: Path) -> str | None:
     return None
 
 
-def discover(paths: list[Path]) -> list[ConfigSet]:
+def _conf_files(directory: str) -> list[str]:
+    """The ``*.conf`` files directly in a directory (``Path.glob("*.conf")`` with hidden names)."""
+    try:
+        with os.scandir(directory) as entries:
+            names = [e.name for e in entries if e.name.endswith(".conf")]
+    except PermissionError:
+        return []
+    return sorted((f for f in (_paths.join(directory, n) for n in names) if _paths.is_file(f)), key=_paths.sort_key)
+
+
+def discover(paths: Sequence[PathArg]) -> list[ConfigSet]:
     """The configuration sets named by ``paths`` (the live /etc when empty), in path order."""
     if not paths:
         return _live()
     found = _Found()
-    for path in paths:
-        if not path.exists() and not path.is_symlink():
+    for given in paths:
+        path = _paths.norm(given)
+        if not _paths.exists(path) and not _paths.is_symlink(path):
             raise DiscoveryError(path, "No such file or directory")
-        if path.is_dir():
+        if _paths.is_dir(path):
             before = len(found.postfix) + len(found.dovecot) + len(found.mailman)
             _walk(path, found)
             if len(found.postfix) + len(found.dovecot) + len(found.mailman) == before:
-                top = _dovecot_top(path / "x.conf")  # a conf.d directory inside a Dovecot tree
-                loose = sorted(p for p in path.glob("*.conf") if p.is_file())
-                if top.name == DOVECOT_TOP and top.is_file():
+                top = _dovecot_top(_paths.join(path, "x.conf"))  # a conf.d directory inside a Dovecot tree
+                loose = _conf_files(path)
+                if _paths.name(top) == DOVECOT_TOP and _paths.is_file(top):
                     found.dovecot.add(top)
                 elif loose:  # Dovecot fragments without their dovecot.conf: each read on its own
                     found.dovecot.update(loose)
@@ -203,12 +264,12 @@ def discover(paths: list[Path]) -> list[ConfigSet]:
                 "(main.cf, master.cf, dovecot.conf, *.conf, *.conf.ext, mailman.cfg, mm_cfg.py)",
             )
         if kind == "postfix":
-            found.postfix.add(path.parent)
-            _complete(_host_of(path.parent, "postfix"), found)
+            found.postfix.add(_paths.parent(path))
+            _complete(_host_of(_paths.parent(path), "postfix"), found)
         elif kind == "dovecot":
             top = _dovecot_top(path)
             found.dovecot.add(top)
-            _complete(_host_of(top.parent, "dovecot"), found)
+            _complete(_host_of(_paths.parent(top), "dovecot"), found)
         else:
             found.mailman.add(path)
             _complete(_mailman_host(path), found)
@@ -216,19 +277,20 @@ def discover(paths: list[Path]) -> list[ConfigSet]:
 
 
 def _group(found: _Found) -> list[ConfigSet]:
-    hosts: dict[Path, dict[str, list[Path]]] = {}
+    hosts: dict[str, dict[str, list[str]]] = {}
     for d in found.postfix:
         hosts.setdefault(_host_of(d, "postfix"), {}).setdefault("postfix", []).append(d)
     for f in found.dovecot:
-        hosts.setdefault(_host_of(f.parent, "dovecot"), {}).setdefault("dovecot", []).append(f)
+        hosts.setdefault(_host_of(_paths.parent(f), "dovecot"), {}).setdefault("dovecot", []).append(f)
     for f in found.mailman:
         hosts.setdefault(_mailman_host(f), {}).setdefault("mailman", []).append(f)
     sets: list[ConfigSet] = []
-    for host in sorted(hosts):
+    key = _paths.sort_key
+    for host in sorted(hosts, key=key):
         parts = hosts[host]
-        postfix_dirs = sorted(parts.get("postfix", []))
-        dovecots = sorted(parts.get("dovecot", []))
-        mailman = sorted(parts.get("mailman", []))
+        postfix_dirs = sorted(parts.get("postfix", []), key=key)
+        dovecots = sorted(parts.get("dovecot", []), key=key)
+        mailman = sorted(parts.get("mailman", []), key=key)
         # Several Postfix instances or Dovecot trees on one host: pair them in order, so every
         # file is linted once and the first pair still gets the cross-file rules.
         for i in range(max(len(postfix_dirs), len(dovecots), 1)):
@@ -239,16 +301,16 @@ def _group(found: _Found) -> list[ConfigSet]:
 
 
 def _live() -> list[ConfigSet]:
-    etc = Path("/etc")
+    etc = "/etc"
     cs = ConfigSet(etc, live=True)
-    if any((etc / "postfix" / n).is_file() for n in POSTFIX_FILES):
-        cs.postfix_dir = etc / "postfix"
-    if (etc / "dovecot" / DOVECOT_TOP).is_file():
-        cs.dovecot_conf = etc / "dovecot" / DOVECOT_TOP
-    from mailconf.mailman.discovery import find_mailman_files
+    if any(_paths.is_file(f"/etc/postfix/{n}") for n in POSTFIX_FILES):
+        cs.postfix_dir_name = "/etc/postfix"
+    if _paths.is_file(f"/etc/dovecot/{DOVECOT_TOP}"):
+        cs.dovecot_conf_name = f"/etc/dovecot/{DOVECOT_TOP}"
+    from mailconf.mailman.discovery import find_mailman_file_names
 
-    cs.mailman += find_mailman_files()  # /etc/mailman3, /etc/mailman, /usr/lib/mailman/Mailman, ...
-    if cs.postfix_dir is None and cs.dovecot_conf is None and not cs.mailman:
+    cs.mailman_names += find_mailman_file_names()  # /etc/mailman3, /etc/mailman, /usr/lib/mailman/Mailman, ...
+    if cs.postfix_dir_name is None and cs.dovecot_conf_name is None and not cs.mailman_names:
         raise DiscoveryError(etc, "no /etc/postfix, /etc/dovecot, /etc/mailman3 or /etc/mailman configuration here")
     return [cs]
 
@@ -258,8 +320,8 @@ def is_live(cs: ConfigSet) -> bool:
     if cs.live:
         return True
     try:
-        return (cs.postfix_dir is not None and cs.postfix_dir.resolve() == Path("/etc/postfix")) or (
-            cs.dovecot_conf is not None and cs.dovecot_conf.resolve() == Path("/etc/dovecot/dovecot.conf")
+        return (cs.postfix_dir_name is not None and _paths.resolve(cs.postfix_dir_name) == "/etc/postfix") or (
+            cs.dovecot_conf_name is not None and _paths.resolve(cs.dovecot_conf_name) == "/etc/dovecot/dovecot.conf"
         )
     except OSError:
         return False

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord
 from mailconf.policy._finding import Finding, parse_severity
@@ -23,8 +23,11 @@ from mailconf.policy.suppress import Suppression, scan
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
     from typing import Any
 
+    from mailconf._paths import PathArg
     from mailconf.policy._finding import Severity
 
 
@@ -40,7 +43,7 @@ class Options(MutableRecord):
         profile: str | None = None,
         postfix_version: Version | None = None,
         dovecot_version: Version | None = None,
-        root: Path | None = None,
+        root: PathArg | None = None,  # kept as given (a str or a Path)
         strict_errors: bool = False,  # re-raise exceptions from rules (tests)
     ) -> None:
         self.select = select
@@ -97,7 +100,10 @@ class LintResult(MutableRecord):
 
 
 class Context:
-    """What a rule sees: one configuration set, loaded, with its versions and profile."""
+    """What a rule sees: one configuration set, loaded, with its versions and profile.
+
+    ``root`` (a :class:`pathlib.Path`, made on request) is the directory that stands for ``/``;
+    ``root_name`` is the same as a string, which the built-in rules use."""
 
     def __init__(
         self,
@@ -105,13 +111,13 @@ class Context:
         profile: Profile,
         postfix_version: Version | None,
         dovecot_version: Version | None,
-        root: Path | None,
+        root: PathArg | None,
     ) -> None:
         self.cs = cs
         self.profile = profile
         self.postfix_version = postfix_version
         self.dovecot_version = dovecot_version
-        self.root = root
+        self.root_name = None if root is None else _paths.norm(root)
         self.postfix: Any = None  # mailconf.postfix PostfixConfig, when loaded
         self.dovecot: Any = None  # mailconf.dovecot config tree, when loaded
         self.mailman: list[Any] = []  # mailconf.mailman documents
@@ -121,12 +127,20 @@ class Context:
         self._cache: dict[str, Any] = {}
         self.texts: dict[str, str] = {}  # file texts read once per set (latin-1)
 
-    def text(self, path: str | Path) -> str | None:
+    @property
+    def root(self) -> Path | None:
+        return None if self.root_name is None else _paths.to_path(self.root_name)
+
+    @root.setter
+    def root(self, value: PathArg | None) -> None:
+        self.root_name = None if value is None else _paths.norm(value)
+
+    def text(self, path: PathArg) -> str | None:
         """The text of a file of this set (latin-1), read once; None when it cannot be read."""
-        key = str(path)
+        key = path if isinstance(path, str) else str(path)
         if key not in self.texts:
             try:
-                self.texts[key] = Path(key).read_bytes().decode("latin-1")
+                self.texts[key] = _read_bytes(key).decode("latin-1")
             except OSError:
                 return None
         return self.texts[key]
@@ -153,7 +167,7 @@ class Context:
         self,
         message: str,
         *,
-        path: str | Path | None,
+        path: PathArg | None,
         line: int = 1,
         column: int = 1,
         end_line: int | None = None,
@@ -184,7 +198,7 @@ class Context:
 # -- loading ----------------------------------------------------------------------------------
 
 
-def _error_finding(error: BaseException, fallback: Path | str) -> Finding:
+def _error_finding(error: BaseException, fallback: str) -> Finding:
     from mailconf.errors import ParseError
 
     if (
@@ -243,14 +257,19 @@ def _dovecot_guess(name: str) -> str | None:
     return found[0] if found else None
 
 
-def _unreadable(paths: list[Path], failures: list[Finding]) -> bool:
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _unreadable(paths: list[str], failures: list[Finding]) -> bool:
     """SYN001 for files that are there but cannot be read (symlink loops, permissions, dirs)."""
     bad = False
     for path in paths:
-        if not (path.exists() or path.is_symlink()):
+        if not (_paths.exists(path) or _paths.is_symlink(path)):
             continue
         try:
-            with path.open("rb") as handle:
+            with open(path, "rb") as handle:
                 handle.read(1)
         except OSError as error:
             failures.append(_error_finding(error, path))
@@ -260,21 +279,21 @@ def _unreadable(paths: list[Path], failures: list[Finding]) -> bool:
 
 def _load(ctx: Context, failures: list[Finding]) -> None:
     cs = ctx.cs
-    if cs.postfix_dir is not None and _unreadable([cs.postfix_dir / n for n in ("main.cf", "master.cf")], failures):
-        ctx.files += [str(cs.postfix_dir / n) for n in ("main.cf", "master.cf")]
-    elif cs.postfix_dir is not None:
+    postfix_dir, dovecot_conf = cs.postfix_dir_name, cs.dovecot_conf_name
+    postfix_files = [] if postfix_dir is None else [_paths.join(postfix_dir, n) for n in ("main.cf", "master.cf")]
+    if postfix_dir is not None and _unreadable(postfix_files, failures):
+        ctx.files += postfix_files
+    elif postfix_dir is not None:
         try:
             postfix: Any = importlib.import_module("mailconf.postfix")
-            ctx.postfix = postfix.load(cs.postfix_dir)
-            for name in ("main.cf", "master.cf"):
-                if (cs.postfix_dir / name).exists():
-                    ctx.files.append(str(cs.postfix_dir / name))
+            ctx.postfix = postfix.load(postfix_dir)
+            ctx.files += [f for f in postfix_files if _paths.exists(f)]
         except (Exception, RecursionError, MemoryError) as error:
-            failures.append(_error_finding(error, cs.postfix_dir / "main.cf"))
-            ctx.files += [str(cs.postfix_dir / n) for n in ("main.cf", "master.cf") if (cs.postfix_dir / n).exists()]
-    if cs.dovecot_conf is not None and _unreadable([cs.dovecot_conf], failures):
-        ctx.files.append(str(cs.dovecot_conf))
-    elif cs.dovecot_conf is not None:
+            failures.append(_error_finding(error, postfix_files[0]))
+            ctx.files += [f for f in postfix_files if _paths.exists(f)]
+    if dovecot_conf is not None and _unreadable([dovecot_conf], failures):
+        ctx.files.append(dovecot_conf)
+    elif dovecot_conf is not None:
         try:
             config: Any = importlib.import_module("mailconf.dovecot.config")
             # Only 2.4 changes how the files are read. Apart from the live /etc (where the
@@ -286,34 +305,34 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
             tree: Any = None
             if version is not None and version >= (2, 4):
                 # read once; the 2.4 doveconf stand-in below judges the same tree
-                tree = importlib.import_module("mailconf.dovecot.tree").load(cs.dovecot_conf, version="2.4")
+                tree = importlib.import_module("mailconf.dovecot.tree").load(dovecot_conf, version="2.4")
                 ctx.dovecot = config.config_from_tree(tree, "2.4")
             else:
-                ctx.dovecot = config.load_config(cs.dovecot_conf)
+                ctx.dovecot = config.load_config(dovecot_conf)
             for name, text in getattr(ctx.dovecot, "texts", {}).items():
                 if text:  # a directory reads as "" for doveconf, as None for ctx.text
                     ctx.texts.setdefault(name, text)
-            ctx.files += dovecot_files(ctx.dovecot, cs.dovecot_conf)
+            ctx.files += dovecot_files(ctx.dovecot, dovecot_conf)
         except (Exception, RecursionError, MemoryError) as error:
-            failures.append(_error_finding(error, cs.dovecot_conf))
+            failures.append(_error_finding(error, dovecot_conf))
             from mailconf.policy.rules._dovecot import include_files
 
-            ctx.files += [str(p) for p in include_files(cs.dovecot_conf)]
+            ctx.files += include_files(dovecot_conf)
         else:
             if tree is not None:
                 # the rules read 2.4 files leniently; what doveconf 2.4 refuses is a SYN001/SYN004
                 # error all the same (mailconf.dovecot.config24 is the 2.4 doveconf stand-in)
                 try:
-                    importlib.import_module("mailconf.dovecot.config24").config24_from_tree(tree, cs.dovecot_conf)
+                    importlib.import_module("mailconf.dovecot.config24").config24_from_tree(tree, dovecot_conf)
                 except (Exception, RecursionError, MemoryError) as error:
-                    if _judges_24(ctx, cs.dovecot_conf):
-                        failures.append(_error_finding(error, cs.dovecot_conf))
-    for path in cs.mailman:
-        ctx.files.append(str(path))
+                    if _judges_24(ctx, dovecot_conf):
+                        failures.append(_error_finding(error, dovecot_conf))
+    for path in cs.mailman_names:
+        ctx.files.append(path)
         try:
             mailman: Any = importlib.import_module("mailconf.mailman")
-            data = path.read_bytes()
-            if path.name == "mm_cfg.py":
+            data = _read_bytes(path)
+            if _paths.name(path) == "mm_cfg.py":
                 ctx.mailman.append(mailman.parse_mm_cfg(data, path=path))
             else:
                 ctx.mailman.append(mailman.parse_mailman_cfg(data, path=path))
@@ -321,25 +340,25 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
             failures.append(_error_finding(error, path))
 
 
-def _judges_24(ctx: Context, top: Path) -> bool:
+def _judges_24(ctx: Context, top: str) -> bool:
     """Can this machine say what doveconf 2.4 makes of the set? Not when the set includes files
     from outside its directory (Debian's /usr/share/dovecot/protocols.d) while the installed
     Dovecot is of another generation: those shared files are then not the ones the set's host has."""
-    base = str(top.parent.resolve())
-    if all(str(Path(f).resolve()).startswith(base) for f in ctx.files if f):
+    base = _paths.resolve(_paths.parent(top))
+    if all(_paths.resolve(f).startswith(base) for f in ctx.files if f):
         return True
     installed = _installed_dovecot()
     return installed is not None and installed >= (2, 4)
 
 
-def dovecot_files(config: Any, top: Path) -> list[str]:
+def dovecot_files(config: Any, top: PathArg) -> list[str]:
     """Every file of a Dovecot configuration (top first): the layer's list, else its includes."""
     files = [str(f) for f in getattr(config, "files", None) or []]
     if files:
         return files
     from mailconf.policy.rules._dovecot import include_files
 
-    return [str(p) for p in include_files(top)]
+    return include_files(top)
 
 
 # -- versions ---------------------------------------------------------------------------------
@@ -392,7 +411,7 @@ def _tool_version(argv: list[str]) -> Version | None:
     import shutil
     import subprocess
 
-    exe = shutil.which(argv[0]) or (f"/usr/sbin/{argv[0]}" if Path(f"/usr/sbin/{argv[0]}").exists() else None)
+    exe = shutil.which(argv[0]) or (f"/usr/sbin/{argv[0]}" if _paths.exists(f"/usr/sbin/{argv[0]}") else None)
     if exe is None:
         return None
     try:
@@ -417,9 +436,9 @@ def detect_dovecot_version(ctx: Context) -> Version | None:
 def _dovecot_version_from_top(ctx: Context) -> tuple[bool, Version | None]:
     """(True, version) when the top file decides it (dovecot_config_version, a doveconf -n
     header, or an unreadable file: None), else (False, None)."""
-    if ctx.cs.dovecot_conf is None:
+    if ctx.cs.dovecot_conf_name is None:
         return True, None
-    full = ctx.text(ctx.cs.dovecot_conf)
+    full = ctx.text(ctx.cs.dovecot_conf_name)
     if full is None:
         return True, None
     head = full[:65536]
@@ -441,7 +460,7 @@ def _dovecot_version_from_top(ctx: Context) -> tuple[bool, Version | None]:
 
 def _detect_dovecot_version(ctx: Context) -> Version | None:
     decided, version = _dovecot_version_from_top(ctx)
-    if decided or ctx.cs.dovecot_conf is None:
+    if decided or ctx.cs.dovecot_conf_name is None:
         return version
     read = getattr(ctx.dovecot, "files", None)
     if read and all(name in ctx.texts for name in read):
@@ -449,7 +468,7 @@ def _detect_dovecot_version(ctx: Context) -> Version | None:
     else:
         from mailconf.policy.rules._dovecot import include_files
 
-        paths = [str(path) for path in include_files(ctx.cs.dovecot_conf, ctx.texts)]
+        paths = include_files(ctx.cs.dovecot_conf_name, ctx.texts)
     text = "\n".join(ctx.texts[name][:65536] for name in paths[:200] if name in ctx.texts)
     if (
         "ssl_protocols" in text
@@ -467,13 +486,13 @@ def _detect_dovecot_version(ctx: Context) -> Version | None:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def _paths_of(cs: ConfigSet) -> list[Path]:
-    out = [cs.base]
-    if cs.postfix_dir is not None:
-        out.append(cs.postfix_dir)
-    if cs.dovecot_conf is not None:
-        out.append(cs.dovecot_conf)
-    return out + list(cs.mailman)
+def _paths_of(cs: ConfigSet) -> list[str]:
+    out = [cs.name]
+    if cs.postfix_dir_name is not None:
+        out.append(cs.postfix_dir_name)
+    if cs.dovecot_conf_name is not None:
+        out.append(cs.dovecot_conf_name)
+    return out + cs.mailman_names
 
 
 def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | None = None) -> LintResult:
@@ -493,7 +512,7 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
         ignore = list(settings.ignore)
         pf_version = settings.postfix_version
         dc_version = settings.dovecot_version
-        root = settings.root
+        root = settings.root_name
         for override in settings.overrides:
             if override.matches(_paths_of(cs)):
                 profile_name = override.profile or profile_name
@@ -501,12 +520,12 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
                 ignore += override.ignore or []
                 pf_version = override.postfix_version or pf_version
                 dc_version = override.dovecot_version or dc_version
-                root = override.root or root
+                root = override.root_name or root
         profile = settings.get_profile(opts.profile or profile_name)
         if opts.select is not None:
             select = opts.select
         ignore += opts.ignore
-        ctx = Context(cs, profile, None, None, opts.root or root)
+        ctx = Context(cs, profile, None, None, opts.root if opts.root is not None else root)
         failures: list[Finding] = []
         _load(ctx, failures)
         ctx.postfix_version = opts.postfix_version or pf_version or detect_postfix_version(ctx)
@@ -527,7 +546,7 @@ def lint_sets(sets: Iterable[ConfigSet], settings: Settings, options: Options | 
         }
         loaded["cross"] = loaded["postfix"] and loaded["dovecot"]
         # Rules that read the Dovecot text itself also run when doveconf's reading failed.
-        loaded["dovecot-text"] = cs.dovecot_conf is not None
+        loaded["dovecot-text"] = cs.dovecot_conf_name is not None
         for r in enabled.values():
             if r.func is None or not all(loaded.get(n, False) for n in r.needs):
                 continue
@@ -649,12 +668,12 @@ def _apply_suppressions(
 
 def _read_text(path: str) -> str | None:
     try:
-        return Path(path).read_bytes().decode("latin-1")
+        return _read_bytes(path).decode("latin-1")
     except OSError:
         return None
 
 
-def lint(paths: list[Path], settings: Settings, options: Options | None = None) -> LintResult:
+def lint(paths: Sequence[PathArg], settings: Settings, options: Options | None = None) -> LintResult:
     """Discover the sets under ``paths`` and lint them (raises DiscoveryError for bad paths)."""
     return lint_sets(discover(paths), settings, options)
 

@@ -25,10 +25,10 @@ pyproject.toml without a ``[tool.mailconf]`` table is passed over. Keys (``-`` o
 
 from __future__ import annotations
 
-import fnmatch
+import os
 from collections.abc import Mapping
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._record import MutableRecord
 from mailconf.policy._finding import parse_severity
 from mailconf.policy.profiles import BUILTIN, Profile, ProfileError, resolve_profiles
@@ -36,8 +36,11 @@ from mailconf.policy.registry import Version, parse_version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
     from typing import Any
 
+    from mailconf._paths import PathArg
     from mailconf.policy._finding import Severity
 
 CONFIG_NAMES = (".mailconf.toml", "pyproject.toml")
@@ -61,34 +64,63 @@ class SettingsError(ValueError):
 
 
 class Override(MutableRecord):
-    __slots__ = ("base", "dovecot_version", "ignore", "paths", "postfix_version", "profile", "root", "select")
+    """Settings for the sets whose files match ``paths`` (globs relative to ``base``).
+
+    ``base`` and ``root`` are :class:`pathlib.Path` objects made on request; ``base_name`` and
+    ``root_name`` are the same as strings (normalised as ``str(Path(...))``)."""
+
+    __slots__ = ("base_name", "dovecot_version", "ignore", "paths", "postfix_version", "profile", "root_name", "select")
+    _compare = __slots__
+    _fields_shown = ("base", "dovecot_version", "ignore", "paths", "postfix_version", "profile", "root", "select")
 
     def __init__(
         self,
         paths: list[str],
-        base: Path,
+        base: PathArg,
         profile: str | None = None,
         select: list[str] | None = None,
         ignore: list[str] | None = None,
         postfix_version: Version | None = None,
         dovecot_version: Version | None = None,
-        root: Path | None = None,
+        root: PathArg | None = None,
     ) -> None:
         self.paths = paths
-        self.base = base
+        self.base_name = _paths.norm(base)
         self.profile = profile
         self.select = select
         self.ignore = ignore
         self.postfix_version = postfix_version
         self.dovecot_version = dovecot_version
-        self.root = root
+        self.root_name = None if root is None else _paths.norm(root)
 
-    def matches(self, files: list[Path]) -> bool:
-        for file in files:
+    def _fields(self) -> tuple[str, ...]:
+        return self._fields_shown
+
+    @property
+    def base(self) -> Path:
+        return _paths.to_path(self.base_name)
+
+    @base.setter
+    def base(self, value: PathArg) -> None:
+        self.base_name = _paths.norm(value)
+
+    @property
+    def root(self) -> Path | None:
+        return None if self.root_name is None else _paths.to_path(self.root_name)
+
+    @root.setter
+    def root(self, value: PathArg | None) -> None:
+        self.root_name = None if value is None else _paths.norm(value)
+
+    def matches(self, files: Sequence[PathArg]) -> bool:
+        import fnmatch
+
+        for given in files:
+            file = _paths.norm(given)
             try:
-                rel = file.resolve().relative_to(self.base.resolve()).as_posix()
+                rel = _paths.relative_to(_paths.resolve(file), _paths.resolve(self.base_name))
             except ValueError:
-                rel = file.as_posix()
+                rel = file
             for pattern in self.paths:
                 pattern = pattern.rstrip("/")
                 if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
@@ -99,7 +131,25 @@ class Override(MutableRecord):
 
 
 class Settings(MutableRecord):
+    """What a configuration file says (the defaults without one).
+
+    ``root`` and ``source`` are :class:`pathlib.Path` objects made on request; ``root_name`` and
+    ``source_name`` are the same as strings (normalised as ``str(Path(...))``)."""
+
     __slots__ = (
+        "dovecot_version",
+        "fail_on",
+        "ignore",
+        "overrides",
+        "postfix_version",
+        "profile",
+        "profiles",
+        "root_name",
+        "select",
+        "source_name",
+    )
+    _compare = __slots__
+    _fields_shown = (
         "dovecot_version",
         "fail_on",
         "ignore",
@@ -120,10 +170,10 @@ class Settings(MutableRecord):
         fail_on: Severity = "warning",
         postfix_version: Version | None = None,
         dovecot_version: Version | None = None,
-        root: Path | None = None,
+        root: PathArg | None = None,
         profiles: dict[str, Profile] | None = None,
         overrides: list[Override] | None = None,
-        source: Path | None = None,
+        source: PathArg | None = None,
     ) -> None:
         self.profile = profile
         self.select = select
@@ -131,10 +181,29 @@ class Settings(MutableRecord):
         self.fail_on: Severity = fail_on
         self.postfix_version = postfix_version
         self.dovecot_version = dovecot_version
-        self.root = root
+        self.root_name = None if root is None else _paths.norm(root)
         self.profiles: dict[str, Profile] = dict(BUILTIN) if profiles is None else profiles
         self.overrides: list[Override] = [] if overrides is None else overrides
-        self.source = source
+        self.source_name = None if source is None else _paths.norm(source)
+
+    def _fields(self) -> tuple[str, ...]:
+        return self._fields_shown
+
+    @property
+    def root(self) -> Path | None:
+        return None if self.root_name is None else _paths.to_path(self.root_name)
+
+    @root.setter
+    def root(self, value: PathArg | None) -> None:
+        self.root_name = None if value is None else _paths.norm(value)
+
+    @property
+    def source(self) -> Path | None:
+        return None if self.source_name is None else _paths.to_path(self.source_name)
+
+    @source.setter
+    def source(self, value: PathArg | None) -> None:
+        self.source_name = None if value is None else _paths.norm(value)
 
     def get_profile(self, name: str | None = None) -> Profile:
         key = name or self.profile
@@ -143,34 +212,44 @@ class Settings(MutableRecord):
         return self.profiles[key]
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: PathArg) -> Path | None:
     """The nearest .mailconf.toml, or pyproject.toml with [tool.mailconf], at or above ``start``."""
+    found = find_config_name(start)
+    return None if found is None else _paths.to_path(found)
+
+
+def find_config_name(start: PathArg) -> str | None:
+    """:func:`find_config` as a string."""
     try:
-        here = start.resolve()
+        here = _paths.resolve(start)
     except OSError:
         return None
-    if not here.is_dir():
-        here = here.parent
-    for directory in (here, *here.parents):
-        candidate = directory / ".mailconf.toml"
-        if candidate.is_file():
+    if not _paths.is_dir(here):
+        here = _paths.parent(here)
+    while True:
+        candidate = _paths.join(here, ".mailconf.toml")
+        if _paths.is_file(candidate):
             return candidate
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
+        candidate = _paths.join(here, "pyproject.toml")
+        if _paths.is_file(candidate):
             try:
-                text = candidate.read_text(encoding="utf-8", errors="replace")
+                with open(candidate, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read()
             except OSError:
-                continue
+                text = ""
             if "[tool.mailconf" in text:
                 return candidate
-    return None
+        up = _paths.parent(here)
+        if up == here:
+            return None
+        here = up
 
 
 def _norm(table: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k).replace("-", "_"): v for k, v in table.items()}
 
 
-def _str_list(value: Any, key: str, where: Path) -> list[str]:
+def _str_list(value: Any, key: str, where: str) -> list[str]:
     if isinstance(value, str):
         return [s.strip() for s in value.split(",") if s.strip()]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -178,22 +257,24 @@ def _str_list(value: Any, key: str, where: Path) -> list[str]:
     raise SettingsError(f"{where}: '{key}' must be a list of rule IDs or prefixes")
 
 
-def _version(value: Any, key: str, where: Path) -> Version:
+def _version(value: Any, key: str, where: str) -> Version:
     try:
         return parse_version(str(value))
     except ValueError as error:
         raise SettingsError(f"{where}: '{key}': {error}") from None
 
 
-def load_settings(path: Path) -> Settings:
+def load_settings(given: PathArg) -> Settings:
     """Read one configuration file (raises SettingsError with the file name on any problem)."""
     import tomllib
 
+    path = _paths.norm(given)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            data = tomllib.loads(handle.read())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise SettingsError(f"{path}: cannot read configuration: {error}") from None
-    if path.name == "pyproject.toml":
+    if _paths.name(path) == "pyproject.toml":
         table = data.get("tool", {}).get("mailconf", {})
     else:
         table = data.get("tool", {}).get("mailconf", data) if "tool" in data else data
@@ -204,7 +285,7 @@ def load_settings(path: Path) -> Settings:
     if unknown:
         raise SettingsError(f"{path}: unknown keys: {', '.join(sorted(unknown))}")
     settings = Settings(source=path)
-    base = path.parent
+    base = _paths.parent(path)
     try:
         settings.profiles = resolve_profiles(table.get("profiles", {}))
     except ProfileError as error:
@@ -228,7 +309,7 @@ def load_settings(path: Path) -> Settings:
     if "dovecot_version" in table:
         settings.dovecot_version = _version(table["dovecot_version"], "dovecot-version", path)
     if "root" in table:
-        settings.root = base / str(table["root"])
+        settings.root_name = _paths.join(base, str(table["root"]))
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list):
         raise SettingsError(f"{path}: 'overrides' must be an array of tables ([[tool.mailconf.overrides]])")
@@ -254,12 +335,12 @@ def load_settings(path: Path) -> Settings:
         if "dovecot_version" in entry:
             override.dovecot_version = _version(entry["dovecot_version"], "dovecot-version", path)
         if "root" in entry:
-            override.root = base / str(entry["root"])
+            override.root_name = _paths.join(base, str(entry["root"]))
         settings.overrides.append(override)
     return settings
 
 
-def discover_settings(paths: list[Path]) -> Settings:
+def discover_settings(paths: Sequence[PathArg]) -> Settings:
     """Settings from the configuration file found upwards from the first path (or the cwd)."""
-    found = find_config(paths[0] if paths else Path.cwd())
+    found = find_config_name(paths[0] if paths else os.getcwd())
     return load_settings(found) if found is not None else Settings()

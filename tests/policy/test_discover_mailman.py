@@ -56,16 +56,36 @@ def test_mm_cfg_under_usr_without_etc_stays_its_own_set(tmp_path: Path) -> None:
 
 
 def test_live_set_uses_find_mailman_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live set takes the files find_mailman_files() lists (its string form, which the
+    lint path uses: no pathlib there)."""
     import mailconf.mailman.discovery as mm_discovery
 
     fake = write_tree(tmp_path, {"usr/lib/mailman/Mailman/mm_cfg.py": MM_CFG}) / "usr/lib/mailman/Mailman/mm_cfg.py"
     calls: list[object] = []
 
-    def find(root: object = None) -> list[Path]:
+    def find(root: object = None) -> list[str]:
         calls.append(root)
-        return [fake]
+        return [str(fake)]
 
-    monkeypatch.setattr(mm_discovery, "find_mailman_files", find)
+    monkeypatch.setattr(mm_discovery, "find_mailman_file_names", find)
     (cs,) = discover([])
     assert calls == [None]
-    assert cs.live and cs.mailman == [fake]
+    assert cs.live and cs.mailman == [fake] and cs.mailman_names == [str(fake)]
+
+
+def test_find_mailman_files_is_its_string_form_as_paths(tmp_path: Path) -> None:
+    from mailconf.mailman import find_mailman_files
+    from mailconf.mailman.discovery import find_mailman_file_names
+
+    write_tree(tmp_path, {"usr/lib/mailman/Mailman/mm_cfg.py": MM_CFG, "b/mailman.cfg": "", "a-b/mailman.cfg": ""})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "mailman.cfg").write_text("")
+    names = find_mailman_file_names(str(tmp_path) + "//")
+    assert find_mailman_files(tmp_path) == [Path(n) for n in names]
+    # after the well-known places, in Path order ("a/..." before "a-b/...")
+    assert [Path(n).relative_to(tmp_path).as_posix() for n in names] == [
+        "usr/lib/mailman/Mailman/mm_cfg.py",
+        "a/mailman.cfg",
+        "a-b/mailman.cfg",
+        "b/mailman.cfg",
+    ]

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-_HERE = Path(__file__).parent
+_HERE = os.path.dirname(__file__)
 
 
 def explain(rule_id: str) -> str | None:
@@ -15,13 +15,13 @@ def explain(rule_id: str) -> str | None:
     name = rule_id.strip().upper()
     if not name.isalnum():
         return None
-    page = _HERE / f"{name}.md"
     try:
-        return page.read_text(encoding="utf-8")
+        with open(os.path.join(_HERE, f"{name}.md"), encoding="utf-8") as handle:
+            return handle.read()
     except OSError:
         return None
 
 
 def documented() -> list[str]:
     """The rule IDs that have a page."""
-    return sorted(p.stem for p in _HERE.glob("*.md"))
+    return sorted(name[:-3] if len(name) > 3 else name for name in os.listdir(_HERE) if name.endswith(".md"))

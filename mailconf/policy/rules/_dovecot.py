@@ -10,28 +10,30 @@ from __future__ import annotations
 
 import glob
 import os
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from mailconf._paths import PathArg
     from mailconf.policy.engine import Context
 
 MAX_FILES = 10000
 
 
-def include_files(top: Path, texts: dict[str, str] | None = None) -> list[Path]:
-    """The top file and every file it includes (sorted globs, loops and repeats cut).
+def include_files(top: PathArg, texts: dict[str, str] | None = None) -> list[str]:
+    """The top file and every file it includes (sorted globs, loops and repeats cut), as
+    strings normalised as ``str(Path(...))`` is.
 
-    ``texts``, when given, receives the text of every file read (keyed by ``str(path)``), so
-    callers do not read the files again."""
-    out: list[Path] = []
+    ``texts``, when given, receives the text of every file read (keyed by its path), so callers
+    do not read the files again."""
+    out: list[str] = []
     seen: set[tuple[int, int]] = set()
 
-    def visit(path: Path, depth: int) -> None:
+    def visit(path: str, depth: int) -> None:
         if depth > 64 or len(out) >= MAX_FILES:
             return
         try:
@@ -44,7 +46,7 @@ def include_files(top: Path, texts: dict[str, str] | None = None) -> list[Path]:
                 out.append(path)
                 text = handle.read().decode("latin-1")
                 if texts is not None:
-                    texts[str(path)] = text
+                    texts[path] = text
         except OSError:
             if not out:
                 out.append(path)
@@ -60,13 +62,13 @@ def include_files(top: Path, texts: dict[str, str] | None = None) -> list[Path]:
                 continue
             pattern = parts[1].strip().strip('"')
             if not pattern.startswith("/"):
-                pattern = os.path.join(os.path.dirname(str(path)), pattern)
+                pattern = os.path.join(os.path.dirname(path), pattern)
             matches = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
             for match in matches:
                 if os.path.isfile(match):
-                    visit(Path(match), depth + 1)
+                    visit(_paths.norm(match), depth + 1)
 
-    visit(top, 0)
+    visit(_paths.norm(top), 0)
     return out
 
 
@@ -96,8 +98,7 @@ class DovecotView:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.cfg: Any = ctx.dovecot
-        top = ctx.cs.dovecot_conf
-        self.top = str(top) if top is not None else ""
+        self.top = ctx.cs.dovecot_conf_name or ""
         self.files = [f for f in ctx.files if f == self.top or not f.endswith((".cf", ".cfg", ".py"))]
         self._texts: dict[str, list[str]] = {}
         self._raw: list[tuple[str, int, str]] | None = None

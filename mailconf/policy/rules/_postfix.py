@@ -9,10 +9,11 @@ computes the same thing from the documents and the parameter catalogue.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._record import Record
 
 TYPE_CHECKING = False
@@ -131,7 +132,8 @@ def port_kind(name: str) -> str:
 def catalogue() -> dict[str, Any]:
     from mailconf._jsondata import load
 
-    data: dict[str, Any] = load(str(Path(__file__).resolve().parents[2] / "postfix" / "data" / "catalogue.json"))
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+    data: dict[str, Any] = load(os.path.join(package, "postfix", "data", "catalogue.json"))
     return data
 
 
@@ -206,20 +208,25 @@ def _compat_default(name: str, default: str, level: str) -> str:
     return below if number(level or "0") < number(threshold) else above
 
 
+def _file(document: Any) -> str | None:
+    """The file a document was read from, as a string normalised as ``str(Path(...))``."""
+    name = None if document is None else document.filename
+    return None if name is None else _paths.norm(name)
+
+
 class PostfixView:
     """Effective values of one Postfix directory for the rules (created once per set)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.pf = ctx.postfix
-        directory = Path(getattr(self.pf, "directory", ctx.cs.postfix_dir or "."))
-        self.directory = directory
+        name = getattr(self.pf, "directory_name", None) or getattr(self.pf, "directory", None)  # or a stand-in's
+        directory = _paths.norm(name) if name is not None else ctx.cs.postfix_dir_name or "."
+        self.directory = directory  # a string
         self.main = getattr(self.pf, "main", None)
         self.master = getattr(self.pf, "master", None)
-        self.main_path = str(self.main.path) if self.main is not None and self.main.path else str(directory / "main.cf")
-        self.master_path = (
-            str(self.master.path) if self.master is not None and self.master.path else str(directory / "master.cf")
-        )
+        self.main_path = _file(self.main) or _paths.join(directory, "main.cf")
+        self.master_path = _file(self.master) or _paths.join(directory, "master.cf")
         self.main_values: dict[str, str] = self.main.values() if self.main is not None else {}
         self.params: dict[str, Any] = catalogue()["params"]
         self._services: list[Svc] | None = None

@@ -7,9 +7,10 @@ repository without ``--root`` names paths of another machine, so they are not lo
 
 from __future__ import annotations
 
+import os
 import stat
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._record import Record
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
@@ -51,13 +52,14 @@ class Named(Record):
 
 
 def files_on_this_machine(ctx: Context) -> bool:
-    return ctx.root is not None or ctx.cs.live
+    return ctx.root_name is not None or ctx.cs.live
 
 
-def local_path(ctx: Context, system_path: str) -> Path:
-    if ctx.root is not None:
-        return ctx.root / system_path.lstrip("/")
-    return Path(system_path)
+def local_path(ctx: Context, system_path: str) -> str:
+    """Where a file of the target system is here (below ``--root``), normalised as ``str(Path(...))``."""
+    if ctx.root_name is not None:
+        return _paths.join(ctx.root_name, system_path.lstrip("/"))
+    return _paths.norm(system_path)
 
 
 def named_files(ctx: Context) -> list[Named]:
@@ -95,7 +97,7 @@ def cert101(ctx: Context) -> None:
     for named in named_files(ctx):
         target = local_path(ctx, named.system_path)
         try:
-            with target.open("rb"):
+            with open(target, "rb"):
                 pass
         except OSError as error:
             ctx.report(
@@ -117,7 +119,7 @@ def cert102(ctx: Context) -> None:
             continue
         target = local_path(ctx, named.system_path)
         try:
-            mode = target.stat().st_mode
+            mode = os.stat(target).st_mode
         except OSError:
             continue
         if named.kind == "chain" and "PRIVATE KEY" not in _head(target):
@@ -133,9 +135,9 @@ def cert102(ctx: Context) -> None:
             )
 
 
-def _head(path: Path) -> str:
+def _head(path: str) -> str:
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             return handle.read(1 << 20).decode("latin-1")
     except OSError:
         return ""

@@ -15,8 +15,8 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
+from mailconf import _paths
 from mailconf._lazyre import Lazy
 from mailconf._record import Record
 from mailconf.policy.registry import rule
@@ -92,7 +92,7 @@ class _OnePerPlace:
         self,
         message: str,
         *,
-        path: str | Path | None,
+        path: str | None,
         line: int = 1,
         column: int = 1,
         fix: str | None = None,
@@ -132,9 +132,9 @@ def _one_per_place(func: Callable[[Context], None]) -> Callable[[Context], None]
 def _main_path(ctx: Context) -> str:
     pf = ctx.postfix
     main = getattr(pf, "main", None)
-    if main is not None and getattr(main, "path", None) is not None:
-        return str(main.path)
-    return str(Path(pf.directory) / "main.cf")
+    if main is not None and getattr(main, "filename", None) is not None:
+        return _paths.norm(main.filename)
+    return _paths.join(pf.directory_name, "main.cf")
 
 
 def _raw_main(ctx: Context) -> dict[str, str]:
@@ -201,13 +201,13 @@ def _same_file(a: str, b: str) -> bool:
     return posixpath.normpath(a) == posixpath.normpath(b)
 
 
-def _root(ctx: Context) -> Path | None:
-    if ctx.root is not None:
-        return ctx.root
+def _root(ctx: Context) -> str | None:
+    if ctx.root_name is not None:
+        return ctx.root_name
     if ctx.cs.live:
         return None
-    base = ctx.cs.base
-    return base.parent if base.name == "etc" else base
+    base = ctx.cs.name
+    return _paths.parent(base) if _paths.name(base) == "etc" else base
 
 
 def _mailman3(ctx: Context) -> list[Any]:
@@ -219,10 +219,11 @@ def _mailman3(ctx: Context) -> list[Any]:
 
         out = []
         for doc in ctx.mailman:
-            if not isinstance(doc, Mailman3Document) or doc.path is None or doc.path.name != "mailman.cfg":
+            name = doc.filename if isinstance(doc, Mailman3Document) else None
+            if name is None or _paths.name(_paths.norm(name)) != "mailman.cfg":
                 continue
             try:
-                out.append(load_mailman3(doc.path, root=_root(ctx)))
+                out.append(load_mailman3(name, root=_root(ctx)))
             except Exception:  # the engine already reported the unreadable file (SYN001)
                 out.append(Mailman3Config([doc], root=_root(ctx)))
         return out
@@ -244,7 +245,7 @@ def _mailman2(ctx: Context) -> list[Any]:
         out = []
         for doc in ctx.mailman:
             if isinstance(doc, Mailman2Document):
-                system = system_path_of(doc.path, _root(ctx)) if doc.path is not None else None
+                system = system_path_of(doc.filename, _root(ctx)) if doc.filename is not None else None
                 out.append(Mailman2Config(doc, system))
         return out
 
@@ -282,7 +283,7 @@ def _check_map(ctx: Context, param: str, basename: str, expected: str | None, ty
             ctx,
             val,
             f"{param} does not include Mailman's {basename} map ({_where(val)}); Mailman 3 "
-            f"({mm.path}) delivers list mail through it: add {wanted}",
+            f"({mm.filename}) delivers list mail through it: add {wanted}",
             f"add {wanted} to {param}",
         )
         return False
@@ -291,7 +292,7 @@ def _check_map(ctx: Context, param: str, basename: str, expected: str | None, ty
             _report_at(
                 ctx,
                 val,
-                f"{param} uses {kind}:{name} but Mailman writes {expected} (data_dir of {mm.path})",
+                f"{param} uses {kind}:{name} but Mailman writes {expected} (data_dir of {mm.filename})",
                 f"write {wanted}",
             )
         elif types and kind not in types:
@@ -414,9 +415,9 @@ def _services(ctx: Context) -> list[Any]:
 
 def _master_path(ctx: Context) -> str:
     master = getattr(ctx.postfix, "master", None)
-    if master is not None and getattr(master, "path", None) is not None:
-        return str(master.path)
-    return str(Path(ctx.postfix.directory) / "master.cf")
+    if master is not None and getattr(master, "filename", None) is not None:
+        return _paths.norm(master.filename)
+    return _paths.join(ctx.postfix.directory_name, "master.cf")
 
 
 def _override(service: Any, name: str) -> str | None:
@@ -620,10 +621,10 @@ def _uses_mailman_with_postfix(ctx: Context) -> Iterator[tuple[str, str]]:
     """(path, VERP delimiter) of each Mailman configuration that hands list mail to this Postfix."""
     for mm in _mailman3(ctx):
         if mm.uses_postfix_lmtp:
-            yield str(mm.path), mm.verp_delimiter.value.strip() or "+"
+            yield str(mm.filename), mm.verp_delimiter.value.strip() or "+"
     for mm2 in _mailman2(ctx):
         if mm2.uses_postfix or _pipe_services(ctx):
-            yield str(mm2.path), "+"
+            yield str(mm2.filename), "+"
 
 
 @rule(
@@ -693,7 +694,7 @@ def mm304(ctx: Context) -> None:
             _report_at(
                 ctx,
                 aliases,
-                f"{mm.path} sets MTA = 'Postfix' but alias_maps does not include Mailman's aliases map "
+                f"{mm.filename} sets MTA = 'Postfix' but alias_maps does not include Mailman's aliases map "
                 f"({_where(aliases)}): list addresses are unknown to Postfix",
                 f"alias_maps = hash:/etc/aliases, hash:{mm.aliases_maps[0]}",
             )
@@ -705,7 +706,7 @@ def mm304(ctx: Context) -> None:
                 _report_at(
                     ctx,
                     virtual,
-                    f"{mm.path} lists POSTFIX_STYLE_VIRTUAL_DOMAINS ({', '.join(virtual_domains)}) but "
+                    f"{mm.filename} lists POSTFIX_STYLE_VIRTUAL_DOMAINS ({', '.join(virtual_domains)}) but "
                     f"virtual_alias_maps does not include {mm.virtual_maps[0]} ({_where(virtual)})",
                     f"add hash:{mm.virtual_maps[0]} to virtual_alias_maps",
                 )
@@ -724,7 +725,7 @@ def _check_local_list_domains(ctx: Context, mm: Any, virtual: set[str]) -> None:
         _report_at(
             ctx,
             mydestination,
-            f"list domain {domain} ({mm.path}, line {line}) is not in mydestination ({_where(mydestination)}) "
+            f"list domain {domain} ({mm.filename}, line {line}) is not in mydestination ({_where(mydestination)}) "
             "nor in POSTFIX_STYLE_VIRTUAL_DOMAINS: Postfix does not look up Mailman's aliases for it",
             f"add {domain} to mydestination, or to POSTFIX_STYLE_VIRTUAL_DOMAINS with the virtual-mailman map",
         )
@@ -821,7 +822,7 @@ def mm306(ctx: Context) -> None:
                 ctx.report(
                     f"{option.name} in [{option.section}] is ignored: Mailman reads paths only from "
                     f"[{wanted}] (the section [mailman] layout selects)",
-                    path=doc.path,
+                    path=mm.filename,
                     line=option.line,
                     column=option.column,
                     fix=f"move '{option.key.strip()}: {option.value}' into a [{wanted}] section",
@@ -834,7 +835,7 @@ def mm306(ctx: Context) -> None:
                 ctx.report(
                     f"[{section.name}] is ignored: Mailman's configuration loader treats .master sections as "
                     f"schema templates; never applied: {', '.join(o.name for o in section.options)}",
-                    path=doc.path,
+                    path=mm.filename,
                     line=section.line,
                     column=section.column,
                     fix=f"put these settings in [{wanted}]",
@@ -848,7 +849,7 @@ def mm306(ctx: Context) -> None:
             section = others[0]
             ctx.report(
                 f"[{section.name}] is not used: [mailman] layout is {layout!r}, so Mailman reads [{wanted}]",
-                path=doc.path,
+                path=mm.filename,
                 line=section.line,
                 column=section.column,
                 fix=f"set 'layout: {section.name.removeprefix('paths.')}' in [mailman]",
@@ -859,7 +860,7 @@ def mm306(ctx: Context) -> None:
                 ctx.report(
                     f"[mailman] layout is {layout!r} but no [{wanted}] section exists: Mailman exits at start "
                     "(No path configuration found)",
-                    path=where.path or doc.path,
+                    path=where.path or mm.filename,
                     line=where.line,
                     column=where.column,
                     severity="error",

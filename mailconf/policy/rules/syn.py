@@ -152,7 +152,7 @@ def _syn003_dovecot(ctx: Context) -> None:
 
 @rule("SYN003", "warning", "the same parameter set twice with different values", needs=())
 def syn003(ctx: Context) -> None:
-    if ctx.cs.dovecot_conf is not None:
+    if ctx.cs.dovecot_conf_name is not None:
         _syn003_dovecot(ctx)
     if ctx.postfix is None:
         return
@@ -254,7 +254,7 @@ def _syn004_dovecot(ctx: Context) -> None:
 
 @rule("SYN004", "warning", "setting name unknown to the target version (Dovecot: error)", needs=())
 def syn004(ctx: Context) -> None:
-    if ctx.cs.dovecot_conf is not None:
+    if ctx.cs.dovecot_conf_name is not None:
         _syn004_dovecot(ctx)
     if ctx.postfix is None:
         return
