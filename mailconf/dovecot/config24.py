@@ -186,14 +186,18 @@ class Config24:
         initialize Sieve", after its own error lines). Otherwise doveconf checks every block and
         reports every failure as an error, then fails with the first: the top level, the
         protocol/local/remote blocks in the order they were opened, then the groups their prefixed
-        settings form (``oauth2 { }``, ``ssl_server { }``). A block is checked with its own values
+        settings form (``oauth2 { }``, ``ssl_server { }``), then those inside ``group`` blocks
+        (whose other settings are not checked). A block is checked with its own values
         over the defaults, not the enclosing ones (first_valid_uid = 1000 at the top and
         last_valid_uid = 500 in protocol imap pass)."""
         sieve = _sieve_start(self.root.values)
         if sieve:
             raise Doveconf24Error("Failed to initialize Sieve", path=self.path, errors=sieve)
         specials = self._special_blocks(self.root)
-        groups = [g for node in specials for g in self._groups(node)]
+        # a group's own settings are not checked (not even where it is used), its setting groups
+        # (ssl_server { } inside it) are, after the others
+        named_groups = [c for node in specials for c in node.children if c.kind == "group"]
+        groups = [g for node in specials + named_groups for g in self._groups(node)]
         errors = [e for node in specials + groups for e in self._block_errors(node)]
         if errors:
             raise Doveconf24Error(errors[0], path=self.path, errors=errors)
@@ -594,8 +598,11 @@ class Config24:
                 raise LookupFailed("Multiple settings matched with -h parameter", "".join(out))
             elif name == "service":
                 raise NotImplementedError("mailconf does not emulate doveconf 2.4's lookup of 'service'")
-            elif name in self.named or (name in self.plain and name not in SPECIAL_FILTERS):
-                nodes = [c for c in self.root.children if c.kind == name]
+            elif name in self.named or (name in self.plain and name not in SPECIAL_FILTERS) or name.startswith("@"):
+                if name.startswith("@"):  # a group label: its groups
+                    nodes = [c for c in self.root.children if c.kind == "group" and c.label == name]
+                else:
+                    nodes = [c for c in self.root.children if c.kind == name]
                 lines = [line for node in nodes for line in self._block_with_head(node, 0, hide_passwords)]
                 if not hide_key:
                     out += lines
@@ -622,9 +629,18 @@ class Config24:
             out += [_join_words(enabled)] if lv.as_string else [f"{k} = {_quote_value(v)}" for k, v in lv.items.items()]
         return out + [v for child in node.children for v in self._values(child, hide)]
 
+    def _used_groups(self) -> list[Node]:
+        """The groups the top level includes (``@label = name``), in the order of those lines."""
+        by_key = {(c.label, c.name): c for c in self.root.children if c.kind == "group"}
+        return [by_key[use] for use in self.root.includes if use in by_key]
+
     def _lookup_setting(self, full: str, hide_key: bool, hide_passwords: bool) -> list[str]:
         spec = self.settings[full]
         lv = self.root.lists.get(full)
+        value = self.root.values.get(full)
+        if lv is None and value is None:  # a setting of the top level's groups
+            lv = next((g.lists[full] for g in self._used_groups() if full in g.lists), None)
+            value = next((g.values[full] for g in self._used_groups() if full in g.values), None)
         if lv is None and spec.get("list_default"):  # an untouched list whose default is a block
             lv = ListValue(spec["list_default"])
         if lv is not None and not lv.as_string:
@@ -635,7 +651,7 @@ class Config24:
         if lv is not None:
             value = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
         else:
-            value = _quote_value(self.root.values.get(full, spec["default"]))
+            value = _quote_value(value if value is not None else spec["default"])
         return [f"{value}\n" if hide_key else f"{full} = {value}\n"]  # a password named is shown
 
     def dump(self, mode: str = "n", *, hide_passwords: bool = True) -> str:
