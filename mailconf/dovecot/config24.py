@@ -17,11 +17,27 @@ tests/dovecot/test_doveconf24.py):
   (``name { a = yes }``) add to it and print as a block unless a string assignment came first;
   a block starts from the default at the top level and in a built-in service, empty elsewhere.
 
-Also emulated: ``NAME`` lookups (``-h``), three of doveconf's checks after reading (first/last
-valid uid/gid, ``listen`` set empty, a client certificate requested without a CA), group uses.
-Not emulated: ``-a``/``-d``, doveconf's other checks after reading (``Missing
-oauth2_introspection_mode``, ``Unknown service type``, ...), ``$SET:`` expansion, groups beyond
-keeping their blocks, the output doveconf prints before ``Missing '}'``.
+Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf24/):
+
+* ``NAME`` lookups (``-h``: values only), of settings, of filters (``namespace``, ``passdb``,
+  ``ssl_server``, a group label ``@tls``) and of settings a group included at the top level gives;
+  ``-h`` on a name holding several values fails with "Multiple settings matched with -h parameter";
+* doveconf's checks after reading (errors without a line number; see :meth:`Config24.check` for
+  the order): Sieve's start-up (``Failed to initialize Sieve`` after Sieve's own lines), then every
+  block's failures, printed as errors, the first one fatal: the services of the top level (types,
+  protocols, limits, ``vsz_limit``, listeners), a service inside a filter, uid/gid ranges, users
+  that do not exist on this machine, ``listen``, the word lists (``*_workarounds``, ``*_features``,
+  ``dsync_features``, ``ssl_options``), oauth2, the client certificate, Sieve's settings, zero
+  limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
+* ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
+  and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``.
+
+Not emulated: ``-a``/``-d``; the lookup ``service`` without ``-h`` (every built-in service's
+settings); checks that need more than the values (event filter syntax of ``log_debug`` and
+friends, URIs of ``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
+names, duplicate listeners, failures to expand ``%{...}`` or a typed ``$SET:``, passdb/userdb
+driver settings, plugins that do not exist); the warning "Global setting X won't change the
+setting inside an earlier filter"; the output doveconf prints before ``Missing '}'``.
 """
 
 from __future__ import annotations
