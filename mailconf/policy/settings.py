@@ -113,7 +113,7 @@ class Override(MutableRecord):
         self.root_name = None if value is None else _paths.norm(value)
 
     def matches(self, files: Sequence[PathArg]) -> bool:
-        import fnmatch
+        from mailconf import _glob as fnmatch  # fnmatch.fnmatch without re
 
         for given in files:
             file = _paths.norm(given)

@@ -8,7 +8,6 @@ doveconf's reading order and :func:`raw_lines` yields their lines.
 
 from __future__ import annotations
 
-import glob
 import os
 
 from mailconf import _paths
@@ -30,6 +29,8 @@ def include_files(top: PathArg, texts: dict[str, str] | None = None) -> list[str
 
     ``texts``, when given, receives the text of every file read (keyed by its path), so callers
     do not read the files again."""
+    from mailconf._glob import glob  # glob.glob without re (the standard module compiles with it)
+
     out: list[str] = []
     seen: set[tuple[int, int]] = set()
 
@@ -63,7 +64,7 @@ def include_files(top: PathArg, texts: dict[str, str] | None = None) -> list[str
             pattern = parts[1].strip().strip('"')
             if not pattern.startswith("/"):
                 pattern = os.path.join(os.path.dirname(path), pattern)
-            matches = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
+            matches = sorted(glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
             for match in matches:
                 if os.path.isfile(match):
                     visit(_paths.norm(match), depth + 1)
