@@ -4,7 +4,7 @@
 for the same file (without the header comment lines), or fails with doveconf's message
 ``doveconf: Fatal: Error in configuration file F line N: MSG`` and exit status 89. A file whose
 first setting is ``dovecot_config_version`` (or ``--dovecot-version 2.4``) gets doveconf 2.4's
-output (``-n`` and ``-N`` only).
+output (``-n``, ``-N``, ``-a`` and lookups).
 """
 
 from __future__ import annotations
@@ -105,9 +105,6 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
     from mailconf.dovecot.config24 import config24_from_tree, load_config24
     from mailconf.errors import ParseError
 
-    if mode == "a":
-        print("doveconf: Fatal: mailconf emulates only -n, -N and NAME lookups for Dovecot 2.4 files", file=sys.stderr)
-        return 64
     try:
         cfg = config24_from_tree(tree, path) if tree is not None else load_config24(path)
     except ParseError as exc:

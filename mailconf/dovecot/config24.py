@@ -1,4 +1,4 @@
-"""What Dovecot 2.4's ``doveconf -n`` / ``-N`` prints for a 2.4 configuration.
+"""What Dovecot 2.4's ``doveconf -n`` / ``-N`` / ``-a`` prints for a 2.4 configuration.
 
 2.4 differs from 2.3 in ways that make a separate emulation simpler than a mode of
 :mod:`mailconf.dovecot.config` (facts checked against doveconf 2.4.1, see
@@ -30,9 +30,11 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   ``dsync_features``, ``ssl_options``), oauth2, the client certificate, Sieve's settings, zero
   limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
-  and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``.
+  and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
+* ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
+  filters as ``-n`` prints them.
 
-Not emulated: ``-a``/``-d``; the lookup ``service`` without ``-h`` (every built-in service's
+Not emulated: ``-d``; the lookup ``service`` without ``-h`` (every built-in service's
 settings); checks that need more than the values (event filter syntax of ``log_debug`` and
 friends, URIs of ``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
 names, duplicate listeners, failures to expand ``%{...}`` or a typed ``$SET:``, passdb/userdb
@@ -55,6 +57,8 @@ SPECIAL_FILTERS = ("protocol", "local", "remote", "local_name")
 UINT_MAX = 2**32 - 1
 # -n hides these at their real default "0" (use default_*); lookups show the default_* value
 UNSET_DEFAULTS = {f"service_{k}": "0" for k in ("client_limit", "process_limit", "vsz_limit", "idle_kill_interval")}
+# secrets whose default the catalogue holds as "# hidden, use -P to show it" (doveconf 2.4.1 -a -P)
+SECRET_DEFAULTS = {"last_login_key": "last-login/%{user}"}
 # defaults doveconf computes at run time (-d shows them, a block does not start from them)
 DYNAMIC_DEFAULTS = ("managesieve_sieve_capability", "managesieve_notify_capability")
 
@@ -92,6 +96,8 @@ def _catalogue() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
         (Path(__file__).parent / "data" / "catalogue_2_4.json").read_text(encoding="utf-8")
     )
+    for name, default in SECRET_DEFAULTS.items():  # the catalogue recorded doveconf's mask
+        data["settings"][name]["default"] = default
     return data
 
 
@@ -671,10 +677,44 @@ class Config24:
         return [f"{value}\n" if hide_key else f"{full} = {value}\n"]  # a password named is shown
 
     def dump(self, mode: str = "n", *, hide_passwords: bool = True) -> str:
+        """``doveconf -n`` / ``-N`` / ``-a`` without the header comment lines."""
+        if mode == "a":
+            return self._dump_all(hide_passwords)
         out: list[str] = []
         if self.config_version is not None:
             out.append(f"dovecot_config_version = {self.config_version}\n")
         out.extend(self._block(self.root, 0, mode, hide_passwords))
+        return "".join(out)
+
+    def _dump_all(self, hide: bool) -> str:
+        """``-a``: every top-level setting but the hidden ones (those only when set), sorted, with
+        its value or default (a list's default prints empty: it is a block default), then the
+        filters as ``-n`` prints them."""
+        out = [f"dovecot_config_version = {self.config_version or ''}\n"]
+        shown = {n for n, spec in self.settings.items() if not spec.get("hidden")}
+        for full in sorted(shown | set(self.root.values) | set(self.root.lists)):
+            if full == "dovecot_config_version":
+                continue
+            spec = self.settings[full]
+            lv = self.root.lists.get(full)
+            if lv is not None and lv.as_string:
+                words = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+                out.append(f"{full} = {words}\n")
+            elif lv is not None:
+                entries = sorted(lv.items.items()) if spec["type"] == "strlist" else list(lv.items.items())
+                out += [f"{full} {{\n", *(f"  {k} = {_quote_value(v)}\n" for k, v in entries), "}\n"]
+            else:
+                if full in self.root.values:
+                    value = self.root.values[full]
+                    shown_value = _quote_value(value)
+                else:  # a default: quoted for blanks or "#" only (its backslashes print as they are)
+                    value = "" if spec["type"] in ("boollist", "strlist") else UNSET_DEFAULTS.get(full, spec["default"])
+                    shown_value = _quote_value(value) if value != value.strip() or "#" in value else value
+                secret = hide and value and spec.get("secret")
+                out.append(f"{full} = {'# hidden, use -P to show it' if secret else shown_value}\n")
+        for child in self.root.children:
+            out += self._block_with_head(child, 0, hide, "N")
+        out += [f"{label} = {_quote_value(name)}\n" for label, name in self.root.includes]
         return "".join(out)
 
     def _block_with_head(self, node: Node, indent: int, hide: bool, mode: str = "n") -> list[str]:

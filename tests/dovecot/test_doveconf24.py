@@ -198,8 +198,10 @@ def test_cli_detects_24_files(tmp_path: Path) -> None:
     want = "dovecot_config_version = 2.4.1\ndovecot_storage_version = 2.4.1\nssl = required\n"
     assert cli("-c", str(path)) == (0, want, "")  # doveconf 2.4 prints -n by default
     assert cli("-c", str(path), "-n", "--dovecot-version", "2.4") == (0, want, "")
-    rc, _out, err = cli("-c", str(path), "-a")
-    assert rc == 64 and "only -n, -N and NAME lookups" in err
+    rc, out, err = cli("-c", str(path), "-a")  # every top-level setting, sorted after the version
+    assert (rc, err) == (0, "")
+    assert out.startswith("dovecot_config_version = 2.4.1\nacl_cache_ttl = 30 secs\n")
+    assert "\nssl = required\n" in out and "\nlisten = \n" in out  # a list's default prints empty
 
 
 def test_cli_24_errors(tmp_path: Path) -> None:
