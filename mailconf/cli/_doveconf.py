@@ -106,7 +106,10 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
     from mailconf.errors import ParseError
 
     try:
-        cfg = config24_from_tree(tree, path) if tree is not None else load_config24(path)
+        if tree is not None:  # doveconf checks the users against this machine's
+            cfg = config24_from_tree(tree, path, check_users=True)
+        else:
+            cfg = load_config24(path, check_users=True)
     except ParseError as exc:
         partial = getattr(exc, "partial", None)
         if partial is not None:  # doveconf prints the settings, then fails

@@ -200,6 +200,9 @@ class Config24:
         self.config_version: str | None = None
         self.groups: set[tuple[str, str]] = set()  # (label, name) of "group @label name {"
         self.group_uses: list[tuple[str, str, Any]] = []
+        # doveconf asks this machine's user database for default_login_user/default_internal_user;
+        # off unless asked for (lint judges files for another machine)
+        self.check_users = False
 
     def check(self) -> None:
         """The checks doveconf makes once everything is read (errors without a line).
@@ -275,7 +278,7 @@ class Config24:
                 return f"first_valid_{kind} can't be larger than last_valid_{kind}"
         for name in ("default_login_user", "default_internal_user"):
             # only a user set here: the defaults' users exist wherever Dovecot is installed
-            user = _expanded(node.values, name) if name in node.values else None
+            user = _expanded(node.values, name) if name in node.values and self.check_users else None
             if user is not None and not _user_exists(user):
                 return f"{name} doesn't exist: {user}"
         listen = node.lists.get("listen")
@@ -1089,7 +1092,7 @@ def _quote_name(name: str) -> str:
     return name
 
 
-def load_config24(path: str | Path) -> Config24:
+def load_config24(path: str | Path, *, check_users: bool = False) -> Config24:
     """Read a 2.4 tree (includes followed) as doveconf 2.4 does; raises :class:`ParseError`."""
     from mailconf.dovecot.tree import load
 
@@ -1099,12 +1102,13 @@ def load_config24(path: str | Path) -> Config24:
         if exc.message.startswith("Missing key name"):  # 2.4 reads "= v" as the setting "" (unknown)
             raise Doveconf24Error(": Unknown setting: ", path=exc.path, line=exc.line) from None
         raise
-    return config24_from_tree(tree, path)
+    return config24_from_tree(tree, path, check_users=check_users)
 
 
-def config24_from_tree(tree: Any, path: str | Path) -> Config24:
+def config24_from_tree(tree: Any, path: str | Path, *, check_users: bool = False) -> Config24:
     """:func:`load_config24` on a tree already loaded with ``version="2.4"``."""
     cfg = Config24(str(path))
+    cfg.check_users = check_users
     cfg.apply(tree.walk(includes=True))
     try:
         cfg.check_groups()

@@ -49,7 +49,7 @@ def emulate(setdir: Path, work: Path) -> dict[str, str | int]:
     main = main_file(work)
     assert main is not None
     try:
-        cfg = load_config24(main)
+        cfg = load_config24(main, check_users=True)  # as the command does
     except ParseError as exc:
         text = getattr(exc, "doveconf", None) or exc.message
         fatal = f"doveconf: Fatal: {text}".replace(str(work), "DIR").rstrip()  # recorded from stripped stderr
@@ -320,3 +320,11 @@ def test_cli_24_service_lookup_is_not_emulated(tmp_path: Path) -> None:
     rc, out, err = cli("-c", str(conf(tmp_path, "")), "service")
     assert (rc, out) == (64, "")
     assert err == "doveconf: Fatal: mailconf does not emulate doveconf 2.4's lookup of 'service'\n"
+
+
+def test_users_are_checked_only_when_asked(tmp_path: Path) -> None:
+    # doveconf asks the machine it runs on; lint judges files for another machine
+    path = conf(tmp_path, "default_login_user = no-such-user-here\n")
+    assert "\ndefault_login_user = no-such-user-here\n" in load_config24(path).dump("n")
+    with pytest.raises(Doveconf24Error, match="default_login_user doesn't exist: no-such-user-here"):
+        load_config24(path, check_users=True)
