@@ -522,6 +522,22 @@ def _changed_keys(scope: Scope) -> set[str]:
     return keys
 
 
+def _merge_named(old: Section, new: Section) -> Section:
+    """``new``'s settings under ``old`` (a value ``old`` set wins); of its named sections only those
+    ``old`` has too merge, recursively."""
+    values = {**old.values, **{k: v for k, v in new.values.items() if not old.values.get(k, v).changed}}
+    sections = dict(old.sections)
+    for stype, items in new.sections.items():
+        if stype in sections:
+            lst = list(sections[stype])
+            for sec in items:
+                j = next((i for i, s in enumerate(lst) if sec.name and s.name == sec.name), -1)
+                if j >= 0:
+                    lst[j] = _merge_named(lst[j], sec)
+            sections[stype] = lst
+    return Section(old.type, old.name, old.spec, old.key, values, sections, old.path, old.line)
+
+
 def _ascii_lower(text: str) -> str:
     return "".join(c.lower() if c < "\x80" else c for c in text)
 
@@ -557,8 +573,8 @@ def _ip_in_net(ip_text: str, net_text: str, bits: int) -> bool:
         net = ipaddress.ip_address(net_text.partition("/")[0])
     except ValueError:
         return False
-    if ip.version == 4 and net.version == 6:
-        ip = ipaddress.IPv6Address("::ffff:" + str(ip))  # an IPv4 address in a mapped IPv6 network
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # doveconf compares ::ffff:a.b.c.d as a.b.c.d (so not inside ::ffff:0:0/96)
     if ip.version != net.version:
         return False
     shift = ip.max_prefixlen - bits
@@ -617,6 +633,7 @@ class DovecotConfig:
         # the lines are left out) when values cannot be expanded
         self.expand_failed = False
         self.filter_settings: dict[str, str] = {}  # setting -> "FILE line N" of the first filter setting it
+        self._converting = 0  # inside the conversion of an obsolete setting
         # 2.4 files: mailconf has no 2.4 doveconf to mirror and its 2.4 catalogue is partial, so
         # unknown names and sections (named filters, boolean lists, groups) are kept, not refused
         self.lenient = catalogue.version.startswith("2.4")
@@ -960,13 +977,13 @@ class DovecotConfig:
         else:
             spec = self.catalogue.spec(ln.key)
             target = scope.values
-        if (
-            section is None
-            and not self.lenient
-            and (spec is None or ln.key in _OLD_ALWAYS)
-            and self._old_setting(ln, scope)
-        ):
-            return
+        if section is None and not self.lenient and (spec is None or ln.key in _OLD_ALWAYS):
+            self._converting += 1
+            try:
+                if self._old_setting(ln, scope):
+                    return
+            finally:
+                self._converting -= 1
         if section is not None and section.spec.unique and ln.key == _name_key(section.type):
             section.name = ln.value
             if ln.value:
@@ -1034,7 +1051,7 @@ class DovecotConfig:
             self.filter_settings.setdefault(ln.key, f"{ln.path} line {ln.line}")
             return
         at = self.filter_settings.get(ln.key)
-        if at is not None:
+        if at is not None and not self._converting:  # a converted obsolete global setting: no warning
             self.warnings.append(
                 f"{ln.path} line {ln.line}: Global setting {ln.key} won't change the setting inside an earlier "
                 f"filter at {at} (if this is intentional, avoid this warning by moving the global setting before {at})"
@@ -1187,14 +1204,16 @@ class DovecotConfig:
             return True
         if key in ("listen", "ssl_listen"):
             ssl = "s" if key == "ssl_listen" else ""
-            root = scope.is_global
+            # a /0 network is no condition: such a filter converts listen as the global settings do
+            no_net = not scope.local_bits and not scope.remote_bits and scope.local_name is None
+            root = no_net and scope.protocol is None
             host, sep, port = value.rpartition(":")
             has_port = bool(sep) and port.isdigit() and int(port) > 0
             if not ssl and not has_port and root:
                 return False  # a plain global listen
             if not value:
                 return True
-            if scope.local is None and scope.remote is None and scope.local_name is None:
+            if no_net:
                 want = scope.protocol
                 protos = [
                     (p, svc)
@@ -1213,7 +1232,7 @@ class DovecotConfig:
                         path[1] = ("inet_listener", p + "s")
                     self._apply_path(self.global_scope, path, "port", port, ln)
             if root and not ssl:
-                self._set(Line("set", key, value, ln.path, ln.line, ln.column), scope, None, [])
+                self._set(Line("set", key, value, ln.path, ln.line, ln.column), self.global_scope, None, [])
                 return True
             self._obsolete(ln, f"protocol {{ {key} }} has been replaced by service {{ inet_listener {{ address }} }}")
             for p, svc in protos:
@@ -1479,14 +1498,24 @@ class DovecotConfig:
             for stype, items in f.sections.items():
                 lst = sections.setdefault(stype, [])
                 for sec in items:
-                    same = next((s for s in lst if s.spec.strlist or (sec.name and s.name == sec.name)), None)
+                    if sec.spec.unique:
+                        # a named section merges into the global one of its name; a new one stays in the filter
+                        j = next((i for i, s in enumerate(lst) if sec.name and s.name == sec.name), -1)
+                        if j >= 0:
+                            lst[j] = _merge_named(lst[j], sec)
+                        elif stype == "namespace" and sec.name:
+                            # doveconf shows a new namespace here with only the settings opening one sets
+                            implicit = {k: v for k, v in sec.values.items() if k in ("name", "location", "prefix")}
+                            lst.append(Section(stype, sec.name, sec.spec, sec.key, implicit, None, sec.path, sec.line))
+                        continue
+                    same = next((s for s in lst if s.spec.strlist), None)
                     if same is None:
                         copy = Section(sec.type, sec.name, sec.spec, str(len(lst)), dict(sec.values), sec.sections)
                         name = copy.values.get("name")
-                        if not sec.spec.unique and name is not None:
+                        if name is not None:
                             # the name a passdb {} block sets is not shown as set here (doveconf -N)
                             copy.values["name"] = Value(name.value, name.path, name.line, name.column)
-                        lst.append(copy if not sec.spec.unique else sec)
+                        lst.append(copy)
                     elif same.spec.strlist:
                         merged = Section(same.type, same.name, same.spec, same.key, path=same.path, line=same.line)
                         merged.values = {**sec.values, **same.values}
@@ -1747,7 +1776,9 @@ def _tree_lines(tree: object) -> Iterator[Line]:
         if st.kind == "setting":
             if st.file_ref is not None:
                 kind = "file"
-            elif st.variable:
+            elif st.variable or (not st.quoted and "$" in st.value):
+                # doveconf 2.3 splits any unquoted value holding a "$" on spaces (runs collapse), not
+                # only values with a word starting with "$" (the reader's mark)
                 kind = "var"
             else:
                 kind = "set"

@@ -137,6 +137,9 @@ SNIPPETS = [
     "service {\n}\n",
     "plugin {\nsieve_extensions = -regex +vnd.dovecot.debug\nsieve_plugins = sieve_imapsieve\n}\n",
     'log_timestamp = "%b %d %H:%M:%S "\nmail_log_prefix = "a # b"\n',
+    'login_greeting = =$  <\nplugin {\n  quota = a$  b\n}\nmail_log_prefix = "a  $"\n',
+    "protocol imap {\n  ssl = yes\n}\nremote 10.1.2.3/16 {\n  protocol imap {\n    ssl = yes\n  }\n}\n",
+    "remote 0.0.0.0/0 {\n  ssl = no\n  plugin {\n    a = b\n  }\n}\n",
 ]
 
 

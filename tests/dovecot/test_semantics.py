@@ -167,3 +167,12 @@ def test_effective_picks_the_most_specific_matching_filter(tmp_path: Path) -> No
     assert c.effective("ssl", filter={"remote": "192.168.1.1"}).value == "required"
     assert c.effective("mail_plugins", filter={"protocol": "imap"}).value == "x"
     assert c.effective("mail_plugins", filter={"protocol": "pop3"}).value == ""
+
+
+def test_any_dollar_in_an_unquoted_value_collapses_its_blanks(tmp_path: Path) -> None:
+    # doveconf 2.3 splits such a value on spaces even when no word starts with "$" (checked with
+    # doveconf 2.3.19.1); a quoted value is kept as written
+    c = conf(tmp_path, 'login_greeting = =$  <\nplugin {\n  quota = a$  b\n}\nmail_log_prefix = "a  $"\n')
+    assert c.effective("login_greeting").value == "=$ <"
+    assert c.plugin()["quota"].value == "a$ b"
+    assert c.effective("mail_log_prefix").value == "a  $"

@@ -149,6 +149,9 @@ CASES: list[tuple[str, str | None]] = [
     # a /0 network is no condition: auth sections are allowed in it, and other filters may go inside
     ("remote 0.0.0.0/0 {\n  passdb {\n    driver = static\n  }\n}\n", None),
     ("remote 0.0.0.0/0 {\n  local 1.2.3.4 {\n    ssl = no\n  }\n}\n", None),
+    # ::ffff:a.b.c.d is compared as a.b.c.d: inside 10.0.0.0/8, but not inside its own IPv6 network
+    ("remote 10.0.0.0/8 {\n  remote ::ffff:10.0.0.0/104 {\n  }\n}\n", None),
+    ("remote ::ffff:10.0.0.0/104 {\n  director_user_expire = 5s\n}\n", None),
 ]
 
 
@@ -259,6 +262,52 @@ def test_nested_filter_refusals(text: str, line: int, message: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no header; the settings also in the global part (-n: only those not at their default)
+        (
+            "remote 0.0.0.0/0 {\n  director_user_expire = 15 min\n  ssl = no\n}\n",
+            "ssl = no\ndirector_user_expire = 15 mins\nssl = no\n",
+        ),
+        # string lists merge into the global one; list entries are added without their name setting
+        (
+            "remote 0.0.0.0/0 {\n  plugin {\n    a = b\n  }\n  passdb {\n    driver = static\n  }\n}\n"
+            "plugin {\n  c = d\n}\n",
+            "passdb {\n  driver = static\n}\nplugin {\n  a = b\n  c = d\n}\n"
+            "passdb {\n  driver = static\n  name = \n}\nplugin {\n  a = b\n}\n",
+        ),
+        # a named section merges into the global one of its name (whose own values win), a new one
+        # stays in the filter; a new namespace shows in the global part with only its implicit settings
+        (
+            "remote 0.0.0.0/0 {\n  service pop3-login {\n    process_limit = 2\n    user = x\n  }\n"
+            "  service myservice {\n    user = x\n  }\n  namespace inbox {\n    inbox = yes\n  }\n}\n"
+            "service pop3-login {\n  user = y\n}\n",
+            "namespace inbox {\n  location = \n  prefix = \n}\nservice pop3-login {\n  process_limit = 2\n"
+            "  user = y\n}\nnamespace inbox {\n  inbox = yes\n  location = \n  prefix = \n}\n"
+            "service myservice {\n  user = x\n}\nservice pop3-login {\n  process_limit = 2\n  user = x\n}\n",
+        ),
+        # listen with a port is converted as a global one
+        (
+            "remote 0.0.0.0/0 {\n  listen = *:10143\n}\n",
+            "listen = *\nservice imap-login {\n  inet_listener imap {\n    port = 10143\n  }\n}\n"
+            "service pop3-login {\n  inet_listener pop3 {\n    port = 10143\n  }\n}\n",
+        ),
+    ],
+)
+def test_a_zero_network_filter_applies_to_everything(text: str, expected: str, tmp_path: Path) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(text)
+    out = "".join(ln for ln in load_config(f).dump("n").splitlines(keepends=True) if "capability" not in ln)
+    assert out == expected
+
+
+def test_converted_global_setting_does_not_warn(tmp_path: Path) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text("protocol lmtp {\n  auth_cache_size = 1M\n}\nauth_cache_size = 10\n")
+    assert not [w for w in load_config(f).warnings if "Global setting" in w]
+
+
+@pytest.mark.parametrize(
     ("written", "shown"),
     [
         ("::ffff:10.0.0.0/104", "::ffff:10.0.0.0/104"),
@@ -311,7 +360,7 @@ def test_cases_agree_with_doveconf(text: str, error: str | None, tmp_path: Path)
 
 HEADS = {
     "protocol": ["imap", "pop3", "!imap", "!pop3"],
-    "remote": ["10.0.0.0/8", "10.1.2.3/16", "10.1.2.3", "192.168.0.0/16", "::1", "0.0.0.0/0"],
+    "remote": ["10.0.0.0/8", "10.1.2.3/16", "10.1.2.3", "192.168.0.0/16", "::1", "0.0.0.0/0", "::ffff:10.0.0.0/104"],
     "local": ["127.0.0.1", "10.0.0.0/8", "::1"],
     "local_name": ["mail.example.com", "*.example.com", '"a mail.example.com"', "MAIL.example.com"],
 }
@@ -321,6 +370,7 @@ VALUES = {
     "pop3_uidl_format": ["%08Xu%08Xv", "x"],
     "director_user_expire": ["15 min", "5s"],
     "login_greeting": ["hi"],
+    "listen": ["*", "*:10143"],
 }
 BODIES = [
     "service imap {\n}",
