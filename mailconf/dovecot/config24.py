@@ -27,7 +27,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   block's failures, printed as errors, the first one fatal: the services of the top level (types,
   protocols, limits, ``vsz_limit``, listeners), a service inside a filter, uid/gid ranges, users
   that do not exist on this machine, ``listen``, the word lists (``*_workarounds``, ``*_features``,
-  ``dsync_features``, ``ssl_options``), oauth2, the client certificate, Sieve's settings, zero
+  ``dsync_features``, ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client
+  certificate, Sieve's settings, zero
   limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
@@ -35,8 +36,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   filters as ``-n`` prints them.
 
 Not emulated: ``-d``; the lookup ``service`` without ``-h`` (every built-in service's
-settings); checks that need more than the values (event filter syntax of ``log_debug`` and
-friends, URIs of ``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
+settings); the event filters of ``metric`` blocks; checks that need more than the values (URIs of
+``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
 names, duplicate listeners, failures to expand ``%{...}`` or a typed ``$SET:``, passdb/userdb
 driver settings, plugins that do not exist); the warning "Global setting X won't change the
 setting inside an earlier filter"; the output doveconf prints before ``Missing '}'``.
@@ -246,7 +247,7 @@ class Config24:
         in the order doveconf 2.4.1 checks them."""
         values = node.values
         out = [_check_dsync(values), _check_fts(values), _check_http_client(values), _check_http_server(values)]
-        out += [self._word_error(node), _check_lmtp(values), _check_mail_storage(values), _check_syslog(values)]
+        out += [self._word_error(node), _check_lmtp(values), _check_mail_storage(values), _check_log(values)]
         out += [self._master_error(node), _check_pop3(values), _check_execute(values), _check_ox(values)]
         out += [_check_redis(values), _check_ssl_options(values), _check_editheader(values)]
         out += [_check_address(values, "sieve_report_from"), _check_sieve_test("spamtest", values)]
@@ -948,10 +949,85 @@ def _check_mail_storage(values: dict[str, str]) -> str | None:
     return message
 
 
-def _check_syslog(values: dict[str, str]) -> str | None:
+def _check_log(values: dict[str, str]) -> str | None:
     facility = _expanded(values, "syslog_facility")
     if "syslog_facility" in values and facility not in SYSLOG_FACILITIES:
         return f"Unknown syslog_facility: {facility}"
+    for name in ("log_debug", "log_core_filter", "process_shutdown_filter"):
+        message = _event_filter_error(_expanded(values, name)) if values.get(name) else None
+        if message:
+            return f"Invalid {name}: event filter: {message}"
+    return None
+
+
+_FILTER_TOKENS = re.compile(
+    r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<word>[A-Za-z0-9_.*?:%/-]+)|(?P<op>[()=<>])|(?P<bad>.))'
+)
+
+
+def _filter_tokens(text: str) -> list[tuple[str, str]]:
+    """(kind, text) of an event filter: TOKEN, STRING, AND/OR/NOT, '(' ... and "invalid token"."""
+    out = []
+    for m in _FILTER_TOKENS.finditer(text):
+        if m.group("string") is not None:
+            out.append(("STRING", m.group("string")))
+        elif m.group("word") is not None:
+            word = m.group("word")
+            keyword = word.upper() if word.upper() in ("AND", "OR", "NOT") else None
+            out.append((keyword, word) if keyword else ("TOKEN", word))
+        elif m.group("op") is not None:
+            out.append((f"'{m.group('op')}'", m.group("op")))
+        elif m.group("bad") is not None and not m.group("bad").isspace():
+            out.append(("invalid token", m.group("bad")))
+    return out
+
+
+def _event_filter_error(text: str) -> str | None:
+    """The message of doveconf 2.4.1's event filter parser (Bison's wording) for TEXT, or None.
+
+    States: a term may start with TOKEN, STRING, NOT or '('; a key is followed by '=', '>' or '<'
+    (``>=``/``<=`` too), then a value; a finished term by AND/OR, by ')' inside parentheses, by
+    the end outside them."""
+    tokens = [*_filter_tokens(text), ("end of file", "")]
+    state, depth, i = "first", 0, 0
+    while i < len(tokens):
+        kind, word = tokens[i]
+        if state in ("first", "term"):
+            if kind in ("TOKEN", "STRING"):
+                state, key = "key", word.strip('"')
+            elif kind == "NOT":
+                state = "term"
+            elif kind == "'('":
+                state, depth = "term", depth + 1
+            elif state == "first" and kind == "end of file":
+                return None
+            elif state == "first":
+                return f"syntax error, unexpected {kind}, expecting end of file"
+            else:
+                return f"syntax error, unexpected {kind}, expecting TOKEN or STRING or NOT or '('"
+        elif state == "key":
+            if kind not in ("'='", "'>'", "'<'"):
+                return f"syntax error, unexpected {kind}, expecting '=' or '>' or '<'"
+            if kind != "'='" and tokens[i + 1][0] == "'='":
+                i += 1
+            if kind != "'='" and key.lower() in ("event", "category"):
+                return "Only fields support inequality comparisons"
+            state = "value"
+        elif state == "value":
+            if kind not in ("TOKEN", "STRING"):
+                return f"syntax error, unexpected {kind}"
+            state = "done"
+        elif kind in ("AND", "OR"):
+            state = "term"
+        elif depth and kind == "')'":
+            depth -= 1
+        elif depth:
+            return f"syntax error, unexpected {kind}, expecting AND or OR or ')'"
+        elif kind != "end of file":
+            return f"syntax error, unexpected {kind}, expecting end of file"
+        else:
+            return None
+        i += 1
     return None
 
 
