@@ -10,6 +10,7 @@ output (``-n``, ``-N``, ``-a`` and lookups).
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 USAGE = "usage: mailconf doveconf [-c FILE] [-n | -N | -a] [-P] [-h] [--dovecot-version 2.3|2.4] [name ...]"
 EX_CONFIG = 89
@@ -112,6 +113,11 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
             cfg = load_config24(path, check_users=True)
     except ParseError as exc:
         partial = getattr(exc, "partial", None)
+        if partial is not None and names and not exc.line:
+            # checks after reading do not stop a lookup: doveconf prints their errors and answers
+            for line in getattr(exc, "errors", []):
+                print(f"doveconf: Error: {line}", file=sys.stderr)
+            return _lookup24(partial, names, hide_key, hide)
         if partial is not None:  # doveconf prints the settings, then fails
             sys.stdout.write(partial.dump(mode, hide_passwords=hide))
             sys.stdout.flush()
@@ -123,18 +129,21 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
         print(f"doveconf: Fatal: {exc}", file=sys.stderr)
         return EX_CONFIG
     if names:
-        try:
-            sys.stdout.write(cfg.lookup(names, hide_key=hide_key, hide_passwords=hide))
-        except ParseError as exc:
-            sys.stdout.write(getattr(exc, "printed", ""))  # doveconf prints the names before the failing one
-            sys.stdout.flush()
-            print(f"doveconf: Fatal: {exc.message}", file=sys.stderr)
-            return EX_CONFIG
-        except NotImplementedError as exc:
-            print(f"doveconf: Fatal: {exc}", file=sys.stderr)
-            return 64
-        return 0
+        return _lookup24(cfg, names, hide_key, hide)
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide))
+    return 0
+
+
+def _lookup24(cfg: Any, names: list[str], hide_key: bool, hide: bool) -> int:
+    from mailconf.errors import ParseError
+
+    try:
+        sys.stdout.write(cfg.lookup(names, hide_key=hide_key, hide_passwords=hide))
+    except ParseError as exc:
+        sys.stdout.write(getattr(exc, "printed", ""))  # doveconf prints the names before the failing one
+        sys.stdout.flush()
+        print(f"doveconf: Fatal: {exc.message}", file=sys.stderr)
+        return EX_CONFIG
     return 0
 
 

@@ -35,9 +35,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
   filters as ``-n`` prints them.
 
-Not emulated: ``-d``; the lookup ``service`` without ``-h`` (every built-in service's
-settings); the event filters of ``metric`` blocks; checks that need more than the values (URIs of
-``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
+Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
+values (URIs of ``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
 names, duplicate listeners, failures to expand ``%{...}`` or a typed ``$SET:``, passdb/userdb
 driver settings, plugins that do not exist); the warning "Global setting X won't change the
 setting inside an earlier filter"; the output doveconf prints before ``Missing '}'``.
@@ -613,22 +612,20 @@ class Config24:
         ``ssl_server``): the top level's blocks of that filter as ``-n`` prints them; with ``-h``
         the one value they hold (a hidden password: nothing), and doveconf fails with "Multiple
         settings matched with -h parameter" when they hold more than one. Any other name prints
-        nothing, or an empty line with ``-h``. Not emulated: ``service`` without ``-h`` (the
-        built-in services' settings), raised as :class:`NotImplementedError`.
+        nothing, or an empty line with ``-h``. ``service`` without a service block at the top level
+        prints every built-in service with its defaults.
         """
         out: list[str] = []
         for name in names:
             if name in self.settings and name != "dovecot_config_version":
                 out += self._lookup_setting(name, hide_key, hide_passwords)
-            elif name == "service" and hide_key:  # the built-in services always hold several values
-                raise LookupFailed("Multiple settings matched with -h parameter", "".join(out))
-            elif name == "service":
-                raise NotImplementedError("mailconf does not emulate doveconf 2.4's lookup of 'service'")
             elif name in self.named or (name in self.plain and name not in SPECIAL_FILTERS) or name.startswith("@"):
                 if name.startswith("@"):  # a group label: its groups
                     nodes = [c for c in self.root.children if c.kind == "group" and c.label == name]
                 else:
                     nodes = [c for c in self.root.children if c.kind == name]
+                if name == "service" and not nodes:  # no service block: the built-in services
+                    nodes = self._builtin_services()
                 lines = [line for node in nodes for line in self._block_with_head(node, 0, hide_passwords)]
                 if not hide_key:
                     out += lines
@@ -643,6 +640,20 @@ class Config24:
             elif hide_key:
                 out.append("\n")
         return "".join(out)
+
+    @staticmethod
+    def _builtin_services() -> list[Node]:
+        """The built-in services with their defaults, by name."""
+        out = []
+        for name, defaults in sorted(_catalogue()["service_defaults"].items()):
+            node = Node("service", name)
+            node.values = {f"service_{k}": str(v) for k, v in defaults.get("settings", {}).items()}
+            node.lists = {k: ListValue(dict(v)) for k, v in defaults.get("lists", {}).items()}
+            for kind, listeners in defaults.get("listeners", {}).items():
+                for path, settings in listeners.items():
+                    node.child(kind, path).values = {f"{kind}_{k}": str(v) for k, v in settings.items()}
+            out.append(node)
+        return out
 
     def _values(self, node: Node, hide: bool) -> list[str]:
         """What ``-h`` prints for a block: its values, a list block's ``key = value`` lines."""

@@ -314,12 +314,19 @@ def test_cli_23_on_a_24_file_fails_as_doveconf_23(tmp_path: Path) -> None:
     assert (rc, out, err) == (89, "", f"doveconf: Fatal: {where}: Unknown setting: dovecot_config_version\n")
 
 
-def test_cli_24_service_lookup_is_not_emulated(tmp_path: Path) -> None:
-    # doveconf prints every built-in service's settings; mailconf says it does not emulate that
-    # (with -h doveconf fails on any file, which is emulated: see the lookup-filters fixture)
-    rc, out, err = cli("-c", str(conf(tmp_path, "")), "service")
-    assert (rc, out) == (64, "")
-    assert err == "doveconf: Fatal: mailconf does not emulate doveconf 2.4's lookup of 'service'\n"
+def test_cli_24_service_lookup_without_service_blocks_prints_the_built_in_ones(tmp_path: Path) -> None:
+    rc, out, _err = cli("-c", str(conf(tmp_path, "")), "service")
+    assert rc == 0
+    assert out.startswith("service anvil {\n  chroot = \n")
+    assert "service imap {\n  imap_capability {\n    IMAP4rev1 = yes\n" in out
+    rc, out, err = cli("-c", str(conf(tmp_path, "")), "-h", "service")
+    assert (rc, out, err) == (89, "", "doveconf: Fatal: Multiple settings matched with -h parameter\n")
+
+
+def test_cli_24_lookups_go_on_after_failed_checks(tmp_path: Path) -> None:
+    # doveconf prints the checks' errors and answers the lookup, exit status 0
+    rc, out, err = cli("-c", str(conf(tmp_path, "first_valid_uid = 5\nlast_valid_uid = 2\n")), "-h", "ssl")
+    assert (rc, out, err) == (0, "yes\n", "doveconf: Error: first_valid_uid can't be larger than last_valid_uid\n")
 
 
 def test_users_are_checked_only_when_asked(tmp_path: Path) -> None:
