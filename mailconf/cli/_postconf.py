@@ -302,22 +302,30 @@ def load(opts: Options, output: Output) -> PostfixConfig:
     return config
 
 
-def _computed_defaults(config: PostfixConfig, output: Output) -> None:
+def _computed_defaults(config: PostfixConfig, output: Output, runaway: list[Fatal]) -> None:
     """What postconf does when it computes the mynetworks, myhostname and mydomain defaults
     (each only when main.cf does not set it): it reads their inputs from main.cf alone
-    (mail_conf_lookup_eval), where a malformed or runaway macro is fatal."""
-    from mailconf.postfix.expand import expand
+    (mail_conf_lookup_eval), where a malformed or runaway macro is fatal.
+
+    An input that loops through a relational operand (postconf crashes on it, in the random order
+    in which it computes these) goes to ``runaway`` and is not read further, as in check()."""
+    from mailconf.postfix.expand import Runaway, expand
 
     main = config.main_values
 
-    def read(name: str) -> None:
+    def read(name: str) -> bool:
         raw = main.get(name)
         if raw is not None and "$" in raw:
-            early = expand(raw, main.get)
+            try:
+                early = expand(raw, main.get)
+            except Runaway as exc:
+                runaway.append(exc)
+                return False
             if early.error:
                 for message in early.warnings:
                     output.warn(message)
                 raise Fatal("dictionary mail_dict: macro processing error")
+        return True
 
     # Postfix's table of computed defaults: myhostname, mydomain, then mynetworks
     if "myhostname" not in main:
@@ -325,21 +333,26 @@ def _computed_defaults(config: PostfixConfig, output: Output) -> None:
     if "mydomain" not in main:
         read("myhostname")
     style: str | None = None
-    if "mynetworks" not in main:
-        read("inet_interfaces")
+    if "mynetworks" not in main and read("inet_interfaces"):
         raw_style = main.get("mynetworks_style")
         if raw_style is None:
             # the compatibility_level-dependent default expression
-            result = config.expand(config.default("mynetworks_style") or "")
+            try:
+                result = config.expand(config.default("mynetworks_style") or "")
+            except Runaway as exc:
+                runaway.append(exc)
+                return
             if result.error:
                 for message in result.warnings:
                     output.warn(message)
                 raise Fatal("macro processing error")
             style = result.value
-        else:
-            read("mynetworks_style")
+        elif read("mynetworks_style"):
             style = expand(raw_style, main.get).value
-        read("inet_protocols")
+        else:
+            return
+        if not read("inet_protocols"):
+            return
     if style is not None:
         words = [w for w in style.replace(",", " ").split() if w]
         for word in words:
@@ -398,9 +411,15 @@ def _printable(text: str) -> str:
     return text.rstrip(BLANKS)
 
 
-def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: str) -> None:
-    """postconf's checks of the values: syntax warnings, undefined names, then fatal errors."""
+def check(
+    config: PostfixConfig, output: Output, shown_main: str, shown_master: str, runaway: list[Fatal] | None = None
+) -> None:
+    """postconf's checks of the values: syntax warnings, undefined names, then fatal errors.
+
+    ``runaway``: values passed over so far because they would crash postconf (see below); the
+    first is fatal when nothing else is."""
     from mailconf.postfix.expand import Fatal as ExpandFatal
+    from mailconf.postfix.expand import Runaway
 
     specs = config.specs()
     comments = version_key(config.version) >= COMMENT_CHECK_SINCE
@@ -432,6 +451,24 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         words(result.value, brace_where, shown)
         return []
 
+    # postconf checks the values in its hash tables' order, which changes from run to run; a value
+    # that loops through a relational operand kills it (SIGSEGV) when it comes first, and a run
+    # that meets another fatal value first prints that one. Such values are passed over (and
+    # their warnings taken back) so that ours prints what those runs print.
+    if runaway is None:
+        runaway = []
+
+    def checked(
+        spec: ParamSpec | None, value: str, look: Lookup, scan_look: Lookup, brace_where: str, shown: str
+    ) -> list[str]:
+        mark = len(output.err)
+        try:
+            return one_value(spec, value, look, scan_look, brace_where, shown)
+        except Runaway as exc:
+            del output.err[mark:]
+            runaway.append(exc)
+            return []
+
     fatal_warnings: list[str] = []
     try:
         # postconf checks the -o tables after reading all of master.cf: one table per
@@ -444,7 +481,7 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
             look = _lookup(config, svc)
             where = f"{master_where}:{svc.name}/{svc.type}"
             for oname, ovalue in table.items():
-                fatal_warnings = one_value(specs.get(oname), ovalue, look, look, where, shown_master)
+                fatal_warnings = checked(specs.get(oname), ovalue, look, look, where, shown_master)
                 if fatal_warnings:
                     break
             if fatal_warnings:
@@ -459,9 +496,9 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
                 found = look(name)
                 return "" if found is None and name in master_names else found
 
-            _scan_computed_defaults(config, scan_look, output, shown_main)
+            _scan_computed_defaults(config, scan_look, output, shown_main, runaway)
             for name, value in config.main_values.items():
-                fatal_warnings = one_value(specs.get(name), value, look, scan_look, main_where, shown_main)
+                fatal_warnings = checked(specs.get(name), value, look, scan_look, main_where, shown_main)
                 if fatal_warnings:
                     break
     except ExpandFatal as exc:
@@ -470,6 +507,8 @@ def check(config: PostfixConfig, output: Output, shown_main: str, shown_master: 
         for message in fatal_warnings:
             output.warn(message)
         raise Fatal("macro processing error")
+    if runaway:
+        raise Fatal(str(runaway[0]))
 
 
 def _word_checks(text: str, output: Output, brace_where: str, comment_where: str | None) -> bool:
@@ -539,16 +578,21 @@ def _lookup(config: PostfixConfig, svc: Service | None) -> Callable[[str], str |
 
 
 def _scan_computed_defaults(
-    config: PostfixConfig, look: Callable[[str], str | None], output: Output, shown_main: str
+    config: PostfixConfig, look: Callable[[str], str | None], output: Output, shown_main: str, runaway: list[Fatal]
 ) -> None:
     """postconf scans the default values too; the computed myhostname and mydomain defaults
     carry main.cf's expanded mydomain or myhostname, so ``mydomain = $$b`` makes the default
-    myhostname ``host.$b`` and postconf warns about ``b``."""
+    myhostname ``host.$b`` and postconf warns about ``b`` (a looping one crashes it: ``runaway``)."""
     from mailconf.postfix.config import _computed_default
+    from mailconf.postfix.expand import Runaway
 
     for name in ("myhostname", "mydomain"):
         if name not in config.main_values:
-            value = _computed_default(name, config)
+            try:
+                value = _computed_default(name, config)
+            except Runaway as exc:
+                runaway.append(exc)
+                continue
             if "$" in value:
                 _scan(look, value, output, shown_main)
 
@@ -678,8 +722,9 @@ def show(opts: Options, output: Output) -> None:
     directory = opts.config_dir if opts.config_dir is not None else "/etc/postfix"
     shown_main, shown_master = f"{directory}/main.cf", f"{directory}/master.cf"
     if "d" not in flags:
-        _computed_defaults(config, output)
-        check(config, output, shown_main, shown_master)
+        runaway: list[Fatal] = []
+        _computed_defaults(config, output, runaway)
+        check(config, output, shown_main, shown_master, runaway)
         _dbms_warnings(config, output)
     if "M" in flags:
         show_services(config, opts, output)

@@ -8,7 +8,10 @@ digits) and the compatibility-level variants ``==level <level`` etc.
 
 Malformed macros produce the warning Postfix prints and set :attr:`Expansion.error`; undefined
 names expand to nothing and set :attr:`Expansion.undefined`. Nesting (``a = $b``, ``b = $a``) stops
-after 100 levels with Postfix's "unreasonable macro call nesting" message.
+after 100 levels with Postfix's "unreasonable macro call nesting" message. Each operand of a
+relational expression is expanded in a fresh context whose level count starts at zero, as
+Postfix does; an operand whose expansion needs itself again recurses without bound there
+(postconf dies of a stack overflow) and raises :class:`Runaway` here.
 
 >>> expand("${a?{yes}:{no}} $b$$", {"a": "1", "b": "x"}.get).value
 'yes x$'
@@ -17,6 +20,7 @@ after 100 levels with Postfix's "unreasonable macro call nesting" message.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 
 from mailconf._lazyre import Lazy
@@ -26,6 +30,7 @@ from mailconf.errors import MailconfError
 __all__ = [
     "Expansion",
     "Fatal",
+    "Runaway",
     "compat_level",
     "expand",
     "references",
@@ -47,6 +52,13 @@ Lookup = Callable[[str], "str | None"]
 
 class Fatal(MailconfError):
     """An error Postfix treats as fatal at once (``postconf: fatal: MESSAGE``)."""
+
+
+class Runaway(Fatal):
+    """A relational operand whose expansion starts that same expansion again.
+
+    Postfix expands each operand with a fresh nesting count, so such a value recurses until the
+    process runs out of stack (postconf is killed by SIGSEGV, without a message)."""
 
 
 class Expansion(MutableRecord):
@@ -88,18 +100,21 @@ def _span(text: str, start: int) -> int:
     return start
 
 
-# Operands of relational expressions are expanded in a fresh context whose nesting count starts
-# at zero, as in Postfix, so ``a = ${{$a} == {x}}`` recurses without bound there (postconf
-# crashes). This bound on the total depth turns that into a fatal error here.
-MAX_TOTAL_DEPTH = 150
+# Python frames per expansion: a chain of relational operands ($a0 = ${{$a1} == {x}}, $a1 = ...)
+# nests a few frames per link, and postconf follows such chains for thousands of links.
+_RECURSION_LIMIT = 200_000
 
 
 class _Expander:
-    def __init__(self, lookup: Callable[[str, int], str | None], *, scan: bool, recurse: bool, outer: int = 0) -> None:
-        self.outer = outer  # nesting of the contexts this one is an operand of
+    def __init__(
+        self, lookup: Callable[[str, int], str | None], *, scan: bool, recurse: bool, active: set[str] | None = None
+    ) -> None:
         self.lookup = lookup
         self.scan = scan
         self.recurse = recurse
+        # operand texts being expanded by the enclosing contexts: expanding one of them again is
+        # a loop (the fresh context would repeat the same steps)
+        self.active: set[str] = set() if active is None else active
         self.out: list[str] = []
         self.warnings: list[str] = []
         self.error = False
@@ -167,8 +182,6 @@ class _Expander:
         self.level += 1
         if self.level > 101:
             self.fail(f'unreasonable macro call nesting: "{buf}"')
-        elif self.level + self.outer > MAX_TOTAL_DEPTH:
-            raise Fatal(f'unreasonable macro call nesting: "{buf}"')
         return not self.error
 
     def literal(self, text: str) -> None:
@@ -327,9 +340,16 @@ class _Expander:
         return (TRUE if result else ""), cp
 
     def sub(self, text: str) -> str:
-        """Expand an operand with the same settings, sharing status and warnings."""
-        inner = _Expander(self.lookup, scan=self.scan, recurse=self.recurse, outer=self.outer + self.level)
-        inner.parse(text)
+        """Expand an operand in a fresh context (nesting level 0) with the same settings, then
+        merge its status and warnings into this one."""
+        if text in self.active:
+            raise Runaway(f'unreasonable macro call nesting: "{text}"')
+        inner = _Expander(self.lookup, scan=self.scan, recurse=self.recurse, active=self.active)
+        self.active.add(text)
+        try:
+            inner.parse(text)
+        finally:
+            self.active.discard(text)
         self.warnings.extend(inner.warnings)
         self.error |= inner.error
         self.undefined |= inner.undefined
@@ -370,7 +390,14 @@ def expand(
         return lookup(name)
 
     engine = _Expander(look, scan=scan, recurse=recurse)
-    engine.parse(value)
+    limit = sys.getrecursionlimit()
+    if limit < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        engine.parse(value)
+    finally:
+        if limit < _RECURSION_LIMIT:
+            sys.setrecursionlimit(limit)
     return Expansion("".join(engine.out), engine.warnings, engine.error, engine.undefined, names)
 
 
