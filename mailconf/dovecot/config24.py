@@ -37,7 +37,7 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
 values (URIs of ``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
-names, duplicate listeners, failures to expand ``%{...}`` or a typed ``$SET:``, passdb/userdb
+names, duplicate listeners, failures to expand ``%{...}`` outside Sieve or a typed ``$SET:``, passdb/userdb
 driver settings, plugins that do not exist); the warning "Global setting X won't change the
 setting inside an earlier filter"; the output doveconf prints before ``Missing '}'``.
 """
@@ -810,25 +810,63 @@ def _seconds(value: str) -> float | None:
     return int(m.group(1)) * scale
 
 
-def _sieve_start(values: dict[str, str]) -> list[str]:
-    """The error lines of Sieve's start-up with the top level's settings (empty: it starts).
+# Sieve's start-up: each group of settings in its order, the string settings it expands first
+SIEVE_EXPANDED = {
+    "sieve": (
+        "sieve_redirect_envelope_from",
+        "sieve_user_email",
+        "sieve_user_log_path",
+        "sieve_trace_dir",
+        "sieve_trace_level",
+        "sieve_plugin_dir",
+    ),
+    "sieve_vacation": ("sieve_vacation_default_subject", "sieve_vacation_default_subject_template"),
+    "sieve_subaddress": ("recipient_delimiter",),
+    "sieve_variables": (),
+    "sieve_notify_mailto": ("sieve_notify_mailto_envelope_from",),
+}
+SIEVE_EXTENSIONS = {"sieve_vacation": "vacation", "sieve_subaddress": "subaddress"}
+SIEVE_EXTENSIONS |= {"sieve_variables": "variables", "sieve_notify_mailto": "enotify"}
 
-    Not emulated: its failures to expand ``%{...}`` in these settings."""
-    values = {k: v for k, v in values.items() if "%{" not in v}
-    message = _check_address(values, "sieve_redirect_envelope_from")
-    if message:
-        return [f"sieve: sieve settings: Invalid settings: {message}"]
-    for extension, group, message in (
-        ("vacation", "sieve_vacation", _check_vacation(values)),
-        ("variables", "sieve_variables", _check_variables(values)),
-        ("enotify", "sieve_notify_mailto", _check_address(values, "sieve_notify_mailto_envelope_from")),
-    ):
-        if message:
-            return [
-                f"sieve: {group} settings: Invalid settings: {message}",
-                f"sieve: failed to load '{extension}' extension support.",
-            ]
+
+def _sieve_start(values: dict[str, str]) -> list[str]:
+    """The error lines of Sieve's start-up with the top level's settings (empty: it starts):
+    a group's values that cannot be expanded (doveconf knows no ``%{...}`` variable there),
+    else its checks; a failing extension group is followed by "failed to load"."""
+    for group, expanded in SIEVE_EXPANDED.items():
+        message = None
+        for name in expanded:
+            variable = re.search(r"%\{\s*([^\s|}]*)", values.get(name, ""))
+            if variable is not None:
+                message = (
+                    f"Failed to parse configuration: Failed to expand {name} setting variables: "
+                    f"Unknown variable '{variable.group(1)}'"
+                )
+                break
+        if message is None:
+            invalid = _check_sieve_group(group, values)
+            message = f"Invalid settings: {invalid}" if invalid else None
+        if message is not None:
+            lines = [f"sieve: {group} settings: {message}"]
+            if group in SIEVE_EXTENSIONS:
+                lines.append(f"sieve: failed to load '{SIEVE_EXTENSIONS[group]}' extension support.")
+            return lines
     return []
+
+
+def _check_sieve_group(group: str, values: dict[str, str]) -> str | None:
+    if group == "sieve":
+        email = values.get("sieve_user_email", "")
+        if email and "@" not in email:
+            return f"sieve_user_email: Invalid SMTP address '{email}': Missing domain"
+        return _check_address(values, "sieve_redirect_envelope_from")
+    if group == "sieve_vacation":
+        return _check_vacation(values)
+    if group == "sieve_variables":
+        return _check_variables(values)
+    if group == "sieve_notify_mailto":
+        return _check_address(values, "sieve_notify_mailto_envelope_from")
+    return None
 
 
 def _setting(values: dict[str, str], name: str) -> str:
