@@ -21,10 +21,10 @@ Inline comments do not exist: ``lmtp_port: 8024 # x`` has the value ``8024 # x``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from mailconf import _paths
+from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord
 from mailconf._text import decode, display, encode
 from mailconf.document import Document
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # str.strip()'s ASCII whitespace (latin-1 text: \x85 and \xa0 are data, not blanks).
 WS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-_OPTION = re.compile(r"(?P<key>.*?)[ \t\x0b\x0c\x1c-\x1f]*(?P<sep>[=:])[ \t\x0b\x0c\x1c-\x1f]*(?P<value>.*)$")
+_OPTION = Lazy(r"(?P<key>.*?)[ \t\x0b\x0c\x1c-\x1f]*(?P<sep>[=:])[ \t\x0b\x0c\x1c-\x1f]*(?P<value>.*)$")
 DEFAULT_SECTION = "DEFAULT"
 
 
@@ -146,7 +146,7 @@ def _flatten(tree: Any) -> list[tuple[str, str]]:
 
 
 _KINDS = {"BLANK": "blank", "COMMENT": "comment", "HEADER": "header", "TEXT": "text"}
-_PARTS = re.compile(r"([ \t\x0b\x0c\x1c-\x1f]*)([^\r\n]*?)(\r\n|\r|\n|)$")
+_PARTS = Lazy(r"([ \t\x0b\x0c\x1c-\x1f]*)([^\r\n]*?)(\r\n|\r|\n|)$")
 
 
 def _split_lines(text: str, path: str | Path | None) -> list[Line]:

@@ -16,9 +16,9 @@ reason, and names it assigns are reported as unknown rather than guessed.
 from __future__ import annotations
 
 import ast
-import re
 
 from mailconf import _paths
+from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord
 from mailconf._text import decode, encode
 from mailconf.document import Document
@@ -130,7 +130,8 @@ def _assigned_names(node: ast.AST) -> list[str]:
     return names
 
 
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_OCTAL_LITERAL = Lazy(r"[0-7]+[lL]?")
+_LINES = Lazy(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _STATEMENT_START = {"NEWLINE", "NL", "INDENT", "DEDENT", "ENCODING", "COMMENT"}
 
 
@@ -170,7 +171,7 @@ def _python2_compatible(data: bytes) -> _Converted | None:
         kind = tokenize.tok_name[tok.type]
         following = toks[i + 1] if i + 1 < len(toks) else None
         if kind == "NUMBER" and set(tok.string) == {"0"} and following is not None and following.start == tok.end:
-            if tokenize.tok_name[following.type] == "NUMBER" and re.fullmatch(r"[0-7]+[lL]?", following.string):
+            if tokenize.tok_name[following.type] == "NUMBER" and _OCTAL_LITERAL.fullmatch(following.string):
                 digits = following.string.rstrip("lL")
                 width = len(tok.string) + len(following.string)
                 edits.append((*tok.start, *following.end, str(int(digits, 8)).ljust(width)))

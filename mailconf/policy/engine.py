@@ -8,11 +8,10 @@ a thin layer over it. Files that cannot be read or parsed are SYN001 findings an
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Iterable
 
 from mailconf import _paths
-from mailconf._lazyre import Lazy
+from mailconf._lazyre import MULTILINE, Lazy
 from mailconf._record import MutableRecord
 from mailconf.policy._finding import Finding, parse_severity
 from mailconf.policy.discover import ConfigSet, discover, is_live
@@ -393,7 +392,7 @@ def detect_postfix_version(ctx: Context) -> Version | None:
 
 
 def _version_prefix(text: str) -> Version:
-    match = re.match(r"\d+(?:\.\d+)*", text.strip())
+    match = _VERSION_NUMBER.match(text.strip())
     if not match:
         raise ValueError(text)
     return tuple(int(p) for p in match.group(0).split("."))
@@ -421,7 +420,11 @@ def _tool_version(argv: list[str]) -> Version | None:
         return None
 
 
-_DOVECOT_HEADER = re.compile(r"^#\s*(\d+\.\d+(?:\.\d+)*)[\s:(]", re.MULTILINE)
+_DOVECOT_HEADER = Lazy(r"^#\s*(\d+\.\d+(?:\.\d+)*)[\s:(]", MULTILINE)
+_VERSION_NUMBER = Lazy(r"\d+(?:\.\d+)*")
+_CONFIG_VERSION = Lazy(r"^\s*dovecot_config_version\s*=\s*(\S+)", MULTILINE)
+_SSL_PROTOCOLS = Lazy(r"^\s*ssl_protocols\s*=", MULTILINE)
+_SSL_MIN_PROTOCOL = Lazy(r"^\s*ssl_min_protocol\s*=", MULTILINE)
 
 
 def detect_dovecot_version(ctx: Context) -> Version | None:
@@ -442,11 +445,7 @@ def _dovecot_version_from_top(ctx: Context) -> tuple[bool, Version | None]:
     if full is None:
         return True, None
     head = full[:65536]
-    match = (
-        re.search(r"^\s*dovecot_config_version\s*=\s*(\S+)", head, re.MULTILINE)
-        if "dovecot_config_version" in head
-        else None
-    )
+    match = _CONFIG_VERSION.search(head) if "dovecot_config_version" in head else None
     if match:
         try:
             return True, _version_prefix(match.group(1))
@@ -470,11 +469,7 @@ def _detect_dovecot_version(ctx: Context) -> Version | None:
 
         paths = include_files(ctx.cs.dovecot_conf_name, ctx.texts)
     text = "\n".join(ctx.texts[name][:65536] for name in paths[:200] if name in ctx.texts)
-    if (
-        "ssl_protocols" in text
-        and re.search(r"^\s*ssl_protocols\s*=", text, re.MULTILINE)
-        and not re.search(r"^\s*ssl_min_protocol\s*=", text, re.MULTILINE)
-    ):
+    if "ssl_protocols" in text and _SSL_PROTOCOLS.search(text) and not _SSL_MIN_PROTOCOL.search(text):
         return (2, 2)  # ssl_protocols is the 2.1/2.2 setting that 2.3 replaced by ssl_min_protocol
     if is_live(ctx.cs):
         installed = _installed_dovecot()

@@ -16,9 +16,9 @@ The ID's letters are the family (``TLS``), its first digit the scope (0 any file
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Iterable
 
+from mailconf._lazyre import Lazy
 from mailconf._record import Record
 from mailconf.policy._finding import parse_severity
 
@@ -41,7 +41,7 @@ FAMILIES = {
 }
 # Modules under mailconf.policy.rules, imported on first use (mailman is optional: its own helper).
 RULE_MODULES = ("syn", "tls", "cert", "auth", "relay", "xref", "leg", "mailman")
-_ID = re.compile(r"^([A-Z]+)(\d{3})$")
+_ID = Lazy(r"^([A-Z]+)(\d{3})$")
 
 
 def parse_version(text: str) -> Version:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from mailconf import _paths
+from mailconf._glob import glob
 from mailconf._record import Record
 
 TYPE_CHECKING = False
@@ -29,7 +30,6 @@ def include_files(top: PathArg, texts: dict[str, str] | None = None) -> list[str
 
     ``texts``, when given, receives the text of every file read (keyed by its path), so callers
     do not read the files again."""
-    from mailconf._glob import glob  # glob.glob without re (the standard module compiles with it)
 
     out: list[str] = []
     seen: set[tuple[int, int]] = set()

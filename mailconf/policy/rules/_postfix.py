@@ -10,14 +10,15 @@ computes the same thing from the documents and the parameter catalogue.
 from __future__ import annotations
 
 import os
-import re
 from functools import lru_cache
 
 from mailconf import _paths
+from mailconf._lazyre import Lazy
 from mailconf._record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
     from mailconf.policy.engine import Context
@@ -187,7 +188,8 @@ def restriction_steps(value: str) -> list[tuple[str, str | None]]:
     return steps
 
 
-_MACRO = re.compile(r"\$(?:\{([^{}?:]*)(?:([?:])((?:[^{}]|\{[^{}]*\})*))?\}|\(([^()]*)\)|([A-Za-z0-9_]+)|(\$))")
+_COMPAT_DEFAULT = Lazy(r"\$\{\{\$compatibility_level\} <level \{([\d.]+)\} \? \{(.*)\} : \{(.*)\}\}")
+_MACRO = Lazy(r"\$(?:\{([^{}?:]*)(?:([?:])((?:[^{}]|\{[^{}]*\})*))?\}|\(([^()]*)\)|([A-Za-z0-9_]+)|(\$))")
 
 
 def _compat_default(name: str, default: str, level: str) -> str:
@@ -201,7 +203,7 @@ def _compat_default(name: str, default: str, level: str) -> str:
 
     if not default.startswith("${{$compatibility_level} <level {"):
         return default
-    match = re.fullmatch(r"\$\{\{\$compatibility_level\} <level \{([\d.]+)\} \? \{(.*)\} : \{(.*)\}\}", default)
+    match = _COMPAT_DEFAULT.fullmatch(default)
     if not match:
         return default
     threshold, below, above = match.groups()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from mailconf._lazyre import IGNORECASE, Lazy
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import rule
 from mailconf.policy.rules._postfix import PostfixView, Svc, is_loopback, restriction_steps, split_list, view
@@ -196,7 +195,7 @@ def auth106(ctx: Context) -> None:
         )
 
 
-_POP_BEFORE = re.compile(r"pop-?before-?smtp|popbsmtp|pop_before_smtp|drac|relay-?ctrl|poprelay|tracker", re.I)
+_POP_BEFORE = Lazy(r"pop-?before-?smtp|popbsmtp|pop_before_smtp|drac|relay-?ctrl|poprelay|tracker", IGNORECASE)
 
 
 @rule("AUTH107", "warning", "POP-before-SMTP / DRAC relay permission", needs=("postfix",))

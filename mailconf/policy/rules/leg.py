@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from mailconf._lazyre import Lazy
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import format_version, rule
 from mailconf.policy.rules._postfix import Eff, PostfixView, view
@@ -81,8 +80,8 @@ SINCE: dict[str, tuple[int, ...]] = {
     "smtpd_sasl_path": (2, 3),
 }
 
-_GROUPING = re.compile(r"(?:^|[\s,]|inline:)\{\s")
-_GREATER = re.compile(r"[<>]=\s*TLSv")
+_GROUPING = Lazy(r"(?:^|[\s,]|inline:)\{\s")
+_GREATER = Lazy(r"[<>]=\s*TLSv")
 
 
 def _newer(ctx: Context, eff: Eff, since: tuple[int, ...], what: str, fix: str) -> None:
@@ -146,7 +145,7 @@ def leg102(ctx: Context) -> None:
 
 # -- Dovecot ----------------------------------------------------------------------------------
 
-_SETTING_OR_SECTION = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(=|\{)\s*(.*)$")
+_SETTING_OR_SECTION = Lazy(r"^\s*([A-Za-z0-9_]+)\s*(=|\{)\s*(.*)$")
 OBSOLETE_DOVECOT = {
     "ssl_cert_file": "ssl_cert = </path/to/cert.pem",
     "ssl_key_file": "ssl_key = </path/to/key.pem",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import posixpath
-import re
 import sys
 from collections.abc import Callable, Iterator
 
@@ -23,6 +22,7 @@ from mailconf.policy.registry import rule
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
     from mailconf.policy.engine import Context
@@ -119,6 +119,10 @@ class _OnePerPlace:
             )
 
 
+_LIST_SPLIT = Lazy(r"[\s,]+")
+_LMTP_INET = Lazy(r"lmtp:(?:inet:)?\[?([^\]]+?)\]?:(\d+)")
+
+
 def _one_per_place(func: Callable[[Context], None]) -> Callable[[Context], None]:
     @functools.wraps(func)
     def run(ctx: Context) -> None:
@@ -181,7 +185,7 @@ def _value(ctx: Context, name: str) -> _Val:
 
 
 def _items(value: str) -> list[str]:
-    return [w for w in re.split(r"[\s,]+", value.replace("{", " ").replace("}", " ")) if w]
+    return [w for w in _LIST_SPLIT.split(value.replace("{", " ").replace("}", " ")) if w]
 
 
 def _maps(value: str) -> list[tuple[str, str]]:
@@ -437,7 +441,7 @@ def _lmtp_hops(text: str) -> set[tuple[str, int]]:
     for line in text.splitlines():
         words = line.split()
         if len(words) >= 2 and not words[0].startswith("#"):
-            match = re.fullmatch(r"lmtp:(?:inet:)?\[?([^\]]+?)\]?:(\d+)", words[-1])
+            match = _LMTP_INET.fullmatch(words[-1])
             if match:
                 hops.add((match.group(1), int(match.group(2))))
     return hops

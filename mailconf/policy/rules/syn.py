@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from mailconf._lazyre import Lazy
+from mailconf._lazyre import IGNORECASE, Lazy
 from mailconf.policy.engine import Context
 from mailconf.policy.registry import declare, rule
 from mailconf.policy.rules._postfix import PostfixView, view
@@ -53,7 +52,7 @@ RAW_POSTFIX = {
     "execution_directory_expansion_filter",
     "local_command_shell",
 }
-_REF = re.compile(r"\$(?:\{|\()?([A-Za-z0-9_]+)")
+_REF = Lazy(r"\$(?:\{|\()?([A-Za-z0-9_]+)")
 
 
 def _references(value: str) -> list[str]:
@@ -310,7 +309,12 @@ def syn005(ctx: Context) -> None:
 
 _TIME = Lazy(r"^\d+[smhdw]?$")
 _TIME_PREFIX = Lazy(r"^\d+[smhdw]")
-_PROTO_TOKEN = Lazy(r"^(!|>=|<=)?(SSLv2|SSLv3|TLSv1|TLSv1\.1|TLSv1\.2|TLSv1\.3)$", re.IGNORECASE)
+_INT = Lazy(r"-?\d+")
+_DIGITS = Lazy(r"\d+")
+_LEVEL = Lazy(r"\d+(\.\d+)*")
+_PROTOCOL_SPLIT = Lazy(r"[\s,:]+")
+_WAKEUP = Lazy(r"\d+\??")
+_PROTO_TOKEN = Lazy(r"^(!|>=|<=)?(SSLv2|SSLv3|TLSv1|TLSv1\.1|TLSv1\.2|TLSv1\.3)$", IGNORECASE)
 
 
 def _type_problem(name: str, value: str, spec: list[Any], enums: dict[str, list[str]]) -> tuple[str, str] | None:
@@ -319,9 +323,9 @@ def _type_problem(name: str, value: str, spec: list[Any], enums: dict[str, list[
     text = value.strip()
     if kind == "bool" and text.lower() not in ("yes", "no"):
         return "error", f"{name} = {text} is not a boolean; write yes or no"
-    if kind == "int" and name != "compatibility_level" and not re.fullmatch(r"-?\d+", text):
+    if kind == "int" and name != "compatibility_level" and not _INT.fullmatch(text):
         return "error", f"{name} = {text} is not a number (no units: Postfix refuses '{text}')"
-    if kind == "long" and not re.fullmatch(r"\d+", text):
+    if kind == "long" and not _DIGITS.fullmatch(text):
         return "error", f"{name} = {text} is not a plain number of bytes (Postfix has no size units)"
     if kind == "time" and not _TIME.match(text):
         if _TIME_PREFIX.match(text):
@@ -331,14 +335,14 @@ def _type_problem(name: str, value: str, spec: list[Any], enums: dict[str, list[
                 "write one number and one unit",
             )
         return "error", f"{name} = {text} is not a time (a number with one of s m h d w)"
-    if name == "compatibility_level" and not re.fullmatch(r"\d+(\.\d+)*", text):
+    if name == "compatibility_level" and not _LEVEL.fullmatch(text):
         return "error", f"compatibility_level = {text} is not a level like 2 or 3.6"
     if name in enums and spec[4] == "enum" and name != "compatibility_level" and " " not in text and "," not in text:
         allowed = enums[name]
         if text.lower() not in [a.lower() for a in allowed]:  # Postfix compares these case-insensitively
             return "error", f"{name} = {text} is not one of {', '.join(allowed)}"
     if name.endswith("_protocols") and "tls" in name:
-        bad = [t for t in re.split(r"[\s,:]+", text) if t and not _PROTO_TOKEN.match(t)]
+        bad = [t for t in _PROTOCOL_SPLIT.split(text) if t and not _PROTO_TOKEN.match(t)]
         if bad:
             return "error", f"{name}: {', '.join(bad)} is not a TLS protocol name (SSLv3, TLSv1 ... TLSv1.3)"
     return None
@@ -411,7 +415,7 @@ def syn102(ctx: Context) -> None:
                 column=1,
                 fix="private = n",
             )
-        if s.wakeup != "-" and not re.fullmatch(r"\d+\??", s.wakeup):
+        if s.wakeup != "-" and not _WAKEUP.fullmatch(s.wakeup):
             ctx.report(
                 f"service '{s.name} {s.type}': wakeup '{s.wakeup}' is not a number (optionally with ?) or '-'",
                 path=pv.master_path,
@@ -514,9 +518,9 @@ def syn202(ctx: Context) -> None:
         pending = bool(stripped) and not stripped.startswith("#") and text.rstrip().endswith("\\")
 
 
-_OCTAL = re.compile(r"^\s*([a-z_]+)\s*=\s*([0-9]+)\s*(?:#.*)?$")
-_OPEN = re.compile(r"^\s*([A-Za-z0-9_]+)(\s+\S+)?\s*\{\s*(#.*)?$")
-_SETTING = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=")
+_OCTAL = Lazy(r"^\s*([a-z_]+)\s*=\s*([0-9]+)\s*(?:#.*)?$")
+_OPEN = Lazy(r"^\s*([A-Za-z0-9_]+)(\s+\S+)?\s*\{\s*(#.*)?$")
+_SETTING = Lazy(r"^\s*([A-Za-z0-9_]+)\s*=")
 _OCTAL_KEYS = {"mode", "umask", "mail_umask"}
 
 

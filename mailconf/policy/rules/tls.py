@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from mailconf._lazyre import Lazy
@@ -13,11 +12,13 @@ from mailconf.policy.rules._postfix import Eff, PostfixView, Svc, view
 PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 _PROTO_INDEX = {p.lower(): i for i, p in enumerate(PROTOCOLS)}
 _PROTO_PARAM = Lazy(r"^(smtpd|smtp|lmtp|tlsproxy|postscreen|tls)_tls_(mandatory_)?protocols$")
+_PROTOCOL_SPLIT = Lazy(r"[\s,:]+")
+_CIPHER_SPLIT = Lazy(r"[\s:,]+")
 
 
 def admitted(value: str) -> set[str]:
     """The protocol versions a Postfix protocol list allows (``!X`` exclusions, ``>=X``/``<=X``)."""
-    tokens = [t for t in re.split(r"[\s,:]+", value.strip()) if t]
+    tokens = [t for t in _PROTOCOL_SPLIT.split(value.strip()) if t]
     include: set[int] = set()
     exclude: set[int] = set()
     low, high = 0, len(PROTOCOLS) - 1
@@ -250,7 +251,7 @@ WEAK_CIPHERS = ("eNULL", "NULL", "EXPORT", "EXP", "aNULL", "ADH", "RC4", "3DES",
 def weak_ciphers(value: str, weak: tuple[str, ...] = WEAK_CIPHERS) -> list[str]:
     """Weak OpenSSL cipher-string elements that a list enables (``!X`` and ``-X`` remove them)."""
     enabled: dict[str, bool] = {}
-    for token in re.split(r"[\s:,]+", value.strip()):
+    for token in _CIPHER_SPLIT.split(value.strip()):
         if not token:
             continue
         prefix, name = (token[0], token[1:]) if token[0] in "!-+" else ("", token)
