@@ -16,17 +16,26 @@ import functools
 import ipaddress
 import itertools
 import os
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord, Record
 from mailconf.dovecot.catalogue import Catalogue, SectionSpec, SettingSpec
 from mailconf.errors import ParseError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
 WHITE = " \t"
 MAX_DEPTH = 64  # nesting of sections
+
+_NUMBER_UNIT = Lazy(r"(\d+) *([A-Za-z]*)")
+_OCTAL = Lazy(r"[0-7]+")
+_EXPORTED_SIZE = Lazy(r"(\d+)(?: ([BkMGT]))?")
+_EXPORTED_TIME = Lazy(r"(\d+)(?: (\w+))?")
+_LIST_SPLIT = Lazy(r"[ ,]+")
+_AUTH_VERBOSE_PASSWORDS = Lazy(r"(no|yes|plain|sha1)(:\d+)?")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,7 +98,7 @@ def _export_time(secs: int) -> str:
 
 def _parse_time_ms(value: str) -> int:
     """Milliseconds; raises ValueError with doveconf's message."""
-    m = re.fullmatch(r"(\d+) *([A-Za-z]*)", value)
+    m = _NUMBER_UNIT.fullmatch(value)
     if not m:
         raise ValueError(f"Invalid time interval: {value}")
     num, unit = int(m.group(1)), m.group(2).lower()
@@ -124,7 +133,7 @@ def normalize(spec: SettingSpec, value: str) -> str:
         return str(n)
     if t == "octal":
         if value.startswith("0"):
-            if not re.fullmatch(r"[0-7]+", value):
+            if not _OCTAL.fullmatch(value):
                 raise ValueError(f"Invalid number: {value}")
             n = int(value, 8)
         else:
@@ -133,7 +142,7 @@ def normalize(spec: SettingSpec, value: str) -> str:
             n = int(value)
         return f"0{n:o}"
     if t == "size":
-        m = re.fullmatch(r"(\d+) *([A-Za-z]*)", value)
+        m = _NUMBER_UNIT.fullmatch(value)
         unit = m.group(2).lower() if m else ""
         if not m or (unit and (unit[0] not in _SIZE_UNITS or unit[1:] not in ("", "b"))):
             raise ValueError(f"Invalid size: {value}")
@@ -398,7 +407,7 @@ def _filter_matches(scope: Scope, ctx: dict[str, str]) -> bool:
 
 def _size_bytes(exported: str) -> int | None:
     """Bytes of a size as doveconf exports it ("64 k", "0")."""
-    m = re.fullmatch(r"(\d+)(?: ([BkMGT]))?", exported)
+    m = _EXPORTED_SIZE.fullmatch(exported)
     if not m:
         return None
     return int(m.group(1)) * {"B": 1, "k": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}[m.group(2) or "B"]
@@ -406,7 +415,7 @@ def _size_bytes(exported: str) -> int | None:
 
 def _time_secs(exported: str) -> int:
     """Seconds of a time as doveconf exports it ("2 mins", "0")."""
-    m = re.fullmatch(r"(\d+)(?: (\w+))?", exported)
+    m = _EXPORTED_TIME.fullmatch(exported)
     if not m:
         return 0
     mult = {"secs": 1, "mins": 60, "hours": 3600, "days": 86400, "weeks": 604800}.get(m.group(2) or "secs", 1)
@@ -504,7 +513,8 @@ _SECTION_CONFLICT_KEYS = {
 @functools.cache
 def _conflict_order() -> dict[str, int]:
     """Setting (or ``TYPE {``) -> the rank in which doveconf looks for conflicts."""
-    text = (Path(__file__).parent / "data" / "conflict_order_2_3.txt").read_text(encoding="utf-8")
+    with open(os.path.join(os.path.dirname(__file__), "data", "conflict_order_2_3.txt"), encoding="utf-8") as handle:
+        text = handle.read()
     names = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     return {name: i for i, name in enumerate(names)}
 
@@ -1344,7 +1354,7 @@ class DovecotConfig:
             if chk is None or v is None or (not v.value and not chk.get("whole")):
                 return
             valid = chk.get("valid", [])
-            for w in [v.value] if chk.get("whole") else [w for w in re.split(r"[ ,]+", v.value) if w]:
+            for w in [v.value] if chk.get("whole") else [w for w in _LIST_SPLIT.split(v.value) if w]:
                 if w not in valid and not any(p.endswith("=") and w.startswith(p) for p in valid):
                     raise fail(chk["message"].format(w))
 
@@ -1359,7 +1369,7 @@ class DovecotConfig:
         if awm is not None and awm.value == "0":
             raise fail("auth_worker_max_count must be above zero")
         avp = values.get("auth_verbose_passwords")
-        if avp is not None and not re.fullmatch(r"(no|yes|plain|sha1)(:\d+)?", avp.value):
+        if avp is not None and not _AUTH_VERBOSE_PASSWORDS.fullmatch(avp.value):
             raise fail("auth_verbose_passwords: Invalid value")
         url = values.get("auth_policy_server_url")
         nonce = values.get("auth_policy_hash_nonce") or self.global_scope.values.get("auth_policy_hash_nonce")
