@@ -367,7 +367,7 @@ def _override(service: Service | None, name: str) -> Override | None:
 
 
 def _path(document: MainDocument | MasterDocument | None) -> str | None:
-    return str(document.path) if document is not None and document.path is not None else None
+    return document.filename if document is not None else None
 
 
 Warn = Callable[[str], None]

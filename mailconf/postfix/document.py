@@ -288,7 +288,7 @@ class MainDocument(Document):
     def items(self) -> list[MainItem]:
         """Entries, comment/blank lines and orphan lines in file order."""
         if self._items is None:
-            self._items = _main_items(self._pairs, self._rows or [], _path_str(self.path))
+            self._items = _main_items(self._pairs, self._rows or [], self.filename)
             self._pairs, self._rows = [], None
         return self._items
 
@@ -362,7 +362,7 @@ class MainDocument(Document):
         return encode("".join(item.text for item in self.items))
 
     def check(self, data: bytes) -> None:
-        parse_main(data, path=self.path)
+        parse_main(data, path=self._path)
 
     # -- editing -------------------------------------------------------------------------
     # Each edit builds the new text from the untouched item texts plus the edited entry's new
@@ -376,7 +376,7 @@ class MainDocument(Document):
     def _commit(self, texts: list[str]) -> None:
         text = "".join(texts)
         try:
-            new = parse_main(text, path=self.path)
+            new = parse_main(text, path=self._path)
         except ParseError as exc:
             raise EditError(f"the edited main.cf would not parse: {exc.message}") from None
         self.items = new.items
@@ -575,7 +575,7 @@ class MasterDocument(Document):
         return encode("".join(item.text for item in self.items))
 
     def check(self, data: bytes) -> None:
-        parse_master(data, path=self.path)
+        parse_master(data, path=self._path)
 
     # -- editing -------------------------------------------------------------------------
     # As for MainDocument: the new text is parsed again before the items are replaced, and an
@@ -587,7 +587,7 @@ class MasterDocument(Document):
     def _commit(self, texts: list[str]) -> None:
         text = "".join(texts)
         try:
-            new = parse_master(text, path=self.path)
+            new = parse_master(text, path=self._path)
         except ParseError as exc:
             raise EditError(f"the edited master.cf would not parse: {exc.message}") from None
         self.items = new.items
