@@ -243,31 +243,39 @@ class Config24:
 
     def _block_errors(self, node: Node) -> list[str]:
         """doveconf's checks of one block: one message at most per group of settings, the groups
-        in the order doveconf 2.4.1 checks them."""
+        in the order doveconf 2.4.1 checks them (submission's workarounds are checked twice)."""
         values = node.values
+
+        def words(name: str) -> str | None:
+            return self._word_error(node, name)
+
         out = [_check_dsync(values), _check_fts(values), _check_http_client(values), _check_http_server(values)]
-        out += [self._word_error(node), _check_lmtp(values), _check_mail_storage(values), _check_log(values)]
-        out += [self._master_error(node), _check_pop3(values), _check_execute(values), _check_ox(values)]
-        out += [_check_redis(values), _check_ssl_options(values), _check_editheader(values)]
+        out += [words("imap_client_workarounds"), words("lmtp_client_workarounds") or _check_lmtp(values)]
+        out += [words("mail_log_fields") or words("mail_log_events")]
+        out += [_check_mail_storage(values) or words("mail_attachment_detection_options"), _check_log(values)]
+        out += [self._master_error(node), words("pop3_client_workarounds") or _check_pop3(values)]
+        out += [_check_execute(values), _check_ox(values), _check_redis(values), _check_ssl_options(values)]
+        out += [words("submission_client_workarounds"), words("submission_client_workarounds")]
+        out += [words("managesieve_client_workarounds"), _check_editheader(values)]
         out += [_check_address(values, "sieve_report_from"), _check_sieve_test("spamtest", values)]
         out += [_check_vacation(values), _check_variables(values), _check_sieve_test("virustest", values)]
         out += [_check_imapsieve(values), _check_address(values, "sieve_notify_mailto_envelope_from")]
-        out += [_check_address(values, "sieve_redirect_envelope_from"), _check_imapc(values)]
+        out += [_check_address(values, "sieve_redirect_envelope_from")]
+        out += [_check_imapc(values) or words("imapc_features"), words("pop3c_features")]
         out += [_check_auth_policy(values), _check_oauth2(values), _check_client_cert(values)]
         return [m for m in out if m]
 
-    def _word_error(self, node: Node) -> str | None:
-        checks: dict[str, dict[str, Any]] = _catalogue().get("word_checks", {})
-        for full, words in node.lists.items():
-            # protocols: checked against the services' protocols (a service may add one)
-            check = checks.get(full) if full != "protocols" else None
-            if check is None:
-                continue
-            valid = check["valid"]
-            for word, value in words.items.items():
-                known = word in valid or any(v.endswith("=") and word.startswith(v) for v in valid)
-                if value.lower() in ("yes", "y", "1") and not known:
-                    return str(check["message"]).replace("{}", word)
+    def _word_error(self, node: Node, name: str) -> str | None:
+        """The first word a checked list (``imap_client_workarounds``) does not know."""
+        check: dict[str, Any] | None = _catalogue().get("word_checks", {}).get(name)
+        words = node.lists.get(name)
+        if check is None or words is None:
+            return None
+        valid = check["valid"]
+        for word, value in words.items.items():
+            known = word in valid or any(v.endswith("=") and word.startswith(v) for v in valid)
+            if value.lower() in ("yes", "y", "1") and not known:
+                return str(check["message"]).replace("{}", word)
         return None
 
     def _master_error(self, node: Node) -> str | None:
@@ -722,9 +730,9 @@ class Config24:
                 if full in self.root.values:
                     value = self.root.values[full]
                     shown_value = _quote_value(value)
-                else:  # a default: quoted for blanks or "#" only (its backslashes print as they are)
+                else:
                     value = "" if spec["type"] in ("boollist", "strlist") else UNSET_DEFAULTS.get(full, spec["default"])
-                    shown_value = _quote_value(value) if value != value.strip() or "#" in value else value
+                    shown_value = _quote_value(value)
                 secret = hide and value and spec.get("secret")
                 out.append(f"{full} = {'# hidden, use -P to show it' if secret else shown_value}\n")
         for child in self.root.children:
@@ -1206,7 +1214,9 @@ def _join_words(words: Any) -> str:
 
 
 def _quote_value(value: str) -> str:
-    if value != value.strip() or "#" in value or "\\" in value:
+    """A setting's value as doveconf 2.4.1 prints it: quoted (with ``\\`` and ``"`` escaped) when
+    it starts or ends with a blank or holds ``#``; a backslash alone does not quote it."""
+    if value != value.strip() or "#" in value:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return value
 
