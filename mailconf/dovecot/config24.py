@@ -223,7 +223,8 @@ class Config24:
         # (ssl_server { } inside it) are, after the others
         named_groups = [c for node in specials for c in node.children if c.kind == "group"]
         groups = [g for node in specials + named_groups for g in self._groups(node)]
-        errors = [e for node in specials + groups for e in self._block_errors(node)]
+        namespaces = [c for node in specials for c in node.children if c.kind == "namespace"]
+        errors = [e for node in specials + groups + namespaces for e in self._block_errors(node)]
         if errors:
             raise Doveconf24Error(errors[0], path=self.path, errors=errors)
 
@@ -252,6 +253,7 @@ class Config24:
         out = [_check_dsync(values), _check_fts(values), _check_http_client(values), _check_http_server(values)]
         out += [words("imap_client_workarounds"), words("lmtp_client_workarounds") or _check_lmtp(values)]
         out += [words("mail_log_fields") or words("mail_log_events")]
+        out += [_check_namespace(values, (node.name or "") if node.kind == "namespace" else "")]
         out += [_check_mail_storage(values) or words("mail_attachment_detection_options"), _check_log(values)]
         out += [self._master_error(node), words("pop3_client_workarounds") or _check_pop3(values)]
         out += [_check_execute(values), _check_ox(values), _check_redis(values), _check_ssl_options(values)]
@@ -992,6 +994,12 @@ def _check_http_server(values: dict[str, str]) -> str | None:
 
 def _check_lmtp(values: dict[str, str]) -> str | None:
     return _zero(values, "lmtp_user_concurrency_limit", hint=' (did you mean "unlimited"?)')
+
+
+def _check_namespace(values: dict[str, str], name: str) -> str | None:
+    if len(_expanded(values, "namespace_separator")) > 1:
+        return f"Namespace {name}: Hierarchy separator must be only one character long"
+    return None
 
 
 def _check_mail_storage(values: dict[str, str]) -> str | None:
