@@ -532,6 +532,13 @@ def _changed_keys(scope: Scope) -> set[str]:
     return keys
 
 
+def _layer(values: dict[str, Value], over: dict[str, Value]) -> None:
+    """``over``'s values on ``values``: a built-in default (not set in a file) does not hide a set value."""
+    for k, v in over.items():
+        if v.changed or k not in values:
+            values[k] = v
+
+
 def _merge_named(old: Section, new: Section) -> Section:
     """``new``'s settings under ``old`` (a value ``old`` set wins); of its named sections only those
     ``old`` has too merge, recursively."""
@@ -643,7 +650,8 @@ class DovecotConfig:
         # the lines are left out) when values cannot be expanded
         self.expand_failed = False
         self.filter_settings: dict[str, str] = {}  # setting -> "FILE line N" of the first filter setting it
-        self._converting = 0  # inside the conversion of an obsolete setting
+        self._converting = 0  # inside doveconf's auth_cache_size conversion
+        self._ssl_warned = False
         # 2.4 files: mailconf has no 2.4 doveconf to mirror and its 2.4 catalogue is partial, so
         # unknown names and sections (named filters, boolean lists, groups) are kept, not refused
         self.lenient = catalogue.version.startswith("2.4")
@@ -907,7 +915,22 @@ class DovecotConfig:
         ident = (new["local"], new["local_name"], new["remote"], new["protocol"])
         for existing in self.filter_scopes:
             if _same_filter(existing.ident(), ident):
-                return existing
+                if existing.ident() == ident:
+                    return existing
+                # local_name in another case: the same filter, but filters inside it get the name as
+                # written here (a view sharing the filter's settings)
+                return Scope(
+                    existing.values,
+                    existing.sections,
+                    local=existing.local,
+                    local_name=new["local_name"],
+                    remote=existing.remote,
+                    protocol=existing.protocol,
+                    path=existing.path,
+                    line=existing.line,
+                    local_bits=existing.local_bits,
+                    remote_bits=existing.remote_bits,
+                )
         fs = Scope(
             local=new["local"],
             local_name=new["local_name"],
@@ -987,13 +1010,13 @@ class DovecotConfig:
         else:
             spec = self.catalogue.spec(ln.key)
             target = scope.values
-        if section is None and not self.lenient and (spec is None or ln.key in _OLD_ALWAYS):
-            self._converting += 1
-            try:
-                if self._old_setting(ln, scope):
-                    return
-            finally:
-                self._converting -= 1
+        if (
+            section is None
+            and not self.lenient
+            and (spec is None or ln.key in _OLD_ALWAYS)
+            and self._old_setting(ln, scope)
+        ):
+            return
         if section is not None and section.spec.unique and ln.key == _name_key(section.type):
             section.name = ln.value
             if ln.value:
@@ -1061,7 +1084,7 @@ class DovecotConfig:
             self.filter_settings.setdefault(ln.key, f"{ln.path} line {ln.line}")
             return
         at = self.filter_settings.get(ln.key)
-        if at is not None and not self._converting:  # a converted obsolete global setting: no warning
+        if at is not None and not self._converting:
             self.warnings.append(
                 f"{ln.path} line {ln.line}: Global setting {ln.key} won't change the setting inside an earlier "
                 f"filter at {at} (if this is intentional, avoid this warning by moving the global setting before {at})"
@@ -1069,6 +1092,7 @@ class DovecotConfig:
 
     def _list_assign(self, ln: Line, scope: Scope, section: Section | None, spec: SectionSpec) -> None:
         """``namespace = a b``: doveconf creates (unnamed) list entries under those keys."""
+        self._global_after_filter(ln, scope, section)
         container = scope.sections if section is None else section.sections
         items = container.setdefault(ln.key, [])
         if spec.strlist:
@@ -1193,8 +1217,11 @@ class DovecotConfig:
             return True
         if key == "auth_cache_size" and value.isdigit() and 0 < int(value) < 1024:
             self._obsolete(ln, f"auth_cache_size value no longer defaults to megabytes. Use {value}M")
-            # doveconf applies this conversion to the global settings, also from inside a filter
+            # doveconf applies this conversion to the global settings, also from inside a filter,
+            # without the warning about a global setting after a filter's
+            self._converting += 1
             self._set(Line("set", key, value + "M", ln.path, ln.line, ln.column), self.global_scope, None, [])
+            self._converting -= 1
             return True
         if key in _LOGIN_SETTINGS or key in _MAIL_SETTINGS:
             login = key in _LOGIN_SETTINGS
@@ -1263,19 +1290,33 @@ class DovecotConfig:
         if self.lenient:
             return
         try:
-            self._check_scope(self.global_scope, top=True)
+            self._check_scope(self.global_scope)
+            everything = [self.global_scope, *self.filter_scopes]
             for ctx in self.filter_scopes:
-                matches = [f for f in self.filter_scopes if _mask_matches(f, ctx)]
-                if not matches:
-                    continue  # a filter that does not apply to itself (local_name "a b") is not checked
+                # the global settings apply to every filter; they come first among equals (a /0 network)
+                matches = [f for f in everything if _mask_matches(f, ctx)]
                 # doveconf's order of specificity (as in its output): local_name, local, remote, protocol
                 matches.sort(key=lambda f: (f.local_name is None, -f.local_bits, -f.remote_bits, f.protocol is None))
                 self._check_conflicts(matches)
-                if any(m.values or m.sections for m in matches):  # else: the global settings, checked
-                    self._check_scope(self._merged(matches), top=False)
+                self._warn_ssl(ctx, matches)
+                # a filter that does not apply to itself (local_name "a b") and matches nothing else has
+                # just the global settings, checked already
+                if any(m.values or m.sections for m in matches if m is not self.global_scope):
+                    self._check_scope(self._merged(matches))
         except ParseError as exc:
             exc.partial = self  # type: ignore[attr-defined]
             raise
+
+    def _warn_ssl(self, ctx: Scope, matches: list[Scope]) -> None:
+        """doveconf's warning (once) for the first filter that turns ssl on while the global ssl is off
+        (its own value, also when it does not apply to itself, else the merged one)."""
+        g = self.global_scope.values.get("ssl")
+        if g is None or g.value != "no" or self._ssl_warned:
+            return
+        v = ctx.values.get("ssl") or next((m.values["ssl"] for m in matches if "ssl" in m.values), None)
+        if v is not None and v.value != "no":
+            self._ssl_warned = True
+            self.warnings.append(f"SSL is disabled because global ssl=no, ignoring ssl={v.value} for subsection")
 
     def _check_conflicts(self, matches: list[Scope]) -> None:
         """doveconf merges the filters that apply to a filter, most specific first; a setting set
@@ -1300,24 +1341,23 @@ class DovecotConfig:
             merged |= keys
 
     def _merged(self, matches: list[Scope]) -> Scope:
-        """The settings doveconf checks for one filter: its matching filters (most specific
-        first) over the global ones. Lists keep doveconf's merge order (every filter's service
-        list starts with the built-in services; a filter's new entries come before those of
-        less specific filters and of the global settings); named entries merge, the most
-        specific value winning."""
-        layers = [self.global_scope, *reversed(matches)]  # least specific first
+        """The settings doveconf checks for one filter: the scopes that apply to it (the global one
+        included), most specific first. A value set (not a built-in default) in a more specific
+        scope wins. Lists keep doveconf's merge order (the built-in services first, then each
+        scope's new entries in turn); named entries merge."""
+        layers = list(reversed(matches))  # least specific first
         values: dict[str, Value] = {}
         for layer in layers:
-            values.update(layer.values)
+            _layer(values, layer.values)
         sections = dict(self.global_scope.sections)
         builtin = self.catalogue.service_defaults
-        for stype in {t for m in matches for t in m.sections}:
+        for stype in {t for m in matches if m is not self.global_scope for t in m.sections}:
             items: list[Section] = []
             named: dict[str, list[Section]] = {}
             if stype == "service":
                 items = [s for s in self.global_scope.sections.get(stype, []) if s.name in builtin]
                 named = {s.name: [] for s in items}
-            for layer in [*matches, self.global_scope]:
+            for layer in matches:
                 for sec in layer.sections.get(stype, []):
                     if not (sec.spec.unique and sec.name):
                         items.append(sec)
@@ -1333,13 +1373,13 @@ class DovecotConfig:
                 if len(parts) > 1:
                     merged = Section(sec.type, sec.name, sec.spec, sec.key, path=sec.path, line=sec.line)
                     for part in parts:
-                        merged.values.update(part.values)
+                        _layer(merged.values, part.values)
                         merged.sections.update(part.sections)
                     items[i] = merged
             sections[stype] = items
         return Scope(values, sections)
 
-    def _check_scope(self, scope: Scope, *, top: bool) -> None:
+    def _check_scope(self, scope: Scope) -> None:
         """The checks in doveconf's order (recorded by putting every error in one file and taking
         out the one doveconf reports, again and again)."""
         path = self.path
@@ -1421,8 +1461,7 @@ class DovecotConfig:
         for svc in enabled:
             if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
                 raise fail(f"service({svc.name}): process_limit must be 1")
-        if top:
-            self._check_listeners()
+        self._check_listeners(scope)
         words("pop3_client_workarounds")
         words("pop3c_features")
         for m in scope.sections.get("metric", []):
@@ -1437,12 +1476,12 @@ class DovecotConfig:
                 raise fail("json exporter format requires a time-* argument")
         words("submission_client_workarounds")
 
-    def _check_listeners(self) -> None:
+    def _check_listeners(self, scope: Scope) -> None:
         """Two enabled services listening on the same port and address: doveconf refuses."""
-        protocols = self.effective("protocols").value.split()
-        listen = self.effective("listen").value
+        protocols = (scope.values.get("protocols") or self.effective("protocols")).value.split()
+        listen = (scope.values.get("listen") or self.effective("listen")).value
         seen: set[tuple[str, str]] = set()
-        for svc in self.services:
+        for svc in scope.sections.get("service", []):
             proto = svc.get("protocol")
             if proto and proto not in protocols:
                 continue
@@ -1513,7 +1552,7 @@ class DovecotConfig:
                         j = next((i for i, s in enumerate(lst) if sec.name and s.name == sec.name), -1)
                         if j >= 0:
                             lst[j] = _merge_named(lst[j], sec)
-                        elif stype == "namespace" and sec.name:
+                        elif stype == "namespace":
                             # doveconf shows a new namespace here with only the settings opening one sets
                             implicit = {k: v for k, v in sec.values.items() if k in ("name", "location", "prefix")}
                             lst.append(Section(stype, sec.name, sec.spec, sec.key, implicit, None, sec.path, sec.line))

@@ -217,6 +217,10 @@ WARNING = (
         ("protocol imap {\n  ssl_cert_file = /x\n}\nssl_cert = </etc/passwd\n", [("ssl_cert", 4, 2)]),
         # a global setting before the filter: no warning
         ("ssl = yes\nprotocol imap {\n  ssl = no\n}\n", []),
+        # a list assignment counts too
+        ("local 10.0.0.0/8 {\n  namespace = a b\n}\nnamespace = a b\n", [("namespace", 4, 2)]),
+        # doveconf's auth_cache_size conversion does not warn
+        ("protocol lmtp {\n  auth_cache_size = 1M\n}\nauth_cache_size = 10\n", []),
     ],
 )
 def test_global_setting_after_a_filter_warns(text: str, expected: list[tuple[str, int, int]], tmp_path: Path) -> None:
@@ -301,10 +305,49 @@ def test_a_zero_network_filter_applies_to_everything(text: str, expected: str, t
     assert out == expected
 
 
-def test_converted_global_setting_does_not_warn(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        # once, for the first filter turning ssl on
+        (
+            "ssl = no\nlocal 1.2.3.4 {\n  ssl = no\n}\nprotocol imap {\n  ssl = yes\n}\n"
+            "protocol pop3 {\n  ssl = required\n}\n",
+            "yes",
+        ),
+        ("ssl = no\nlocal 1.2.3.4 {\n  ssl = required\n}\n", "required"),
+        # also for a filter that does not apply to itself
+        ('ssl = no\nlocal_name "a b" {\n  ssl = yes\n}\n', "yes"),
+        ("ssl = no\nprotocol imap {\n  mail_debug = yes\n}\n", None),
+        ("local 1.2.3.4 {\n  ssl = yes\n}\n", None),
+    ],
+)
+def test_ssl_on_in_a_filter_with_global_ssl_off_warns(text: str, warning: str | None, tmp_path: Path) -> None:
     f = tmp_path / "dovecot.conf"
-    f.write_text("protocol lmtp {\n  auth_cache_size = 1M\n}\nauth_cache_size = 10\n")
-    assert not [w for w in load_config(f).warnings if "Global setting" in w]
+    f.write_text(text)
+    got = [w for w in load_config(f).warnings if w.startswith("SSL is disabled")]
+    assert got == ([f"SSL is disabled because global ssl=no, ignoring ssl={warning} for subsection"] if warning else [])
+
+
+def test_duplicate_listener_with_protocols_enabled_in_a_filter(tmp_path: Path) -> None:
+    # the global listen converts to imap-login and pop3-login ports; only the filter enables both
+    f = tmp_path / "dovecot.conf"
+    f.write_text("local 10.0.0.0/8 {\n  protocols = imap pop3\n}\nlisten = *:10143\n")
+    with pytest.raises(ParseError) as info:
+        load_config(f)
+    assert info.value.message == "duplicate listener: 10143:"
+
+
+def test_local_name_in_another_case_is_the_same_filter(tmp_path: Path) -> None:
+    # the settings go to the first spelling; a filter inside takes the name as written there
+    f = tmp_path / "dovecot.conf"
+    f.write_text(
+        "local_name mail {\n}\nlocal_name MAIL {\n  ssl = no\n}\nlocal_name Mail {\n  protocol imap {\n"
+        "    ssl = yes\n  }\n}\n"
+    )
+    out = load_config(f).dump("n")
+    assert out.endswith(
+        "local_name mail {\n  ssl = no\n}\nlocal_name Mail {\n  protocol imap {\n    ssl = yes\n  }\n}\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -360,7 +403,7 @@ def test_cases_agree_with_doveconf(text: str, error: str | None, tmp_path: Path)
 
 HEADS = {
     "protocol": ["imap", "pop3", "!imap", "!pop3"],
-    "remote": ["10.0.0.0/8", "10.1.2.3/16", "10.1.2.3", "192.168.0.0/16", "::1", "0.0.0.0/0", "::ffff:10.0.0.0/104"],
+    "remote": ["10.0.0.0/8", "10.1.2.3/16", "10.1.2.3", "192.168.0.0/16", "::1", "::ffff:10.0.0.0/104"],
     "local": ["127.0.0.1", "10.0.0.0/8", "::1"],
     "local_name": ["mail.example.com", "*.example.com", '"a mail.example.com"', "MAIL.example.com"],
 }
