@@ -81,15 +81,39 @@ class Expansion(MutableRecord):
         self.names: list[str] = [] if names is None else names  # names looked up, in order (scan mode)
 
 
+# Postfix reads each part of a compatibility level with strtol(): leading white space and a
+# sign are accepted, negative values are not; minor and patch are at most 1023 and the major
+# version is what is left of a 64-bit long.
+_C_SPACE = " \t\n\v\f\r"
+_LEVEL_LIMITS = (2**43 - 1, 1023, 1023)
+
+
 def compat_level(text: str) -> tuple[int, int, int] | None:
     """A compatibility level ("2", "3.6", "3.10.1") as a comparable tuple; None if malformed."""
-    parts = text.split(".")
-    if parts[0].startswith("+"):
-        parts[0] = parts[0][1:]
-    if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
-        return None
-    numbers = [int(p) for p in parts] + [0, 0]
-    return numbers[0], numbers[1], numbers[2]
+    numbers = [0, 0, 0]
+    i, n = 0, len(text)
+    for part, limit in enumerate(_LEVEL_LIMITS):
+        j = i
+        while j < n and text[j] in _C_SPACE:
+            j += 1
+        negative = j < n and text[j] == "-"
+        if j < n and text[j] in "+-":
+            j += 1
+        k = j
+        while k < n and "0" <= text[k] <= "9":
+            k += 1
+        if k == j:
+            return None
+        value = -int(text[j:k]) if negative else int(text[j:k])
+        if not 0 <= value <= limit:
+            return None
+        numbers[part] = value
+        if k == n:
+            return numbers[0], numbers[1], numbers[2]
+        if text[k] != "." or part == 2:
+            return None
+        i = k + 1
+    return None  # pragma: no cover - the loop returns
 
 
 def _span(text: str, start: int) -> int:

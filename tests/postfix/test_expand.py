@@ -129,6 +129,39 @@ def test_scan_parses_both_branches_and_collects_names() -> None:
     assert not expand(value, VALUES.get).error
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # each part is read as C's strtol reads it: white space and a sign before the digits
+        (" 1", (1, 0, 0)),
+        ("  +3.6", (3, 6, 0)),
+        ("3. 6", (3, 6, 0)),
+        ("3.+6", (3, 6, 0)),
+        ("-0", (0, 0, 0)),
+        ("3.06", (3, 6, 0)),
+        ("3.1023", (3, 1023, 0)),
+        ("3.6.1023", (3, 6, 1023)),
+        ("8796093022207", (8796093022207, 0, 0)),
+        # ... but nothing after them, no negative numbers, minor and patch at most 1023
+        ("1 ", None),
+        ("3.6 ", None),
+        ("-1", None),
+        ("3.-1", None),
+        ("+-1", None),
+        ("+", None),
+        ("3.6.", None),
+        (".5", None),
+        ("3.1024", None),
+        ("3.6.1024", None),
+        ("8796093022208", None),
+        ("99999999999999999999", None),
+    ],
+)
+def test_compat_level_reads_parts_as_postfix_does(text: str, level: tuple[int, int, int] | None) -> None:
+    # observed with postconf 3.7: ${{$p} <level {3.6} ? {lt} : {ge}} for each p
+    assert compat_level(text) == level
+
+
 def test_compat_level() -> None:
     assert compat_level("3.6") == (3, 6, 0)
     assert compat_level("3.10") > compat_level("3.6")  # type: ignore[operator]
