@@ -206,7 +206,7 @@ def _run(args: SimpleNamespace | argparse.Namespace) -> int:
     if args.list_rules:
         return _list_rules(settings.get_profile(args.profile), args.format)
 
-    from mailconf.policy.discover import ConfigSet, DiscoveryError, discover
+    from mailconf.policy.discovery import ConfigSet, DiscoveryError, discover
     from mailconf.policy.engine import LintResult, Options, lint_sets
 
     options = Options(

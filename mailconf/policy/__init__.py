@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from mailconf.policy._finding import Finding, Severity
-    from mailconf.policy.discover import ConfigSet, discover
+    from mailconf.policy.discovery import ConfigSet, discover
     from mailconf.policy.engine import Context, LintResult, Options, lint
     from mailconf.policy.profiles import Profile
     from mailconf.policy.registry import Rule, load_rules, rule
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 _LAZY = {
     "Finding": "mailconf.policy._finding",
     "Severity": "mailconf.policy._finding",
-    "ConfigSet": "mailconf.policy.discover",
-    "discover": "mailconf.policy.discover",
+    "ConfigSet": "mailconf.policy.discovery",
+    "discover": "mailconf.policy.discovery",
     "Context": "mailconf.policy.engine",
     "LintResult": "mailconf.policy.engine",
     "Options": "mailconf.policy.engine",

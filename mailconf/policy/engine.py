@@ -14,7 +14,7 @@ from mailconf import _paths
 from mailconf._lazyre import MULTILINE, Lazy
 from mailconf._record import MutableRecord
 from mailconf.policy._finding import Finding, parse_severity
-from mailconf.policy.discover import ConfigSet, discover, is_live
+from mailconf.policy.discovery import ConfigSet, discover, is_live
 from mailconf.policy.profiles import OFF, Profile
 from mailconf.policy.registry import Rule, Version, load_rules, select_rules
 from mailconf.policy.settings import Settings

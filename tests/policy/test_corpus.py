@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mailconf.policy.discover import discover
+from mailconf.policy.discovery import discover
 from mailconf.policy.engine import Options, lint_sets
 from mailconf.policy.settings import Settings
 from tests.support import CORPUS, backdate, corpus_sets, require_corpus, require_tool

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mailconf.policy.discover import discover
+from mailconf.policy.discovery import discover
 from tests.policy._helpers import write_tree
 
 MM_CFG = "from Defaults import *\nDEFAULT_EMAIL_HOST = 'lists.example.org'\n"

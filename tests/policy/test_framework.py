@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailconf.policy.discover import DiscoveryError, discover
+from mailconf.policy.discovery import DiscoveryError, discover
 from mailconf.policy.profiles import BUILTIN, ProfileError, resolve_profiles
 from mailconf.policy.registry import Rule, load_rules, parse_version, select_rules, unknown_selectors
 from mailconf.policy.settings import SettingsError, discover_settings, find_config, load_settings
@@ -188,3 +188,12 @@ def test_discovery_survives_symlink_loops(tmp_path: Path) -> None:
     (tmp_path / "h/self").symlink_to(tmp_path / "h/self")
     sets = discover([tmp_path])
     assert [s.postfix_dir for s in sets] == [tmp_path / "h/postfix"]
+
+
+def test_the_public_discover_is_the_function_even_after_the_engine_is_imported() -> None:
+    """The module that implements it is ``mailconf.policy.discovery``: a submodule named
+    ``discover`` would replace the package's ``discover`` attribute once imported."""
+    import mailconf.policy.engine  # noqa: F401 - imports the discovery module
+    from mailconf.policy import discover
+
+    assert callable(discover) and discover.__module__ == "mailconf.policy.discovery"

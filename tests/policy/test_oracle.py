@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mailconf.policy.discover import ConfigSet
+from mailconf.policy.discovery import ConfigSet
 from mailconf.policy.engine import Context, _load
 from mailconf.policy.profiles import OFFICE
 from mailconf.policy.rules._postfix import PostfixView

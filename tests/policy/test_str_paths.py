@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mailconf.policy import ConfigSet, Settings, lint
-from mailconf.policy.discover import DiscoveryError, discover
+from mailconf.policy.discovery import DiscoveryError, discover
 from mailconf.policy.engine import Context, Options
 from mailconf.policy.profiles import BUILTIN
 from mailconf.policy.settings import Override, find_config, load_settings
