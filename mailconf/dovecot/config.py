@@ -1813,7 +1813,11 @@ def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
     documents = getattr(tree, "documents", {})
     cfg.files.extend(str(p) for p in documents)
     cfg.texts.update((str(p), doc.text) for p, doc in documents.items())
-    cfg.apply(_tree_lines(tree))
+    try:
+        cfg.apply(_tree_lines(tree))
+    except ParseError as exc:
+        exc.warnings = list(cfg.warnings)  # type: ignore[attr-defined]  # doveconf prints them before the error
+        raise
     cfg.check()
     return cfg
 

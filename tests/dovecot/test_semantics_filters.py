@@ -467,3 +467,14 @@ def test_overlapping_filters_agree_with_doveconf(tree: dict[str, str]) -> None:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text)
         _agree(exe, root / "dovecot.conf")
+
+
+def test_a_reading_error_carries_the_warnings_doveconf_prints_before_it(tmp_path: Path) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text("auth_cache_size = 10\nssl = maybe\n")
+    with pytest.raises(ParseError) as info:
+        load_config(f)
+    assert info.value.warnings == [  # type: ignore[attr-defined]
+        "NOTE: You can get a new clean config file with: doveconf -Pn > dovecot-new.conf",
+        f"Obsolete setting in {f}:1: auth_cache_size value no longer defaults to megabytes. Use 10M",
+    ]
