@@ -1062,7 +1062,9 @@ class DovecotConfig:
             words = [w.lstrip("\t") for w in raw.split(" ") if w.lstrip("\t")]
             cur = target.get(ln.key)
             if cur is None and section is None and not scope.is_global:
-                cur = self.global_scope.values.get(ln.key)
+                # a nested filter starts from the filters around it, then the global settings
+                around = (entry[1].values.get(ln.key) for entry in reversed(stack) if entry[0] == "filter")
+                cur = next((v for v in around if v is not None), None) or self.global_scope.values.get(ln.key)
             current = (
                 cur.value if cur is not None else (spec.default if section is None or not section.spec.strlist else "")
             )
@@ -1480,6 +1482,18 @@ class DovecotConfig:
         """Two enabled services listening on the same port and address: doveconf refuses."""
         protocols = (scope.values.get("protocols") or self.effective("protocols")).value.split()
         listen = (scope.values.get("listen") or self.effective("listen")).value
+        services = [
+            s for s in scope.sections.get("service", []) if not s.get("protocol") or s.get("protocol") in protocols
+        ]
+        base = (scope.values.get("base_dir") or self.effective("base_dir")).value
+        paths: set[str] = set()
+        for svc in services:
+            for ltype in ("unix_listener", "fifo_listener"):
+                for lst in svc.children(ltype):
+                    full = lst.name if lst.name.startswith("/") else f"{base}/{lst.name}"
+                    if full in paths:
+                        raise ParseError(f"duplicate listener: {full}", path=self.path, line=0)
+                    paths.add(full)
         seen: set[tuple[str, str]] = set()
         for svc in scope.sections.get("service", []):
             proto = svc.get("protocol")

@@ -144,6 +144,21 @@ CASES: list[tuple[str, str | None]] = [
     # services of protocols that are not enabled are not checked (protocols is empty with -c FILE)
     ("service imap {\n  vsz_limit = 10k\n}\n", None),
     ("protocols = imap\nservice imap {\n  vsz_limit = 10k\n}\n", "service(imap): vsz_limit is too low"),
+    # unix listeners: a relative path is under base_dir; only services of enabled protocols count
+    (
+        "service a {\n  unix_listener x {\n  }\n}\nservice b {\n  unix_listener /run/dovecot/x {\n  }\n}\n",
+        "duplicate listener: /run/dovecot/x",
+    ),
+    ("service myservice {\n  unix_listener auth-userdb {\n  }\n}\n", "duplicate listener: /run/dovecot/auth-userdb"),
+    (
+        "base_dir = /tmp/bd\nservice a {\n  unix_listener x {\n  }\n}\nservice b {\n  fifo_listener x {\n  }\n}\n",
+        "duplicate listener: /tmp/bd/x",
+    ),
+    (
+        "service imap {\n  unix_listener imap-master {\n  }\n}\n"
+        "service pop3 {\n  unix_listener imap-master {\n  }\n}\n",
+        None,
+    ),
     # a filter's unnamed service comes after the built-in ones, before later global ones
     ("local 10.0.0.1 {\n  service {\n  }\n}\nservice myservice {\n}\n", "Service #32 is missing name"),
     # a /0 network is no condition: auth sections are allowed in it, and other filters may go inside
@@ -478,3 +493,19 @@ def test_a_reading_error_carries_the_warnings_doveconf_prints_before_it(tmp_path
         "NOTE: You can get a new clean config file with: doveconf -Pn > dovecot-new.conf",
         f"Obsolete setting in {f}:1: auth_cache_size value no longer defaults to megabytes. Use 10M",
     ]
+
+
+def test_a_reference_in_a_nested_filter_starts_from_the_filter_around_it(tmp_path: Path) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(
+        "mail_plugins = a\nlocal 127.0.0.1 {\n  mail_plugins = quota\n  local_name mail.example.com {\n"
+        "    mail_plugins = $mail_plugins zlib\n  }\n  protocol imap {\n  }\n}\n"
+        "remote 10.0.0.0/8 {\n  protocol pop3 {\n    mail_plugins = $mail_plugins d\n  }\n}\n"
+    )
+    c = load_config(f)
+    got = {tuple(s.header_lines()): s.values["mail_plugins"].value for s in c.filters if "mail_plugins" in s.values}
+    assert got == {
+        ("local 127.0.0.1",): "quota",
+        ("local 127.0.0.1", "local_name mail.example.com"): "quota zlib",
+        ("remote 10.0.0.0/8", "protocol pop3"): "a d",
+    }
