@@ -649,6 +649,9 @@ class DovecotConfig:
         # doveconf runs managesieve-login to learn the capability lines; that run fails (and
         # the lines are left out) when values cannot be expanded
         self.expand_failed = False
+        # what the managesieve-login run prints when it fails on an unreadable <file in plugin {} (doveconf
+        # shows it as "Fatal: ...", then "Error: managesieve-login: dump-capability process returned 89")
+        self.helper_error: str | None = None
         self.filter_settings: dict[str, str] = {}  # setting -> "FILE line N" of the first filter setting it
         self._converting = 0  # inside doveconf's auth_cache_size conversion
         self._ssl_warned = False
@@ -1055,6 +1058,16 @@ class DovecotConfig:
             helper_reads = section is None and spec.read_by_helper
             if ((section is not None and section.spec.strlist) or helper_reads) and not os.path.isfile(where):
                 self.expand_failed = True  # doveconf's expanding reader fails on it
+                if section is not None and self.helper_error is None:
+                    try:
+                        with open(where, "rb"):
+                            reason = "Is a directory"
+                    except OSError as exc:
+                        reason = exc.strerror or str(exc)
+                    self.helper_error = (
+                        f"Error in configuration file {ln.path} line {ln.line}: "
+                        f"{section.type}/0/{ln.key}: Can't open file {where}: {reason}"
+                    )
             target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
             self._global_after_filter(ln, scope, section)
             return

@@ -509,3 +509,16 @@ def test_a_reference_in_a_nested_filter_starts_from_the_filter_around_it(tmp_pat
         ("local 127.0.0.1", "local_name mail.example.com"): "quota zlib",
         ("remote 10.0.0.0/8", "protocol pop3"): "a d",
     }
+
+
+def test_an_unreadable_plugin_file_gives_the_helper_error_doveconf_prints(tmp_path: Path) -> None:
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "dovecot.conf").write_text("ssl = no\n!include conf.d/*.conf\n")
+    (tmp_path / "conf.d/10.conf").write_text("\nplugin {\n  a = x\n  sieve = <file\n  quota = <nope\n}\n")
+    c = load_config(tmp_path / "dovecot.conf")
+    # the first one only: the managesieve-login run stops there (and the capability lines are left out)
+    assert c.helper_error == (
+        f"Error in configuration file {tmp_path}/conf.d/10.conf line 4: plugin/0/sieve: "
+        f"Can't open file {tmp_path}/conf.d/file: No such file or directory"
+    )
+    assert "capability" not in c.dump("n")
