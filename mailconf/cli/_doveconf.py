@@ -12,6 +12,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+# what doveconf prints when the managesieve-login run for the capability lines fails
+HELPER_FAILED = "doveconf: Error: managesieve-login: dump-capability process returned 89"
+# Pigeonhole's settings plugin: with it installed doveconf starts managesieve-login on every run
+MANAGESIEVE_SETTINGS = "/usr/lib/dovecot/modules/settings/libmanagesieve_login_settings.so"
 USAGE = "usage: mailconf doveconf [-c FILE] [-n | -N | -a] [-P] [-h] [--dovecot-version 2.3|2.4] [name ...]"
 EX_CONFIG = 89
 
@@ -56,7 +60,7 @@ def run(argv: list[str]) -> int:
         names.append(a)
         i += 1
 
-    from mailconf.dovecot.config import config_from_tree, detect_version, load_config
+    from mailconf.dovecot.config import config_from_tree, detect_version, load_config, reading_error
     from mailconf.dovecot.tree import load
     from mailconf.errors import ParseError
 
@@ -75,10 +79,18 @@ def run(argv: list[str]) -> int:
         else:
             mode = mode or "a"
             cfg = load_config(path, version)
-    except ParseError as exc:
+    except ParseError as error:
         if version is None and "2.4" in (_first_setting_version(path), detect_version(path)):
             # a 2.4 file the reader refused: doveconf 2.4's wording
             return _run24(path, mode or "n", hide, names, hide_key)
+        exc = reading_error(error, version)
+        partial = getattr(exc, "partial", None)
+        warnings = getattr(exc, "warnings", None)
+        if warnings is None and partial is not None:
+            warnings = partial.warnings
+        warned = [f"doveconf: Warning: {w}" for w in warnings or []]
+        if partial is not None:  # refused by a check after reading: doveconf prints the settings first
+            sys.stdout.write(partial.dump(mode or "a", hide_passwords=hide, names=names or None, hide_key=hide_key))
         where = f"{exc.path}" if exc.path else path
         native = getattr(exc, "doveconf", None)  # the reader's error carries doveconf's whole text
         if native:
@@ -89,13 +101,23 @@ def run(argv: list[str]) -> int:
             msg = f"doveconf: Fatal: Error in configuration file {where} line {exc.line}: {exc.message}"
         else:
             msg = f"doveconf: Fatal: Error in configuration file {where}: {exc.message}"
-        print(msg, file=sys.stderr)
+        if _capability_helper() and not msg.startswith("doveconf: Fatal: open("):
+            # the managesieve-login run reads the same files first and fails the same way
+            print("\n".join([*warned, msg, HELPER_FAILED]), file=sys.stderr)
+        print("\n".join([*warned, msg]), file=sys.stderr)
         return EX_CONFIG
     except (OSError, RecursionError, ValueError) as exc:
         print(f"doveconf: Fatal: {exc}", file=sys.stderr)
         return EX_CONFIG
-    for w in cfg.warnings:
-        print(f"doveconf: Warning: {w}", file=sys.stderr)
+    warned = [f"doveconf: Warning: {w}" for w in cfg.warnings]
+    if _capability_helper():
+        # doveconf runs Pigeonhole's managesieve-login for the capability lines; it reads the same
+        # files first (its warnings come twice), and fails on what only it expands (<file in plugin {})
+        helper = warned + ([f"doveconf: Fatal: {cfg.helper_error}", HELPER_FAILED] if cfg.helper_error else [])
+        if helper:
+            print("\n".join(helper), file=sys.stderr)
+    for w in warned:
+        print(w, file=sys.stderr)
     for e in cfg.errors:
         print(f"doveconf: Error: {e}", file=sys.stderr)
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None, hide_key=hide_key))
@@ -163,3 +185,9 @@ def _first_setting_version(path: str) -> str | None:
     except OSError:
         return None
     return None
+
+
+def _capability_helper() -> bool:
+    import os
+
+    return os.path.exists(os.environ.get("MAILCONF_MANAGESIEVE_SETTINGS", MANAGESIEVE_SETTINGS))

@@ -1825,7 +1825,38 @@ def load_config(path: str | Path, version: str | None = None) -> DovecotConfig:
     """Read ``path`` (and its includes) as doveconf does: the tree of :func:`mailconf.dovecot.load`."""
     from mailconf.dovecot.tree import load
 
-    return config_from_tree(load(path, version=version if version == "2.4" else None), version)
+    try:
+        tree = load(path, version=version if version == "2.4" else None)
+    except ParseError as exc:
+        raise reading_error(exc, version) from None
+    return config_from_tree(tree, version)
+
+
+def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
+    """The error doveconf reports for a tree the reader refused with ``exc``.
+
+    doveconf parses each setting as it reads it, so a setting or section it refuses before the
+    place of a syntax error (``Missing '}'`` is only found at the end of the file, ``Unexpected
+    '}'``, ``No matches`` ... where they are) is what it reports: ``foo {`` at the end of a file is
+    "Unknown setting: foo", not a missing brace. ``exc`` carries the statements read before it
+    (``partial_tree``); they are applied, and their first error, if any, is returned instead.
+    """
+    partial = getattr(exc, "partial_tree", None)
+    if partial is None or str(version or getattr(partial, "version", "")).startswith("2.4"):
+        return exc
+    from mailconf.dovecot.catalogue import Catalogue
+
+    cfg = DovecotConfig(Catalogue.for_version(version), str(getattr(partial, "path", "")) or None)
+    try:
+        cfg.apply(_tree_lines(partial))
+    except ParseError as earlier:
+        if earlier.message.startswith("Missing '}'"):  # the statements end before the sections do
+            return exc
+        earlier.warnings = list(cfg.warnings)  # type: ignore[attr-defined]
+        return earlier
+    except Exception:  # the statements before a syntax error are not a whole file: keep exc
+        return exc
+    return exc
 
 
 def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:

@@ -40,6 +40,7 @@ from mailconf.dovecot.document import (
     rules_for,
     section_path,
 )
+from mailconf.errors import ParseError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -410,6 +411,27 @@ class _Loader:
         includes: list[IncludeRecord] = []
         warnings: list[DovecotWarning] = []  # in the order doveconf would print them
         stack: list[_Frame] = [_Frame(path, main)]
+        try:
+            return self._walk(path, stack, order, includes, warnings, version)
+        except ParseError as exc:
+            # doveconf applies each setting as it reads it: a setting it refuses before this point
+            # is the error it reports (see mailconf.dovecot.config.reading_error)
+            last = order[-1] if order else None  # the statement refused, when it is one
+            refused = last is not None and last.path == exc.path and exc.line in (last.line, last.end_line)
+            if refused and not exc.message.startswith("Missing '}'"):  # that one is found at the end
+                order = order[:-1]
+            exc.partial_tree = DovecotTree(path, self.documents, order, includes, version, warnings)  # type: ignore[attr-defined]
+            raise
+
+    def _walk(
+        self,
+        path: str,
+        stack: list[_Frame],
+        order: list[Statement],
+        includes: list[IncludeRecord],
+        warnings: list[DovecotWarning],
+        version: str,
+    ) -> DovecotTree:
         open_sections: list[Statement] = []
         carry = ""  # doveconf's line buffer outlives the file that filled it
         while stack:

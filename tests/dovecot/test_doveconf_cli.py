@@ -44,11 +44,37 @@ def test_show_secrets_names_and_values(tmp_path: Path, capsys: pytest.CaptureFix
     assert capsys.readouterr().out == "service/imap-login/inet_listener/imap/port = 0\n"
 
 
-def test_fatal_message_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fatal_message_and_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILCONF_MANAGESIEVE_SETTINGS", str(tmp_path / "absent.so"))  # no Pigeonhole
     f = tmp_path / "dovecot.conf"
     f.write_text("ssl = maybe\n")
     assert run(["-c", str(f), "-n"]) == 89
     assert capsys.readouterr().err == f"doveconf: Fatal: Error in configuration file {f} line 1: Invalid value: maybe\n"
+
+
+def test_with_pigeonhole_the_capability_run_fails_first_and_warnings_come_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin = tmp_path / "libmanagesieve_login_settings.so"
+    plugin.write_bytes(b"")
+    monkeypatch.setenv("MAILCONF_MANAGESIEVE_SETTINGS", str(plugin))
+    f = tmp_path / "dovecot.conf"
+    f.write_text("ssl_disable = no\nssl = maybe\n")
+    assert run(["-c", str(f), "-n"]) == 89
+    warning = f"doveconf: Warning: Obsolete setting in {f}:1: ssl_disable has been renamed to ssl\n"
+    fatal = f"doveconf: Fatal: Error in configuration file {f} line 2: Invalid value: maybe\n"
+    helper = "doveconf: Error: managesieve-login: dump-capability process returned 89\n"
+    err = capsys.readouterr().err
+    # the helper's run (its warnings, its Fatal), the line for its failure, then doveconf's own run
+    half = err[: err.index(helper)]
+    assert half.endswith(fatal) and warning in half
+    assert err == f"{half}{helper}{half}"
+    f.write_text("ssl_disable = no\n")
+    assert run(["-c", str(f), "-n"]) == 0
+    err = capsys.readouterr().err
+    assert err.count(warning) == 2
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,7 +83,10 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().err == f"doveconf: Fatal: open({missing}) failed: No such file or directory\n"
 
 
-def test_check_error_has_no_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_error_has_no_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILCONF_MANAGESIEVE_SETTINGS", str(tmp_path / "absent.so"))  # no Pigeonhole
     f = tmp_path / "dovecot.conf"
     f.write_text("passdb {\n}\n")
     assert run(["-c", str(f), "-n"]) == 89

@@ -277,15 +277,46 @@ def test_generated_trees_agree(tree: dict[str, str]) -> None:
 
 
 def test_cli_matches_doveconf_exit_and_message(tmp_path: Path) -> None:
-    need_23()
+    exe = need_23()
     f = tmp_path / "dovecot.conf"
     f.write_text("auth_debug = yes\nssl = maybe\n")
     proc = subprocess.run(
         [sys.executable, "-m", "mailconf", "doveconf", "-c", str(f), "-n"], capture_output=True, text=True
     )
     assert proc.returncode == 89
-    assert proc.stderr == f"doveconf: Fatal: Error in configuration file {f} line 2: Invalid value: maybe\n"
-    assert "Traceback" not in proc.stderr
+    fatal = f"doveconf: Fatal: Error in configuration file {f} line 2: Invalid value: maybe\n"
+    assert fatal in proc.stderr and "Traceback" not in proc.stderr
+    want = subprocess.run([exe, "-c", str(f), "-n"], capture_output=True, text=True)
+    assert proc.stderr == want.stderr
+
+
+# Whole stderr and stdout as doveconf 2.3 prints them. With Pigeonhole installed, doveconf runs
+# managesieve-login for the capability lines, which reads the same files first: its warnings come
+# twice, and a refused file gives its Fatal, "Error: managesieve-login: dump-capability process
+# returned 89", then doveconf's own Fatal.
+WHOLE_OUTPUT = {
+    "warning-only": "protocols = imap\nssl_protocols = !SSLv3\n",
+    "unknown-section-at-the-end": "protocols = imap\nfoo {\n",  # Unknown setting, not Missing '}'
+    "unknown-setting-before-a-stray-brace": "foo = bar\nprotocols = imap\n}\n",
+    "stray-brace": "protocols = imap\nmail_location = maildir:~/M\n}\n",
+    "warning-then-conflict": (
+        "protocols = imap\nssl_protocols = !SSLv3\nprotocol imap {\n  disable_plaintext_auth = yes\n}\n"
+        "remote 10.1.2.3/16 {\n  protocol imap {\n    disable_plaintext_auth = no\n  }\n}\n"
+    ),
+    "bad-value-after-warning": "ssl_protocols = !SSLv3\nssl = maybe\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE_OUTPUT))
+def test_cli_prints_what_doveconf_prints(name: str, tmp_path: Path) -> None:
+    exe = need_23()
+    f = tmp_path / "dovecot.conf"
+    f.write_text(WHOLE_OUTPUT[name])
+    want = subprocess.run([exe, "-c", str(f), "-n"], capture_output=True, text=True)
+    got = subprocess.run(
+        [sys.executable, "-m", "mailconf", "doveconf", "-c", str(f), "-n"], capture_output=True, text=True
+    )
+    assert (got.returncode, got.stderr, got.stdout) == (want.returncode, want.stderr, strip_header(want.stdout))
 
 
 # ------------------------------------------------------------------ token soup
