@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 
 from mailconf import _paths
-from mailconf._lazyre import Lazy
+from mailconf._lazyre import IGNORECASE, Lazy
 from mailconf._record import MutableRecord, Record
 from mailconf.errors import ParseError
 from mailconf.mailman import defaults
@@ -26,6 +26,7 @@ from mailconf.mailman._cfg import Mailman3Document, parse_mailman_cfg
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from re import Match
 
     from mailconf._paths import PathArg
     from mailconf.mailman._mmcfg import Mailman2Document, VirtualHost
@@ -71,6 +72,25 @@ class Setting(Record):
         self.path = path
         self.line = line
         self.column = column
+
+
+# string.Template's pattern (its delimiter "$", identifiers, flags); the string module imports re
+_TEMPLATE = Lazy(
+    r"\$(?:(?P<escaped>\$)|(?P<named>(?a:[_a-z][_a-z0-9]*))|\{(?P<braced>(?a:[_a-z][_a-z0-9]*))\}|(?P<invalid>))",
+    IGNORECASE,
+)
+
+
+def safe_substitute(text: str, mapping: dict[str, str]) -> str:
+    """``string.Template(text).safe_substitute(mapping)``, as Mailman substitutes its paths."""
+
+    def convert(match: Match[str]) -> str:
+        name = match.group("named") or match.group("braced")
+        if name is not None:
+            return str(mapping[name]) if name in mapping else match.group()
+        return "$" if match.group("escaped") is not None else match.group()
+
+    return _TEMPLATE.sub(convert, text)
 
 
 def system_path_of(path: PathArg, root: PathArg | None) -> str:
@@ -253,13 +273,11 @@ class Mailman3Config(MutableRecord):
             raw["cfg_file"] = self.system_path
         # Mailman's loop: substitute until no '$' is left or nothing improves ($cwd, $argv and
         # $MAILMAN_VAR_DIR are run-time values: they stay, and make the path unknown).
-        from string import Template  # imported here: only a set with Mailman needs it
-
         last = 0
         while True:
             pending = 0
             for key in list(raw):
-                raw[key] = Template(raw[key]).safe_substitute(raw)
+                raw[key] = safe_substitute(raw[key], raw)
                 if "$" in raw[key]:
                     pending += 1
             if pending == 0 or pending == last:

@@ -3,7 +3,8 @@ when the token cache misses) and pydantic (the typed models) must stay out of it
 ``dataclasses`` (with ``inspect`` several milliseconds: the lint path uses ``mailconf._record.Record``),
 ``json``, ``argparse``, ``typing`` (annotations only: ``TYPE_CHECKING = False`` blocks), ``pathlib``
 (it pulls in ``urllib.parse``, ``ntpath`` and ``fnmatch``: the lint path keeps paths as strings, see
-``mailconf._paths``) and (without an mm_cfg.py) ``ast``. No timing here: timings are
+``mailconf._paths``), ``re`` with ``enum`` (patterns come from mailconf._lazyre's cache of compiled
+programs) and (without an mm_cfg.py) ``ast``. No timing here: timings are
 measured by benchmarks/bench_lint.py."""
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ sys.meta_path.insert(0, Spy())
 from mailconf.cli import main
 code = main(["lint", "--no-config", "--exit-zero", *sys.argv[1:]])
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("lark", "pydantic", "dataclasses_json", "tomllib"))
-loaded = {name: name in sys.modules for name in ("lark", "dataclasses", "json", "argparse", "ast", "typing", "pathlib")}
+AVOID = ("lark", "dataclasses", "json", "argparse", "ast", "typing", "pathlib", "re", "enum")
+loaded = {name: name in sys.modules for name in AVOID}
 import json
 print(json.dumps({"code": code, "heavy": heavy, **loaded, "pathlib_from": importers}))
 """
@@ -103,7 +105,7 @@ def test_warm_lint_imports_no_dataclasses_json_argparse_typing_or_pathlib(tmp_pa
         result = _run([host], cache)
     assert not result["lark"], "the token cache never became warm (else this test checks nothing)"
     # json (the catalogues come from a marshal cache), argparse (plain command lines), typing and pathlib too
-    forbidden = ("dataclasses", "json", "argparse", "ast", "typing", "pathlib")
+    forbidden = ("dataclasses", "json", "argparse", "ast", "typing", "pathlib", "re", "enum")
     loaded = [name for name in forbidden if result[name]]
     assert loaded == [], f"imported: {loaded}; pathlib imported from (innermost first): {result['pathlib_from']}"
 
