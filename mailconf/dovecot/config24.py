@@ -28,7 +28,7 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   protocols, limits, ``vsz_limit``, listeners), a service inside a filter, uid/gid ranges, users
   that do not exist on this machine, ``listen``, the word lists (``*_workarounds``, ``*_features``,
   ``dsync_features``, ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client
-  certificate, Sieve's settings, zero
+  certificate, Sieve's settings, ``acl_id`` identifiers, zero
   limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
@@ -36,7 +36,7 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   filters as ``-n`` prints them.
 
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
-values (URIs of ``mail_server_admin``, ``acl_id`` identifiers, ``pop3_uidl_format`` variable
+values (URIs of ``mail_server_admin``, ``pop3_uidl_format`` variable
 names, duplicate listeners, failures to expand ``%{...}`` outside Sieve or a typed ``$SET:``, passdb/userdb
 driver settings, plugins that do not exist); the warning "Global setting X won't change the
 setting inside an earlier filter"; the output doveconf prints before ``Missing '}'``.
@@ -250,7 +250,8 @@ class Config24:
         def words(name: str) -> str | None:
             return self._word_error(node, name)
 
-        out = [_check_dsync(values), _check_fts(values), _check_http_client(values), _check_http_server(values)]
+        out = [_check_acl_id(values), _check_dsync(values), _check_fts(values), _check_http_client(values)]
+        out += [_check_http_server(values)]
         out += [words("imap_client_workarounds"), words("lmtp_client_workarounds") or _check_lmtp(values)]
         out += [words("mail_log_fields") or words("mail_log_events")]
         out += [_check_namespace(values, (node.name or "") if node.kind == "namespace" else "")]
@@ -1094,6 +1095,15 @@ def _event_filter_error(text: str) -> str | None:
             return None
         i += 1
     return None
+
+
+def _check_acl_id(values: dict[str, str]) -> str | None:
+    ident = _expanded(values, "acl_id")
+    if ident in ("", "anyone", "anonymous", "authenticated", "owner"):
+        return None
+    if ident.startswith(("user=", "group=", "group-override=")):
+        return None
+    return f"Invalid identifier '{ident}'"
 
 
 def _check_pop3(values: dict[str, str]) -> str | None:
