@@ -28,7 +28,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   protocols, limits, ``vsz_limit``, listeners), a service inside a filter, uid/gid ranges, users
   that do not exist on this machine, ``listen``, the word lists (``*_workarounds``, ``*_features``,
   ``dsync_features``, ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client
-  certificate, Sieve's settings, ``acl_id`` identifiers, zero
+  certificate, Sieve's settings, ``acl_id`` identifiers, ``mail_nfs_index``, the scheme of
+  ``mail_server_admin`` URIs, zero
   limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
@@ -36,7 +37,7 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   filters as ``-n`` prints them.
 
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
-values (URIs of ``mail_server_admin``, ``pop3_uidl_format`` variable
+values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
 names, duplicate listeners, failures to expand ``%{...}`` outside Sieve or a typed ``$SET:``, passdb/userdb
 driver settings, plugins that do not exist); the warning "Global setting X won't change the
 setting inside an earlier filter"; the output doveconf prints before ``Missing '}'``.
@@ -1005,14 +1006,33 @@ def _check_namespace(values: dict[str, str], name: str) -> str | None:
 
 def _check_mail_storage(values: dict[str, str]) -> str | None:
     message = _zero(values, "mailbox_idle_check_interval")
+    if not message and _setting(values, "mail_nfs_index").lower() in ("yes", "y", "1"):
+        if _setting(values, "mmap_disable").lower() not in ("yes", "y", "1"):
+            message = "mail_nfs_index=yes requires mmap_disable=yes"
+        elif _setting(values, "mail_fsync") != "always":
+            message = "mail_nfs_index=yes requires mail_fsync=always"
     uidl = values.get("pop3_uidl_format")
     if not message and uidl is not None and "%{" not in uidl:
         message = "pop3_uidl_format setting doesn't contain any %{variables}."
+    admin = _expanded(values, "mail_server_admin")
+    if not message and admin:
+        message = _uri_scheme_error(admin)
     for name in ("mailbox_list_visible_escape_char", "mailbox_list_storage_escape_char"):
         value = values.get(name, "")
         if not message and len(value) > 1 and "%{" not in value:
             message = f"{name} value must be a single character"
     return message
+
+
+def _uri_scheme_error(uri: str) -> str | None:
+    """doveconf's complaint about a mail_server_admin URI's scheme (the rest is not checked here)."""
+    if not uri[:1].isascii() or not uri[:1].isalpha():
+        reason = "Missing scheme"
+    elif not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", uri):
+        reason = "Invalid URI scheme"
+    else:
+        return None
+    return f"mail_server_admin: '{uri}' is not a valid URI: {reason}"
 
 
 def _check_log(values: dict[str, str]) -> str | None:
