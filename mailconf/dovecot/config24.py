@@ -28,9 +28,9 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   protocols, limits, ``vsz_limit``, listeners), a service inside a filter, uid/gid ranges, users
   that do not exist on this machine, ``listen``, the word lists (``*_workarounds``, ``*_features``,
   ``dsync_features``, ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client
-  certificate, Sieve's settings, ``acl_id`` identifiers, ``mail_nfs_index``, the scheme of
-  ``mail_server_admin`` URIs, zero
-  limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
+  certificate, Sieve's settings, ``acl_id`` identifiers, ``mail_nfs_index``, ``pop3_uidl_format``'s
+  variable, the scheme of ``mail_server_admin`` URIs, zero limits (``fts_search_timeout``,
+  ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
@@ -38,9 +38,10 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
-names, duplicate listeners, failures to expand ``%{...}`` outside Sieve or a typed ``$SET:``, passdb/userdb
-driver settings, plugins that do not exist); the warning "Global setting X won't change the
-setting inside an earlier filter"; the output doveconf prints before ``Missing '}'``.
+names when it has several variables, duplicate listeners, failures to expand ``%{...}`` outside
+Sieve or a typed ``$SET:``, passdb/userdb driver settings, plugins that do not exist); the
+warning "Global setting X won't change the setting inside an earlier filter"; the output doveconf
+prints before ``Missing '}'``.
 """
 
 from __future__ import annotations
@@ -1014,6 +1015,8 @@ def _check_mail_storage(values: dict[str, str]) -> str | None:
     uidl = values.get("pop3_uidl_format")
     if not message and uidl is not None and "%{" not in uidl:
         message = "pop3_uidl_format setting doesn't contain any %{variables}."
+    elif not message and uidl is not None:
+        message = _uidl_variable_error(uidl)
     admin = _expanded(values, "mail_server_admin")
     if not message and admin:
         message = _uri_scheme_error(admin)
@@ -1022,6 +1025,15 @@ def _check_mail_storage(values: dict[str, str]) -> str | None:
         if not message and len(value) > 1 and "%{" not in value:
             message = f"{name} value must be a single character"
     return message
+
+
+def _uidl_variable_error(uidl: str) -> str | None:
+    """A pop3_uidl_format whose one variable is not a UIDL one (``%{user}``). With several
+    variables doveconf's choice is not simply the first unknown one: not emulated."""
+    names = [m.split("|")[0].strip() for m in re.findall(r"%\{([^}]*)\}", uidl)]
+    if len(names) == 1 and names[0] not in ("uidvalidity", "uid", "md5", "filename", "guid"):
+        return f"Unknown pop3_uidl_format variable: %{{{names[0]}}}"
+    return None
 
 
 def _uri_scheme_error(uri: str) -> str | None:
