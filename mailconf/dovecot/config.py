@@ -1305,8 +1305,15 @@ class DovecotConfig:
         if self.lenient:
             return
         try:
-            self._check_scope(self.global_scope)
             everything = [self.global_scope, *self.filter_scopes]
+            # a /0 network is no condition: such filters apply to the global settings too (merged and
+            # checked with them, conflicts first), as they apply to a filter of /0 networks
+            zero = [f for f in everything if _mask_matches(f, self.global_scope)]
+            if len(zero) > 1:
+                self._check_conflicts(zero)
+                self._check_scope(self._merged(zero))
+            else:
+                self._check_scope(self.global_scope)
             for ctx in self.filter_scopes:
                 # the global settings apply to every filter; they come first among equals (a /0 network)
                 matches = [f for f in everything if _mask_matches(f, ctx)]

@@ -164,6 +164,15 @@ CASES: list[tuple[str, str | None]] = [
     # a /0 network is no condition: auth sections are allowed in it, and other filters may go inside
     ("remote 0.0.0.0/0 {\n  passdb {\n    driver = static\n  }\n}\n", None),
     ("remote 0.0.0.0/0 {\n  local 1.2.3.4 {\n    ssl = no\n  }\n}\n", None),
+    # ... and its settings are checked with the global ones (the global check's order decides)
+    (
+        "pop3_uidl_format = x\nlocal ::/0 {\n  director_user_expire = 5s\n}\n",
+        "director_user_expire is too low",
+    ),
+    (
+        "local ::/0 {\n  director_user_expire = 5s\n}\nremote 0.0.0.0/0 {\n  pop3_uidl_format = x\n}\n",
+        "director_user_expire is too low",
+    ),
     # ::ffff:a.b.c.d is compared as a.b.c.d: inside 10.0.0.0/8, but not inside its own IPv6 network
     ("remote 10.0.0.0/8 {\n  remote ::ffff:10.0.0.0/104 {\n  }\n}\n", None),
     ("remote ::ffff:10.0.0.0/104 {\n  director_user_expire = 5s\n}\n", None),
@@ -418,8 +427,8 @@ def test_cases_agree_with_doveconf(text: str, error: str | None, tmp_path: Path)
 
 HEADS = {
     "protocol": ["imap", "pop3", "!imap", "!pop3"],
-    "remote": ["10.0.0.0/8", "10.1.2.3/16", "10.1.2.3", "192.168.0.0/16", "::1", "::ffff:10.0.0.0/104"],
-    "local": ["127.0.0.1", "10.0.0.0/8", "::1"],
+    "remote": ["10.0.0.0/8", "10.1.2.3/16", "10.1.2.3", "192.168.0.0/16", "::1", "::ffff:10.0.0.0/104", "0.0.0.0/0"],
+    "local": ["127.0.0.1", "10.0.0.0/8", "::1", "::/0"],
     "local_name": ["mail.example.com", "*.example.com", '"a mail.example.com"', "MAIL.example.com"],
 }
 VALUES = {
