@@ -29,8 +29,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   that do not exist on this machine, ``listen``, the word lists (``*_workarounds``, ``*_features``,
   ``dsync_features``, ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client
   certificate, Sieve's settings, ``acl_id`` identifiers, ``mail_nfs_index``, ``pop3_uidl_format``'s
-  variable, the scheme of ``mail_server_admin`` URIs, zero limits (``fts_search_timeout``,
-  ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
+  variable, the scheme of ``mail_server_admin`` URIs, duplicate unix/fifo listener paths, zero
+  limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
@@ -38,8 +38,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
-names when it has several variables, duplicate listeners, failures to expand ``%{...}`` outside
-Sieve or a typed ``$SET:``, passdb/userdb driver settings, plugins that do not exist); the
+names when it has several variables, duplicate inet listeners, failures to expand ``%{...}``
+outside Sieve or a typed ``$SET:``, passdb/userdb driver settings, plugins that do not exist); the
 warning "Global setting X won't change the setting inside an earlier filter"; the output doveconf
 prints before ``Missing '}'``.
 """
@@ -362,7 +362,35 @@ class Config24:
             message = self._check_service(name, value)
             if message:
                 return f"service({name}): {message}"
+        checked = [n for n in names if not value(n, "protocol") or value(n, "protocol") in enabled]
+        return self._duplicate_listener(checked, str(top.get("base_dir", self.settings["base_dir"]["default"])))
+
+    def _duplicate_listener(self, names: list[str], base_dir: str) -> str | None:
+        """Two unix/fifo listeners of the checked services on one path (a relative one is under
+        base_dir): "duplicate listener: PATH". Inet listeners are not compared here."""
+        seen: set[str] = set()
+        for name in names:
+            for path in self._listener_paths(name):
+                full = path if path.startswith("/") else f"{base_dir}/{path}"
+                if full in seen:
+                    return f"duplicate listener: {full}"
+                seen.add(full)
         return None
+
+    def _listener_paths(self, name: str) -> list[str]:
+        """A service's unix and fifo listener paths: the block's ``path``, else the top level's
+        ``unix_listener_path``, else the listener's name."""
+        top = self._blocks(self.root)[0]
+        block = next((c for c in self.root.children if c.kind == "service" and c.name == name), None)
+        builtin = _catalogue()["service_defaults"].get(name, {}).get("listeners", {})
+        out = []
+        for kind in ("unix_listener", "fifo_listener"):
+            listeners: dict[str, dict[str, str]] = {n: {} for n in builtin.get(kind, {})}
+            for child in block.children if block is not None else []:
+                if child.kind == kind:
+                    listeners[child.name or ""] = child.values
+            out += [values.get(f"{kind}_path", top.get(f"{kind}_path", n)) for n, values in listeners.items()]
+        return out
 
     def _check_service(self, name: str, value: Any) -> str | None:
         hint = ' (did you mean "unlimited"?)'
