@@ -23,11 +23,12 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   ``ssl_server``, a group label ``@tls``) and of settings a group included at the top level gives;
   ``-h`` on a name holding several values fails with "Multiple settings matched with -h parameter";
 * doveconf's checks after reading (errors without a line number; see :meth:`Config24.check` for
-  the order): Sieve's start-up (``Failed to initialize Sieve`` after Sieve's own lines), then every
-  block's failures, printed as errors, the first one fatal: the services of the top level (types,
-  protocols, limits, ``vsz_limit``, listeners), a service inside a filter, uid/gid ranges, users
-  that do not exist on this machine, ``listen``, the word lists (``*_workarounds``, ``*_features``,
-  ``dsync_features``, ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client
+  the order): Sieve's start-up (``Failed to initialize Sieve`` after Sieve's own lines; Sieve plugins
+  that Debian 13 does not install), then every block's failures, printed as errors, the first one
+  fatal: the services of the top level (types, protocols, limits, ``vsz_limit``, listeners), a
+  service inside a filter, uid/gid ranges, users that do not exist on this machine, ``listen``, the
+  word lists (``*_workarounds``, ``*_features``, ``dsync_features``, ``ssl_options``), event
+  filters (``log_debug``, ...), oauth2, the client
   certificate, Sieve's settings, ``acl_id`` identifiers, ``mail_nfs_index``, ``pop3_uidl_format``'s
   variable, the scheme of ``mail_server_admin`` URIs, duplicate unix/fifo listener paths, zero
   limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
@@ -39,7 +40,7 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
 names when it has several variables, duplicate inet listeners, failures to expand ``%{...}``
-outside Sieve or a typed ``$SET:``, passdb/userdb driver settings, plugins that do not exist); the
+outside Sieve or a typed ``$SET:``, passdb/userdb driver settings, plugins (not Sieve's) that do not exist); the
 warning "Global setting X won't change the setting inside an earlier filter"; the output doveconf
 prints before ``Missing '}'``.
 """
@@ -91,6 +92,7 @@ class Doveconf24Error(ParseError):
         self.doveconf = f"{where}: {message}" if path else message
         # errors found once everything is read (group checks): doveconf prints its output first
         self.partial: Config24 | None = None
+        self.prints_nothing = False  # a failure that stops doveconf before it prints (Sieve plugins)
 
 
 @functools.cache
@@ -217,7 +219,9 @@ class Config24:
         (whose other settings are not checked). A block is checked with its own values
         over the defaults, not the enclosing ones (first_valid_uid = 1000 at the top and
         last_valid_uid = 500 in protocol imap pass)."""
-        sieve = _sieve_start(self.root.values)
+        plugins = self.root.lists.get("sieve_plugins")
+        enabled = [k for k, v in plugins.items.items() if v.lower() in ("yes", "y", "1")] if plugins else []
+        sieve = _sieve_start(self.root.values, enabled)
         if sieve:
             raise Doveconf24Error("Failed to initialize Sieve", path=self.path, errors=sieve)
         specials = self._special_blocks(self.root)
@@ -870,11 +874,14 @@ SIEVE_EXTENSIONS = {"sieve_vacation": "vacation", "sieve_subaddress": "subaddres
 SIEVE_EXTENSIONS |= {"sieve_variables": "variables", "sieve_notify_mailto": "enotify"}
 
 
-def _sieve_start(values: dict[str, str]) -> list[str]:
+def _sieve_start(values: dict[str, str], plugins: list[str] | None = None) -> list[str]:
     """The error lines of Sieve's start-up with the top level's settings (empty: it starts):
     a group's values that cannot be expanded (doveconf knows no ``%{...}`` variable there),
-    else its checks; a failing extension group is followed by "failed to load"."""
+    else its checks; a failing extension group is followed by "failed to load". The plugins are
+    loaded after the first group, before the extensions' groups."""
     for group, expanded in SIEVE_EXPANDED.items():
+        if group != "sieve":
+            _load_sieve_plugins(values, plugins or [])
         message = None
         for name in expanded:
             variable = re.search(r"%\{\s*([^\s|}]*)", values.get(name, ""))
@@ -893,6 +900,26 @@ def _sieve_start(values: dict[str, str]) -> list[str]:
                 lines.append(f"sieve: failed to load '{SIEVE_EXTENSIONS[group]}' extension support.")
             return lines
     return []
+
+
+# lib*_NAME_plugin.so in Debian 13's /usr/lib/dovecot/modules/sieve (dovecot-sieve 2.4.1)
+SIEVE_PLUGINS = ("sieve_extprograms", "sieve_imapsieve", "sieve_storage_ldap")
+
+
+def _load_sieve_plugins(values: dict[str, str], plugins: list[str]) -> None:
+    """doveconf fails at once, printing nothing before, on a Sieve plugin it cannot find. Only
+    plain names in the default directory are judged (``lib90_..._plugin`` spellings are not)."""
+    if "sieve_plugin_dir" in values:
+        return
+    for name in plugins:
+        if name.startswith("lib") or name.endswith("_plugin"):
+            return
+    missing = next((n for n in sorted(plugins) if n not in SIEVE_PLUGINS), None)  # doveconf sorts them
+    if missing is not None:
+        default_dir = _catalogue()["settings"]["sieve_plugin_dir"]["default"]
+        exc = Doveconf24Error(f"Plugin '{missing}' not found from directory {default_dir}", errors=[])
+        exc.prints_nothing = True
+        raise exc
 
 
 def _check_sieve_group(group: str, values: dict[str, str]) -> str | None:
@@ -1327,7 +1354,7 @@ def config24_from_tree(tree: Any, path: str | Path, *, check_users: bool = False
         cfg.check_groups()
         cfg.check()
     except Doveconf24Error as exc:
-        exc.partial = cfg
+        exc.partial = None if exc.prints_nothing else cfg
         raise
     if "dovecot_storage_version" not in cfg.root.values:
         raise Doveconf24Error("dovecot_storage_version setting must be set")
