@@ -23,15 +23,16 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   ``ssl_server``, a group label ``@tls``) and of settings a group included at the top level gives;
   ``-h`` on a name holding several values fails with "Multiple settings matched with -h parameter";
 * doveconf's checks after reading (errors without a line number; see :meth:`Config24.check` for
-  the order): Sieve's start-up (``Failed to initialize Sieve`` after Sieve's own lines; Sieve plugins
-  that Debian 13 does not install), then every block's failures, printed as errors, the first one
-  fatal: the services of the top level (types, protocols, limits, ``vsz_limit``, listeners), a
-  service inside a filter, uid/gid ranges, users that do not exist on this machine, ``listen``, the
-  word lists (``*_workarounds``, ``*_features``, ``dsync_features``, ``ssl_options``), event
-  filters (``log_debug``, ...), oauth2, the client
-  certificate, Sieve's settings, ``acl_id`` identifiers, ``mail_nfs_index``, ``pop3_uidl_format``'s
-  variable, the scheme of ``mail_server_admin`` URIs, duplicate unix/fifo listener paths, zero
-  limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs and addresses;
+  the order): Sieve's start-up (``Failed to initialize Sieve`` after Sieve's own lines; Sieve
+  plugins that Debian 13 does not install), then every block's failures, printed as errors, the
+  first one fatal: the services of the top level (types, protocols, limits, ``vsz_limit``,
+  listeners), a service inside a filter, uid/gid ranges, users that do not exist on this machine,
+  ``listen``, the word lists (``*_workarounds``, ``*_features``, ``dsync_features``,
+  ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client certificate, Sieve's
+  settings, ``acl_id`` identifiers, ``auth_verbose_passwords``, ``mail_nfs_index``,
+  ``pop3_uidl_format``'s variable, the scheme of ``mail_server_admin`` URIs, duplicate unix/fifo
+  listener paths, zero limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
+  and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
@@ -256,7 +257,8 @@ class Config24:
         def words(name: str) -> str | None:
             return self._word_error(node, name)
 
-        out = [_check_acl_id(values), _check_dsync(values), _check_fts(values), _check_http_client(values)]
+        out = [_check_acl_id(values), _check_verbose_passwords(values), _check_dsync(values), _check_fts(values)]
+        out += [_check_http_client(values)]
         out += [_check_http_server(values)]
         out += [words("imap_client_workarounds"), words("lmtp_client_workarounds") or _check_lmtp(values)]
         out += [words("mail_log_fields") or words("mail_log_events")]
@@ -1191,6 +1193,16 @@ def _check_acl_id(values: dict[str, str]) -> str | None:
     if ident.startswith(("user=", "group=", "group-override=")):
         return None
     return f"Invalid identifier '{ident}'"
+
+
+def _check_verbose_passwords(values: dict[str, str]) -> str | None:
+    """``no``, ``yes``, ``plain`` or ``sha1``, the last two with an optional ``:LENGTH``."""
+    head, colon, length = _expanded(values, "auth_verbose_passwords").partition(":")
+    if head not in ("no", "yes", "plain", "sha1"):
+        return "auth_verbose_passwords: Invalid value"
+    if colon and head in ("plain", "sha1") and not (length.isdigit() and int(length) > 0):
+        return f"auth_verbose_passwords: Invalid truncation number: '{length}'"
+    return None
 
 
 def _check_pop3(values: dict[str, str]) -> str | None:
