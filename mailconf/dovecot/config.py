@@ -323,60 +323,80 @@ _REMOVED = frozenset(
 
 
 _EVENT_FILTER_SETTINGS = ("log_debug", "log_core_filter", "process_shutdown_filter")
-_EF_TOKEN = Lazy(r'\s*(?:(?P<op>>=|<=|[=<>])|(?P<paren>[()])|(?P<str>"[^"\\]*")|(?P<word>[A-Za-z0-9_.:*?%"-]+))')
+_EF_TOKEN = Lazy(r'\s*(?:(?P<op>>=|<=|[=<>])|(?P<paren>[()])|(?P<str>"(?:[^"\\]|\\.)*")|(?P<word>[A-Za-z0-9_.:*?%-]+))')
 
 
-def _event_filter_ok(text: str) -> bool:
-    """Whether doveconf's event filter grammar accepts ``text`` (key=value terms, and/or/not, parens)."""
-    tokens: list[tuple[str, str]] = []
+_EF_START = "expecting TOKEN or STRING or NOT or '('"
+
+
+def _event_filter_error(text: str) -> str | None:
+    """Why doveconf's event filter parser (Bison) refuses ``text``, as it says it (None: accepted): the
+    token it met and, where Bison lists them (four at most), the tokens it expected there."""
+    names: list[str] = []
+    words: list[str] = []
     pos = 0
     text = text.strip()
     while pos < len(text):
         m = _EF_TOKEN.match(text, pos)
         if m is None or m.end() == pos:
-            return False
-        kind = m.lastgroup or ""
-        value = m.group(kind)
-        if kind == "word" and value.lower() in ("and", "or", "not"):
-            kind = value.lower()
-        tokens.append((kind, value))
-        pos = m.end()
+            if text[pos] == '"':
+                break  # an unterminated string runs to the end
+            names.append("$undefined")
+            words.append("")
+            pos += 1
+        else:
+            kind = m.lastgroup or ""
+            value = m.group(kind)
+            words.append(value)
+            if kind == "word":
+                names.append(value.upper() if value.lower() in ("and", "or", "not") else "TOKEN")
+            elif kind == "str":
+                names.append("STRING")
+            else:
+                names += [f"'{c}'" for c in value]
+                words += list(value[1:])
+            pos = m.end()
         while pos < len(text) and text[pos] in " \t":
             pos += 1
-    i = 0
+    names.append("$end")
 
-    def term() -> bool:
-        nonlocal i
-        if i >= len(tokens):
-            return False
-        kind, value = tokens[i]
-        if kind == "not":
-            i += 1
-            return term()
-        if kind == "paren" and value == "(":
-            i += 1
-            if not expr() or i >= len(tokens) or tokens[i] != ("paren", ")"):
-                return False
-            i += 1
-            return True
-        if kind not in ("word", "str") or i + 2 >= len(tokens):
-            return False
-        if tokens[i + 1][0] != "op" or tokens[i + 2][0] not in ("word", "str", "and", "or", "not"):
-            return False
-        i += 3
-        return True
+    def bad(i: int, expecting: str = "") -> str:
+        return f"syntax error, unexpected {names[i]}" + (f", {expecting}" if expecting else "")
 
-    def expr() -> bool:
-        nonlocal i
-        if not term():
-            return False
-        while i < len(tokens) and tokens[i][0] in ("and", "or"):
+    if names[0] == "$end":
+        return None
+    if names[0] not in ("TOKEN", "STRING", "NOT", "'('"):
+        return bad(0, "expecting $end")  # the empty filter is reduced first
+    i, depth = 0, 0
+    while True:
+        while names[i] in ("NOT", "'('"):  # the start of a term
+            depth += names[i] == "'('"
             i += 1
-            if not term():
-                return False
-        return True
-
-    return bool(tokens) and expr() and i == len(tokens)
+        if names[i] not in ("TOKEN", "STRING"):
+            return bad(i, _EF_START)
+        i += 1
+        if names[i] not in ("'='", "'>'", "'<'"):
+            return bad(i, "expecting '=' or '>' or '<'")
+        key, cmp = words[i - 1], names[i]
+        i += 2 if names[i] != "'='" and names[i + 1] == "'='" else 1
+        if names[i] not in ("TOKEN", "STRING", "AND", "OR", "NOT"):
+            return bad(i)
+        i += 1
+        if cmp != "'='" and key in ("event", "category"):
+            return "Only fields support inequality comparisons"
+        while depth and names[i] == "')'":
+            depth -= 1
+            i += 1
+        if names[i] in ("AND", "OR"):
+            i += 1
+            if names[i] not in ("TOKEN", "STRING", "NOT", "'('"):
+                return bad(i, _EF_START)
+            continue
+        if depth:
+            return bad(i, "expecting AND or OR or ')'")
+        if names[i] != "$end":
+            return bad(i, "expecting $end")
+        return None
 
 
 def _filter_matches(scope: Scope, ctx: dict[str, str]) -> bool:
@@ -1424,8 +1444,9 @@ class DovecotConfig:
         words("syslog_facility")
         for name in _EVENT_FILTER_SETTINGS:
             ef = values.get(name)
-            if ef is not None and ef.value and not _event_filter_ok(ef.value):
-                raise fail(f"Invalid {name}: event filter: syntax error")
+            why = _event_filter_error(ef.value) if ef is not None else None
+            if why is not None:
+                raise fail(f"Invalid {name}: event filter: {why}")
         words("ssl_options")
         awm = values.get("auth_worker_max_count")
         if awm is not None and awm.value == "0":

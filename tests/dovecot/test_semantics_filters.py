@@ -27,6 +27,7 @@ from tests.support import require_doveconf_generation
 CONFLICT = "Conflict in setting {} found from filter at {{f}}:{}"
 
 # (text, the check error doveconf ends with (``{f}``: the file), or None when it accepts the file)
+EF_START = "expecting TOKEN or STRING or NOT or '('"
 CASES: list[tuple[str, str | None]] = [
     # issue #3: the same setting in protocol imap and in remote { protocol imap }, same value
     (
@@ -173,6 +174,28 @@ CASES: list[tuple[str, str | None]] = [
         "local ::/0 {\n  director_user_expire = 5s\n}\nremote 0.0.0.0/0 {\n  pop3_uidl_format = x\n}\n",
         "director_user_expire is too low",
     ),
+    # the event filter parser's own words: the token it met, and the ones it expected when Bison lists them
+    ("log_debug = event=x and\n", "Invalid log_debug: event filter: syntax error, unexpected $end, " + EF_START),
+    (
+        "log_debug = (a=b\n",
+        "Invalid log_debug: event filter: syntax error, unexpected $end, expecting AND or OR or ')'",
+    ),
+    (
+        "log_debug = a b\n",
+        "Invalid log_debug: event filter: syntax error, unexpected TOKEN, expecting '=' or '>' or '<'",
+    ),
+    ("log_debug = a==b\n", "Invalid log_debug: event filter: syntax error, unexpected '='"),
+    ("log_debug = a=b;\n", "Invalid log_debug: event filter: syntax error, unexpected $undefined, expecting $end"),
+    ("log_debug = ) a\n", "Invalid log_debug: event filter: syntax error, unexpected ')', expecting $end"),
+    ('log_debug = a="b c\n', "Invalid log_debug: event filter: syntax error, unexpected $end"),
+    ('log_debug = a="x\\"y" or not (b>=2)\n', None),
+    # only fields compare with < and >; the name and the category do not (before any later syntax error)
+    ("log_debug = event>x )\n", "Invalid log_debug: event filter: Only fields support inequality comparisons"),
+    (
+        "log_core_filter = category<=x\n",
+        "Invalid log_core_filter: event filter: Only fields support inequality comparisons",
+    ),
+    ("log_debug = source>x\n", None),
     # ::ffff:a.b.c.d is compared as a.b.c.d: inside 10.0.0.0/8, but not inside its own IPv6 network
     ("remote 10.0.0.0/8 {\n  remote ::ffff:10.0.0.0/104 {\n  }\n}\n", None),
     ("remote ::ffff:10.0.0.0/104 {\n  director_user_expire = 5s\n}\n", None),
