@@ -116,8 +116,8 @@ def run(argv: list[str]) -> int:
         helper = warned + ([f"doveconf: Fatal: {cfg.helper_error}", HELPER_FAILED] if cfg.helper_error else [])
         if helper:
             print("\n".join(helper), file=sys.stderr)
-    for w in warned:
-        print(w, file=sys.stderr)
+    for w in cfg.main_warnings():  # doveconf's own run has a few more (base_dir prefixes)
+        print(f"doveconf: Warning: {w}", file=sys.stderr)
     for e in cfg.errors:
         print(f"doveconf: Error: {e}", file=sys.stderr)
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None, hide_key=hide_key))

@@ -675,6 +675,8 @@ class DovecotConfig:
         self.filter_settings: dict[str, str] = {}  # setting -> "FILE line N" of the first filter setting it
         self._converting = 0  # inside doveconf's auth_cache_size conversion
         self._ssl_warned = False
+        # warnings only doveconf's own run prints (not the managesieve-login one): (place in warnings, text)
+        self._main_only: list[tuple[int, str]] = []
         # 2.4 files: mailconf has no 2.4 doveconf to mirror and its 2.4 catalogue is partial, so
         # unknown names and sections (named filters, boolean lists, groups) are kept, not refused
         self.lenient = catalogue.version.startswith("2.4")
@@ -1329,11 +1331,11 @@ class DovecotConfig:
             # a /0 network is no condition: such filters apply to the global settings too (merged and
             # checked with them, conflicts first), as they apply to a filter of /0 networks
             zero = [f for f in everything if _mask_matches(f, self.global_scope)]
+            top = self._merged(zero) if len(zero) > 1 else self.global_scope
             if len(zero) > 1:
                 self._check_conflicts(zero)
-                self._check_scope(self._merged(zero))
-            else:
-                self._check_scope(self.global_scope)
+            self._check_scope(top)
+            self._warn_base_dir(top)
             for ctx in self.filter_scopes:
                 # the global settings apply to every filter; they come first among equals (a /0 network)
                 matches = [f for f in everything if _mask_matches(f, ctx)]
@@ -1344,10 +1346,43 @@ class DovecotConfig:
                 # a filter that does not apply to itself (local_name "a b") and matches nothing else has
                 # just the global settings, checked already
                 if any(m.values or m.sections for m in matches if m is not self.global_scope):
-                    self._check_scope(self._merged(matches))
+                    merged = self._merged(matches)
+                    self._check_scope(merged)
+                    self._warn_base_dir(merged)
+                else:
+                    self._warn_base_dir(top)
+            self._warn_base_dir(top)  # once more when doveconf prints the settings
         except ParseError as exc:
             exc.partial = self  # type: ignore[attr-defined]
             raise
+
+    def _warn_base_dir(self, scope: Scope) -> None:
+        """doveconf's warning, at each check of a filter's settings, for each unix/fifo listener of an
+        enabled service whose path starts with base_dir (unix listeners first, then fifo ones)."""
+        protocols = (scope.values.get("protocols") or self.effective("protocols")).value.split()
+        base = (scope.values.get("base_dir") or self.effective("base_dir")).value.rstrip("/") + "/"
+        for svc in scope.sections.get("service", []):
+            if svc.get("protocol") and svc.get("protocol") not in protocols:
+                continue
+            for ltype in ("unix_listener", "fifo_listener"):
+                for lst in svc.children(ltype):
+                    if lst.name.startswith(base):
+                        message = f"You should remove base_dir prefix from unix_listener: {lst.name}"
+                        self._main_only.append((len(self.warnings), message))
+
+    def main_warnings(self) -> list[str]:
+        """The warnings doveconf's own run prints, in its order: ``warnings`` with the ones the
+        managesieve-login run does not print (base_dir prefixes) put in their places."""
+        out: list[str] = []
+        extra = iter(self._main_only)
+        nxt = next(extra, None)
+        for i in range(len(self.warnings) + 1):
+            while nxt is not None and nxt[0] == i:
+                out.append(nxt[1])
+                nxt = next(extra, None)
+            if i < len(self.warnings):
+                out.append(self.warnings[i])
+        return out
 
     def _warn_ssl(self, ctx: Scope, matches: list[Scope]) -> None:
         """doveconf's warning (once) for the first filter that turns ssl on while the global ssl is off

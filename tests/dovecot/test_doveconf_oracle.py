@@ -304,6 +304,14 @@ WHOLE_OUTPUT = {
         "remote 10.1.2.3/16 {\n  protocol imap {\n    disable_plaintext_auth = no\n  }\n}\n"
     ),
     "bad-value-after-warning": "ssl_protocols = !SSLv3\nssl = maybe\n",
+    # doveconf's own run warns at each check (the global one, each filter's) and once more for its output
+    "base-dir-prefix": "service auth {\n  unix_listener /run/dovecot/auth-x {\n  }\n}\n",
+    "base-dir-prefix-with-filters": (
+        "auth_cache_size = 1\nbase_dir = /tmp/bd/\nservice auth {\n  unix_listener /tmp/bdx/a {\n  }\n"
+        "  fifo_listener /tmp/bd/f {\n  }\n  unix_listener /tmp/bd/y {\n  }\n}\n"
+        "service imap {\n  unix_listener /tmp/bd/z {\n  }\n}\nssl = no\nprotocol imap {\n  ssl = yes\n}\n"
+        "remote 1.2.3.4 {\n}\nlocal ::/0 {\n  ssl = no\n}\n"
+    ),
 }
 
 

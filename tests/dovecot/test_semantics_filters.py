@@ -554,3 +554,17 @@ def test_an_unreadable_plugin_file_gives_the_helper_error_doveconf_prints(tmp_pa
         f"Can't open file {tmp_path}/conf.d/file: No such file or directory"
     )
     assert "capability" not in c.dump("n")
+
+
+def test_base_dir_prefix_warnings_are_for_doveconfs_own_run(tmp_path: Path) -> None:
+    f = tmp_path / "dovecot.conf"
+    f.write_text(
+        "base_dir = /tmp/bd\nservice auth {\n  fifo_listener /tmp/bd/f {\n  }\n  unix_listener /tmp/bd/u {\n  }\n"
+        "  unix_listener /tmp/bdx/v {\n  }\n}\nservice imap {\n  unix_listener /tmp/bd/i {\n  }\n}\n"
+        "ssl = no\nprotocol pop3 {\n  ssl = yes\n}\n"
+    )
+    c = load_config(f)
+    ssl = "SSL is disabled because global ssl=no, ignoring ssl=yes for subsection"
+    prefix = ["You should remove base_dir prefix from unix_listener: /tmp/bd/" + n for n in ("u", "f")]
+    assert c.warnings == [ssl]  # the managesieve-login run's (imap is not enabled: no warning for it)
+    assert c.main_warnings() == [*prefix, ssl, *prefix, *prefix]
