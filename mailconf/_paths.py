@@ -157,3 +157,20 @@ def to_path(path: str) -> Path:
     from pathlib import Path
 
     return Path(path)
+
+
+class OptionalPath:
+    """A public ``Path | None`` attribute kept as a normalised string in ``field`` (the string is
+    what the lint path reads; the ``Path`` is made when a library user asks for it)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, obj: object, owner: type | None = None) -> Path | None:
+        if obj is None:
+            return self  # type: ignore[return-value]  # the descriptor itself, on the class
+        text: str | None = getattr(obj, self.field)
+        return None if text is None else to_path(text)
+
+    def __set__(self, obj: object, value: PathArg | None) -> None:
+        setattr(obj, self.field, None if value is None else norm(value))

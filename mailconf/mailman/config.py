@@ -137,14 +137,7 @@ class Mailman3Config(MutableRecord):
     def _fields(self) -> tuple[str, ...]:
         return ("documents", "problems", "root", "system_path")
 
-    @property
-    def root(self) -> Path | None:
-        """The directory that stands for ``/`` (a :class:`pathlib.Path`), or None."""
-        return None if self.root_name is None else _paths.to_path(self.root_name)
-
-    @root.setter
-    def root(self, value: PathArg | None) -> None:
-        self.root_name = None if value is None else _paths.norm(value)
+    root = _paths.OptionalPath("root_name")  # the directory that stands for "/"
 
     @property
     def document(self) -> Mailman3Document:

@@ -74,21 +74,9 @@ class ConfigSet(MutableRecord):
     def base(self, value: PathArg) -> None:
         self.name = _paths.norm(value)
 
-    @property
-    def postfix_dir(self) -> Path | None:
-        return None if self.postfix_dir_name is None else _paths.to_path(self.postfix_dir_name)
+    postfix_dir = _paths.OptionalPath("postfix_dir_name")
 
-    @postfix_dir.setter
-    def postfix_dir(self, value: PathArg | None) -> None:
-        self.postfix_dir_name = None if value is None else _paths.norm(value)
-
-    @property
-    def dovecot_conf(self) -> Path | None:
-        return None if self.dovecot_conf_name is None else _paths.to_path(self.dovecot_conf_name)
-
-    @dovecot_conf.setter
-    def dovecot_conf(self, value: PathArg | None) -> None:
-        self.dovecot_conf_name = None if value is None else _paths.norm(value)
+    dovecot_conf = _paths.OptionalPath("dovecot_conf_name")
 
     @property
     def mailman(self) -> list[Path]:

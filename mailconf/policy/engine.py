@@ -23,7 +23,6 @@ from mailconf.policy.suppress import Suppression, scan
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
     from typing import Any
 
     from mailconf._paths import PathArg
@@ -126,13 +125,7 @@ class Context:
         self._cache: dict[str, Any] = {}
         self.texts: dict[str, str] = {}  # file texts read once per set (latin-1)
 
-    @property
-    def root(self) -> Path | None:
-        return None if self.root_name is None else _paths.to_path(self.root_name)
-
-    @root.setter
-    def root(self, value: PathArg | None) -> None:
-        self.root_name = None if value is None else _paths.norm(value)
+    root = _paths.OptionalPath("root_name")
 
     def text(self, path: PathArg) -> str | None:
         """The text of a file of this set (latin-1), read once; None when it cannot be read."""

@@ -104,13 +104,7 @@ class Override(MutableRecord):
     def base(self, value: PathArg) -> None:
         self.base_name = _paths.norm(value)
 
-    @property
-    def root(self) -> Path | None:
-        return None if self.root_name is None else _paths.to_path(self.root_name)
-
-    @root.setter
-    def root(self, value: PathArg | None) -> None:
-        self.root_name = None if value is None else _paths.norm(value)
+    root = _paths.OptionalPath("root_name")
 
     def matches(self, files: Sequence[PathArg]) -> bool:
         from mailconf import _glob as fnmatch  # fnmatch.fnmatch without re
@@ -189,21 +183,9 @@ class Settings(MutableRecord):
     def _fields(self) -> tuple[str, ...]:
         return self._fields_shown
 
-    @property
-    def root(self) -> Path | None:
-        return None if self.root_name is None else _paths.to_path(self.root_name)
+    root = _paths.OptionalPath("root_name")
 
-    @root.setter
-    def root(self, value: PathArg | None) -> None:
-        self.root_name = None if value is None else _paths.norm(value)
-
-    @property
-    def source(self) -> Path | None:
-        return None if self.source_name is None else _paths.to_path(self.source_name)
-
-    @source.setter
-    def source(self, value: PathArg | None) -> None:
-        self.source_name = None if value is None else _paths.norm(value)
+    source = _paths.OptionalPath("source_name")
 
     def get_profile(self, name: str | None = None) -> Profile:
         key = name or self.profile
