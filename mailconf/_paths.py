@@ -152,6 +152,12 @@ def is_symlink(path: PathArg) -> bool:
     return mode is not None and S_ISLNK(mode)
 
 
+def read_bytes(path: PathArg) -> bytes:
+    """``Path(path).read_bytes()``."""
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def to_path(path: str) -> Path:
     """The ``pathlib.Path`` of a path (pathlib is imported here, on first use)."""
     from pathlib import Path

@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import sys
 
+from mailconf import _paths
 from mailconf._lazyre import Lazy
 from mailconf.postfix.catalogue import version_key
-from mailconf.postfix.config import group_end
+from mailconf.postfix.config import _DBMS_REF, group_end
 from mailconf.postfix.config import service_arguments as _service_args
 from mailconf.postfix.config import service_overrides as _service_overrides
 from mailconf.postfix.expand import (
@@ -42,7 +43,6 @@ USAGE = (
 EDIT_FLAGS = frozenset("eX#")
 BLANKS = " \t\n\v\f\r"
 _BLANK_RUN = Lazy("[ \t\n\v\f\r]+")
-_DBMS_REF = Lazy(r"(?<![\w/])(?:proxy:)?(ldap|mysql|pgsql|sqlite|memcache|mongodb):([^\s,{}]+)")
 LINE_LIMIT = 80
 INDENT = "    "
 COLUMN_GOALS = (0, 11, 17, 25, 33, 41, 49, 57)
@@ -108,11 +108,6 @@ class Output:
 
     def line(self, text: str) -> None:
         self.out.append(text + "\n")
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 def printable(text: str) -> str:
@@ -241,7 +236,7 @@ def load(opts: Options, output: Output) -> PostfixConfig:
     def read_master() -> MasterDocument | None:
         master = None
         try:
-            master_data: bytes | None = _read(master_path)
+            master_data: bytes | None = _paths.read_bytes(master_path)
         except OSError as exc:
             master_data = None
             if opts.flags & set("MFP"):
@@ -262,7 +257,7 @@ def load(opts: Options, output: Output) -> PostfixConfig:
 
     def read_main() -> MainDocument:
         try:
-            data = _read(main_path)
+            data = _paths.read_bytes(main_path)
         except OSError as exc:
             raise Fatal(f"open {shown_main}: {exc.strerror}") from None
         try:

@@ -107,11 +107,6 @@ def _on_disk(system_path: str, root: str | None) -> str:
     return _paths.join(root, system_path.lstrip("/")) if root is not None else _paths.norm(system_path)
 
 
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 class Mailman3Config(MutableRecord):
     """The effective Mailman 3 configuration of one ``mailman.cfg`` (plus what it extends)."""
 
@@ -324,7 +319,7 @@ class Mailman3Config(MutableRecord):
             candidates.append(_paths.join(_paths.parent(self.filename), posixpath.basename(value)))
         for candidate in candidates:
             try:
-                data = _read(candidate)
+                data = _paths.read_bytes(candidate)
             except OSError:
                 continue
             break
@@ -381,7 +376,7 @@ def load_mailman3(path: PathArg, root: PathArg | None = None, *, system_path: st
             break
         seen.add(resolved)
         try:
-            data = _read(current)
+            data = _paths.read_bytes(current)
         except OSError as error:
             if not documents:
                 raise
@@ -527,6 +522,6 @@ def load_mailman2(path: PathArg, root: PathArg | None = None, *, system_path: st
     from mailconf.mailman._mmcfg import parse_mm_cfg
 
     file = _paths.norm(path)
-    doc = parse_mm_cfg(_read(file), path=file)
+    doc = parse_mm_cfg(_paths.read_bytes(file), path=file)
     root_path = _paths.norm(root) if root is not None else None
     return Mailman2Config(doc, system_path if system_path is not None else system_path_of(file, root_path))

@@ -132,7 +132,7 @@ class Context:
         key = path if isinstance(path, str) else str(path)
         if key not in self.texts:
             try:
-                self.texts[key] = _read_bytes(key).decode("latin-1")
+                self.texts[key] = _paths.read_bytes(key).decode("latin-1")
             except OSError:
                 return None
         return self.texts[key]
@@ -249,11 +249,6 @@ def _dovecot_guess(name: str) -> str | None:
     return found[0] if found else None
 
 
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def _unreadable(paths: list[str], failures: list[Finding]) -> bool:
     """SYN001 for files that are there but cannot be read (symlink loops, permissions, dirs)."""
     bad = False
@@ -323,7 +318,7 @@ def _load(ctx: Context, failures: list[Finding]) -> None:
         ctx.files.append(path)
         try:
             mailman: Any = importlib.import_module("mailconf.mailman")
-            data = _read_bytes(path)
+            data = _paths.read_bytes(path)
             if _paths.name(path) == "mm_cfg.py":
                 ctx.mailman.append(mailman.parse_mm_cfg(data, path=path))
             else:
@@ -656,7 +651,7 @@ def _apply_suppressions(
 
 def _read_text(path: str) -> str | None:
     try:
-        return _read_bytes(path).decode("latin-1")
+        return _paths.read_bytes(path).decode("latin-1")
     except OSError:
         return None
 

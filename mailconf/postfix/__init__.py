@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 
+from mailconf import _paths
 from mailconf.postfix.document import (
     MainDocument,
     MasterDocument,
@@ -56,13 +57,8 @@ def load(directory: str | Path, *, version: str | None = None) -> PostfixConfig:
 
     root = os.fspath(directory)
     main_path, master_path = os.path.join(root, "main.cf"), os.path.join(root, "master.cf")
-    main = parse_main(_read(main_path), path=main_path) if os.path.isfile(main_path) else None
-    master = parse_master(_read(master_path), path=master_path) if os.path.isfile(master_path) else None
+    main = parse_main(_paths.read_bytes(main_path), path=main_path) if os.path.isfile(main_path) else None
+    master = parse_master(_paths.read_bytes(master_path), path=master_path) if os.path.isfile(master_path) else None
     if version is None:
         return PostfixConfig(directory=root, main=main, master=master)
     return PostfixConfig(directory=root, main=main, master=master, version=version)
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
