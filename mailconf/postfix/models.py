@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mailconf.postfix import _values
+from mailconf.postfix.expand import compat_level
 
 if TYPE_CHECKING:
     from mailconf.postfix.catalogue import ParamSpec
@@ -472,7 +473,6 @@ class Kind:
 _TLS_PROTOCOLS = re.compile(r".*_tls(_mandatory)?_protocols")
 _TLS_LEVEL = re.compile(r".*_tls_security_level|tlsproxy_client_(security_)?level")
 _CIPHERS = re.compile(r".*_tls(_mandatory)?_ciphers")
-_COMPAT = re.compile(r"[0-9]+(\.[0-9]+){0,2}")
 _LIST_NAMES = (
     "_domains",
     "_networks",
@@ -651,7 +651,7 @@ def value_for(name: str, text: str, kind: Kind, *, version: str | None = None) -
             return _invalid(text, "choice", f"{name}: unknown value {text!r} (expected {', '.join(kind.choices)})")
         return Choice(value=text)
     if k == "compatibility_level":
-        if not _COMPAT.fullmatch(text):
+        if compat_level(text) is None:  # Postfix's own parser (" 3.6", "3. 6" and "-0" are valid)
             return _invalid(text, "compatibility_level", f"malformed compatibility level: {name} = {text}")
         return Choice(value=text)
     if k in ("list", "maps"):

@@ -156,6 +156,11 @@ def test_choice_from_catalogue_and_compatibility_level() -> None:
     assert isinstance(value("smtpd_sasl_type", "courier"), Invalid)
     assert value("compatibility_level", "3.6") == Choice(value="3.6")
     assert isinstance(value("compatibility_level", "three"), Invalid)
+    # Postfix's strtol-based parser: leading blanks and signs are accepted (postconf -x agrees)
+    for text in ("3. 6", "+3.6", "-0", "3.10.1"):
+        assert value("compatibility_level", text) == Choice(value=text)
+    for text in ("3.", "3.6.1.2", "-1", "3.1024"):
+        assert isinstance(value("compatibility_level", text), Invalid)
 
 
 def test_raw_parameter_is_never_expanded() -> None:
