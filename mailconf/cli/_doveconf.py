@@ -85,12 +85,10 @@ def run(argv: list[str]) -> int:
             return _run24(path, mode or "n", hide, names, hide_key)
         exc = reading_error(error, version)
         partial = getattr(exc, "partial", None)
+        if partial is not None:  # refused by a check after reading
+            return _checks_failed(partial, exc.message, f"{exc.path or path}", mode or "a", hide, names, hide_key)
         warnings = getattr(exc, "warnings", None)
-        if warnings is None and partial is not None:
-            warnings = partial.warnings
         warned = [f"doveconf: Warning: {w}" for w in warnings or []]
-        if partial is not None:  # refused by a check after reading: doveconf prints the settings first
-            sys.stdout.write(partial.dump(mode or "a", hide_passwords=hide, names=names or None, hide_key=hide_key))
         where = f"{exc.path}" if exc.path else path
         native = getattr(exc, "doveconf", None)  # the reader's error carries doveconf's whole text
         if native:
@@ -122,6 +120,34 @@ def run(argv: list[str]) -> int:
         print(f"doveconf: Error: {e}", file=sys.stderr)
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None, hide_key=hide_key))
     return 0
+
+
+def _checks_failed(cfg: Any, message: str, where: str, mode: str, hide: bool, names: list[str], hide_key: bool) -> int:
+    """doveconf 2.3's output for a file refused by a check after reading (DovecotConfig.check): the
+    managesieve-login run's lines (its Fatal when a check it makes fails), doveconf's own warnings, the
+    settings (without capability lines when that run failed), an Error line for the first failure of
+    each settings root of the global settings, then the first failure as the Fatal. A lookup prints
+    the values and succeeds: doveconf reports neither the Error lines nor the Fatal then."""
+    fatal = "doveconf: Fatal: Error in configuration file {}: {}"
+    warned = [f"doveconf: Warning: {w}" for w in cfg.warnings]
+    if _capability_helper():
+        helper = warned + [f"doveconf: Warning: {w}" for w in cfg.helper_warnings]
+        if cfg.helper_error:
+            helper += [f"doveconf: Fatal: {cfg.helper_error}", HELPER_FAILED]
+        elif cfg.helper_check_error:
+            helper += [fatal.format(where, cfg.helper_check_error), HELPER_FAILED]
+        if helper:
+            print("\n".join(helper), file=sys.stderr)
+    for w in cfg.main_warnings():
+        print(f"doveconf: Warning: {w}", file=sys.stderr)
+    sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None, hide_key=hide_key))
+    if names:
+        return 0
+    sys.stdout.flush()
+    for e in cfg.check_errors:
+        print(f"doveconf: Error: {e}", file=sys.stderr)
+    print(fatal.format(where, message), file=sys.stderr)
+    return EX_CONFIG
 
 
 def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = False, tree: object = None) -> int:

@@ -16,7 +16,7 @@ import functools
 import ipaddress
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mailconf._lazyre import Lazy
 from mailconf._record import MutableRecord, Record
@@ -287,6 +287,12 @@ class Scope(MutableRecord):
 
 # lines doveconf only has from managesieve-login's capability dump, not from a settings parser
 _CAPABILITY_ONLY = frozenset({"managesieve_notify_capability"})
+# the settings roots of doveconf's checks after reading, for the record, in doveconf's order (plugins'
+# roots first): managesieve, master_service, ssl, auth, director, doveadm, imap, imapc, lmtp,
+# mail_storage, mail_user, master, pop3, pop3c, stats, submission-login, submission.
+# The ones the managesieve-login run (Pigeonhole's managesieve process) checks:
+_MANAGESIEVE_ROOTS = frozenset({"managesieve", "master_service", "imapc", "mail_storage", "mail_user", "pop3c"})
+_BASE_DIR = "@base_dir"  # where the master root's check warns about base_dir prefixes
 # services that doveconf insists run as one process
 _SINGLE_PROCESS = frozenset({"anvil", "auth", "director", "indexer", "ipc", "log", "old-stats", "replicator"})
 # 1.x per-protocol process settings -> service { ... } of the login / mail process
@@ -672,11 +678,17 @@ class DovecotConfig:
         # what the managesieve-login run prints when it fails on an unreadable <file in plugin {} (doveconf
         # shows it as "Fatal: ...", then "Error: managesieve-login: dump-capability process returned 89")
         self.helper_error: str | None = None
+        # a check after reading that fails the managesieve-login run (its first failure; see check())
+        self.helper_check_error: str | None = None
+        # what doveconf's output prints as "doveconf: Error: ..." when a check after reading fails
+        self.check_errors: list[str] = []
         self.filter_settings: dict[str, str] = {}  # setting -> "FILE line N" of the first filter setting it
         self._converting = 0  # inside doveconf's auth_cache_size conversion
         self._ssl_warned = False
         # warnings only doveconf's own run prints (not the managesieve-login one): (place in warnings, text)
         self._main_only: list[tuple[int, str]] = []
+        # warnings only the managesieve-login run prints (it gets further than doveconf's own checks)
+        self.helper_warnings: list[str] = []
         # 2.4 files: mailconf has no 2.4 doveconf to mirror and its 2.4 catalogue is partial, so
         # unknown names and sections (named filters, boolean lists, groups) are kept, not refused
         self.lenient = catalogue.version.startswith("2.4")
@@ -1320,41 +1332,85 @@ class DovecotConfig:
     def check(self) -> None:
         """Checks doveconf makes once everything is read (errors without a line number).
 
-        doveconf checks the global settings, then each filter in the order the filters were first
-        opened: the filters that apply to it are merged (conflicts are refused), then its
-        settings are checked. The error carries this config as ``partial``: doveconf prints its
-        output before it fails."""
+        Each check belongs to one of doveconf's settings roots (listed in order above
+        ``_MANAGESIEVE_ROOTS``); a root's check stops at its first failure. Three runs check the same settings:
+
+        - doveconf's own parse checks the global settings, then each filter in the order the filters
+          were first opened (the filters that apply to it merged, conflicts refused), root by root,
+          and stops at the first failure: the error raised here (its Fatal comes last on stderr).
+        - the managesieve-login run (with Pigeonhole installed) does the same with only the roots
+          managesieve needs (:data:`_MANAGESIEVE_ROOTS`); its first failure is
+          :attr:`helper_check_error` and then the capability lines are left out (``expand_failed``).
+        - doveconf's output checks the global settings again, every root: the first failure of each
+          is :attr:`check_errors` (printed as ``doveconf: Error: ...`` after the settings).
+
+        The error carries this config as ``partial``: doveconf prints its output before it fails."""
         if self.lenient:
             return
-        try:
-            everything = [self.global_scope, *self.filter_scopes]
-            # a /0 network is no condition: such filters apply to the global settings too (merged and
-            # checked with them, conflicts first), as they apply to a filter of /0 networks
-            zero = [f for f in everything if _mask_matches(f, self.global_scope)]
-            top = self._merged(zero) if len(zero) > 1 else self.global_scope
-            if len(zero) > 1:
-                self._check_conflicts(zero)
-            self._check_scope(top)
-            self._warn_base_dir(top)
-            for ctx in self.filter_scopes:
-                # the global settings apply to every filter; they come first among equals (a /0 network)
-                matches = [f for f in everything if _mask_matches(f, ctx)]
-                # doveconf's order of specificity (as in its output): local_name, local, remote, protocol
-                matches.sort(key=lambda f: (f.local_name is None, -f.local_bits, -f.remote_bits, f.protocol is None))
-                self._check_conflicts(matches)
-                self._warn_ssl(ctx, matches)
+        main: str | None = None
+        helper: str | None = None
+        everything = [self.global_scope, *self.filter_scopes]
+        # a /0 network is no condition: such filters apply to the global settings too (merged and
+        # checked with them, conflicts first), as they apply to a filter of /0 networks
+        zero = [f for f in everything if _mask_matches(f, self.global_scope)]
+        top = self._merged(zero) if len(zero) > 1 else self.global_scope
+        plans: list[tuple[Scope, list[Scope]]] = [(top, zero)]
+        for ctx in self.filter_scopes:
+            # the global settings apply to every filter; they come first among equals (a /0 network)
+            matches = [f for f in everything if _mask_matches(f, ctx)]
+            # doveconf's order of specificity (as in its output): local_name, local, remote, protocol
+            matches.sort(key=lambda f: (f.local_name is None, -f.local_bits, -f.remote_bits, f.protocol is None))
+            plans.append((ctx, matches))
+        top_failures = self._check_scope(top)
+        for i, (ctx, matches) in enumerate(plans):
+            conflict = self._conflict(matches) if len(matches) > 1 else None
+            if conflict is not None:
+                # both runs stop at a conflict; doveconf's output has no global settings to check then
+                main = main or conflict
+                helper = helper or conflict
+                if i == 0:
+                    top_failures = []
+                break
+            if i:
+                ssl = self._warn_ssl(ctx, matches)
+                if ssl is not None:
+                    # each run warns when it gets to this filter
+                    if main is None and helper is None:
+                        self.warnings.append(ssl)
+                    elif main is None:
+                        self._main_only.append((len(self.warnings), ssl))
+                    elif helper is None:
+                        self.helper_warnings.append(ssl)
+            if i == 0:
+                scope = top
+            elif any(m.values or m.sections for m in matches if m is not self.global_scope):
+                scope = self._merged(matches)
+            else:
                 # a filter that does not apply to itself (local_name "a b") and matches nothing else has
                 # just the global settings, checked already
-                if any(m.values or m.sections for m in matches if m is not self.global_scope):
-                    merged = self._merged(matches)
-                    self._check_scope(merged)
-                    self._warn_base_dir(merged)
-                else:
-                    self._warn_base_dir(top)
-            self._warn_base_dir(top)  # once more when doveconf prints the settings
-        except ParseError as exc:
+                scope = top
+            failures = top_failures if scope is top else self._check_scope(scope)
+            if main is None:
+                first = next((n for n, (root, _m) in enumerate(failures) if root != _BASE_DIR), len(failures))
+                if any(root == _BASE_DIR for root, _m in failures[:first]):
+                    self._warn_base_dir(scope)
+                if first < len(failures):
+                    main = failures[first][1]
+            if helper is None:
+                helper = next((m for root, m in failures if root in _MANAGESIEVE_ROOTS), None)
+            if main is not None and helper is not None:
+                break
+        # doveconf's output checks the global settings once more, every root
+        if any(root == _BASE_DIR for root, _m in top_failures):
+            self._warn_base_dir(top)
+        self.check_errors = [m for root, m in top_failures if root != _BASE_DIR]
+        if helper is not None:
+            self.helper_check_error = helper
+            self.expand_failed = True  # the capability lines are left out
+        if main is not None:
+            exc = ParseError(main, path=self.path, line=0)
             exc.partial = self  # type: ignore[attr-defined]
-            raise
+            raise exc
 
     def _warn_base_dir(self, scope: Scope) -> None:
         """doveconf's warning, at each check of a filter's settings, for each unix/fifo listener of an
@@ -1384,21 +1440,22 @@ class DovecotConfig:
                 out.append(self.warnings[i])
         return out
 
-    def _warn_ssl(self, ctx: Scope, matches: list[Scope]) -> None:
+    def _warn_ssl(self, ctx: Scope, matches: list[Scope]) -> str | None:
         """doveconf's warning (once) for the first filter that turns ssl on while the global ssl is off
         (its own value, also when it does not apply to itself, else the merged one)."""
         g = self.global_scope.values.get("ssl")
         if g is None or g.value != "no" or self._ssl_warned:
-            return
+            return None
         v = ctx.values.get("ssl") or next((m.values["ssl"] for m in matches if "ssl" in m.values), None)
         if v is not None and v.value != "no":
             self._ssl_warned = True
-            self.warnings.append(f"SSL is disabled because global ssl=no, ignoring ssl={v.value} for subsection")
+            return f"SSL is disabled because global ssl=no, ignoring ssl={v.value} for subsection"
+        return None
 
-    def _check_conflicts(self, matches: list[Scope]) -> None:
+    def _conflict(self, matches: list[Scope]) -> str | None:
         """doveconf merges the filters that apply to a filter, most specific first; a setting set
         again by a filter that is not a superset of the one merged before it is a conflict
-        (whatever the two values), except in string lists (plugin {})."""
+        (whatever the two values), except in string lists (plugin {}). The message, or None."""
         merged = _changed_keys(matches[0])
         for prev, cur in itertools.pairwise(matches):
             keys = _changed_keys(cur)
@@ -1408,14 +1465,12 @@ class DovecotConfig:
                     order = _conflict_order()
                     heads = {k: k.partition("{")[0] + "{" if "{" in k else k for k in both}
                     first = heads[min(both, key=lambda k: (order.get(heads[k], len(order)), k))]
-                    self.expand_failed = True  # managesieve-login fails on it too: no capability lines
-                    raise ParseError(
+                    return (
                         f"Conflict in setting {_SECTION_CONFLICT_KEYS.get(first, first)} "
-                        f"found from filter at {cur.path}:{cur.line}",
-                        path=self.path,
-                        line=0,
+                        f"found from filter at {cur.path}:{cur.line}"
                     )
             merged |= keys
+        return None
 
     def _merged(self, matches: list[Scope]) -> Scope:
         """The settings doveconf checks for one filter: the scopes that apply to it (the global one
@@ -1451,83 +1506,139 @@ class DovecotConfig:
                     merged = Section(sec.type, sec.name, sec.spec, sec.key, path=sec.path, line=sec.line)
                     for part in parts:
                         _layer(merged.values, part.values)
-                        merged.sections.update(part.sections)
+                        for ctype, children in part.sections.items():
+                            have = merged.sections.setdefault(ctype, [])
+                            for child in children:
+                                # a filter's listener of a new name is added to the service's listeners
+                                j = next((n for n, c in enumerate(have) if child.name and c.name == child.name), -1)
+                                if j >= 0 and child.spec.unique:
+                                    c = have[j]
+                                    both = Section(c.type, c.name, c.spec, c.key, dict(c.values), dict(c.sections))
+                                    _layer(both.values, child.values)
+                                    both.sections.update(child.sections)
+                                    have[j] = both
+                                else:
+                                    have.append(child)
                     items[i] = merged
             sections[stype] = items
         return Scope(values, sections)
 
-    def _check_scope(self, scope: Scope) -> None:
-        """The checks in doveconf's order (recorded by putting every error in one file and taking
-        out the one doveconf reports, again and again)."""
-        path = self.path
+    def _check_scope(self, scope: Scope) -> list[tuple[str, str]]:
+        """The failures of doveconf's checks of one scope, as (root, message): the first failure of each
+        settings root, roots in doveconf's order (recorded with the installed doveconf by putting a
+        failure of every check in one file and taking out the ones it reports, again and again).
+        ``(_BASE_DIR, "")`` marks where the master root warns about base_dir prefixes, when it gets
+        there."""
         values = scope.values
+        out: list[tuple[str, str]] = []
+        failed: set[str] = set()
 
-        def fail(message: str) -> ParseError:
-            return ParseError(message, path=path, line=0)
+        def fail(root: str, message: str) -> None:
+            if root not in failed:
+                failed.add(root)
+                out.append((root, message))
 
-        def words(name: str) -> None:
+        def words(root: str, name: str) -> None:
             chk = self.catalogue.word_checks.get(name)
             v = values.get(name)
-            if chk is None or v is None or (not v.value and not chk.get("whole")):
+            if root in failed or chk is None or v is None or (not v.value and not chk.get("whole")):
                 return
             valid = chk.get("valid", [])
             for w in [v.value] if chk.get("whole") else [w for w in _LIST_SPLIT.split(v.value) if w]:
                 if w not in valid and not any(p.endswith("=") and w.startswith(p) for p in valid):
-                    raise fail(chk["message"].format(w))
+                    fail(root, chk["message"].format(w))
+                    return
 
-        words("managesieve_client_workarounds")
-        words("syslog_facility")
+        words("managesieve", "managesieve_client_workarounds")
+        words("master_service", "syslog_facility")
         for name in _EVENT_FILTER_SETTINGS:
             ef = values.get(name)
             why = _event_filter_error(ef.value) if ef is not None else None
             if why is not None:
-                raise fail(f"Invalid {name}: event filter: {why}")
-        words("ssl_options")
+                fail("master_service", f"Invalid {name}: event filter: {why}")
+        if (values.get("ssl") or self.effective("ssl")).value != "no":  # ssl = no: the ssl root checks nothing
+            words("ssl", "ssl_options")
         awm = values.get("auth_worker_max_count")
         if awm is not None and awm.value == "0":
-            raise fail("auth_worker_max_count must be above zero")
+            fail("auth", "auth_worker_max_count must be above zero")
         avp = values.get("auth_verbose_passwords")
         if avp is not None and not _AUTH_VERBOSE_PASSWORDS.fullmatch(avp.value):
-            raise fail("auth_verbose_passwords: Invalid value")
+            fail("auth", "auth_verbose_passwords: Invalid value")
         url = values.get("auth_policy_server_url")
         nonce = values.get("auth_policy_hash_nonce") or self.global_scope.values.get("auth_policy_hash_nonce")
         if url is not None and url.value and not (nonce and nonce.value):
-            raise fail("auth_policy_hash_nonce must be set when policy server is used")
+            fail("auth", "auth_policy_hash_nonce must be set when policy server is used")
         for kind in ("passdb", "userdb"):
             for sec in scope.sections.get(kind, []):
                 if not sec.get("driver"):
-                    raise fail(f"{kind} is missing driver")
+                    fail("auth", f"{kind} is missing driver")
         due = values.get("director_user_expire")
         if due is not None and _time_secs(due.value) < 10:
-            raise fail("director_user_expire is too low")
-        for name in ("dsync_features", "imap_client_workarounds", "imapc_features", "lmtp_client_workarounds"):
-            words(name)
+            fail("director", "director_user_expire is too low")
+        words("doveadm", "dsync_features")
+        words("imap", "imap_client_workarounds")
+        words("imapc", "imapc_features")
+        words("lmtp", "lmtp_client_workarounds")
         uidl = values.get("pop3_uidl_format")
         if uidl is not None and "%" not in uidl.value:
-            raise fail("pop3_uidl_format setting doesn't contain any %% variables.")
+            fail("mail_storage", "pop3_uidl_format setting doesn't contain any %% variables.")
         mah = values.get("mail_attachment_hash")
         if mah is not None and "-" in mah.value:
-            raise fail("mail_attachment_hash setting must not contain '-' characters")
-        words("mail_attachment_detection_options")
+            fail("mail_storage", "mail_attachment_hash setting must not contain '-' characters")
+        words("mail_storage", "mail_attachment_detection_options")
         for ns in scope.sections.get("namespace", []):
             if len(ns.get("separator")) > 1:
-                raise fail(f"Namespace '{ns.get('prefix')}': Hierarchy separator must be only one character long")
+                fail(
+                    "mail_user", f"Namespace '{ns.get('prefix')}': Hierarchy separator must be only one character long"
+                )
+        self._check_master(scope, fail, words, failed)
+        words("pop3", "pop3_client_workarounds")
+        words("pop3c", "pop3c_features")
+        for m in scope.sections.get("metric", []):
+            flt = m.get("filter")
+            if not flt:
+                fail("stats", f"metric {m.name} {{ filter }} is empty - will not match anything")
+            why = _event_filter_error(flt) if flt else None
+            if why is not None:
+                fail("stats", f"event filter: {why}")
+        for ex in scope.sections.get("event_exporter", []):
+            if not ex.get("format"):
+                fail("stats", "Exporter format name can't be empty")
+            if not ex.get("transport"):
+                fail("stats", "Exporter transport name can't be empty")
+            if ex.get("format") == "json" and not any(a.startswith("time-") for a in ex.get("format_args").split()):
+                fail("stats", "json exporter format requires a time-* argument")
+        # submission_client_workarounds is checked by two roots (submission-login's and submission's)
+        words("submission-login", "submission_client_workarounds")
+        words("submission", "submission_client_workarounds")
+        return out
+
+    def _check_master(
+        self,
+        scope: Scope,
+        fail: Callable[[str, str], None],
+        words: Callable[[str, str], None],
+        failed: set[str],
+    ) -> None:
+        """The master root's checks: uid/gid ranges, default users, services, protocols, vsz_limit, the
+        base_dir warning point, process_limit, listeners."""
+        values = scope.values
         for kind in ("uid", "gid"):
             first = values.get(f"first_valid_{kind}") or self.global_scope.values.get(f"first_valid_{kind}")
             last = values.get(f"last_valid_{kind}") or self.global_scope.values.get(f"last_valid_{kind}")
             first_n = int(first.value) if first else int(self.catalogue.settings[f"first_valid_{kind}"].default)
             last_n = int(last.value) if last else int(self.catalogue.settings[f"last_valid_{kind}"].default)
             if (first or last) and last_n != 0 and first_n > last_n:
-                raise fail(f"first_valid_{kind} can't be larger than last_valid_{kind}")
+                fail("master", f"first_valid_{kind} can't be larger than last_valid_{kind}")
         for name in ("default_login_user", "default_internal_user"):
             v = values.get(name)
-            if v is not None and not _user_exists(v.value):
-                raise fail(f"{name} doesn't exist: {v.value}")
+            if "master" not in failed and v is not None and not _user_exists(v.value):
+                fail("master", f"{name} doesn't exist: {v.value}")
         services = scope.sections.get("service", [])
         for i, svc in enumerate(services):
             if not svc.name:
-                raise fail(f"Service #{i} is missing name")
-        words("protocols")
+                fail("master", f"Service #{i} is missing name")
+        words("master", "protocols")
         protocols = (values.get("protocols") or self.effective("protocols")).value.split()
         # doveconf checks only the services of enabled protocols, every vsz_limit first
         enabled = [svc for svc in services if not svc.get("protocol") or svc.get("protocol") in protocols]
@@ -1535,27 +1646,20 @@ class DovecotConfig:
             vsz = svc.values.get("vsz_limit")
             vsz_bytes = _size_bytes(vsz.value) if vsz is not None and vsz.changed else None
             if vsz_bytes and vsz_bytes < 1024 * 1024:
-                raise fail(f"service({svc.name}): vsz_limit is too low")
+                fail("master", f"service({svc.name}): vsz_limit is too low")
+        if "master" in failed:
+            return
+        fail(_BASE_DIR, "")  # the warnings come here (DovecotConfig._warn_base_dir)
         for svc in enabled:
             if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
-                raise fail(f"service({svc.name}): process_limit must be 1")
-        self._check_listeners(scope)
-        words("pop3_client_workarounds")
-        words("pop3c_features")
-        for m in scope.sections.get("metric", []):
-            if not m.get("filter"):
-                raise fail(f"metric {m.name} {{ filter }} is empty - will not match anything")
-        for ex in scope.sections.get("event_exporter", []):
-            if not ex.get("format"):
-                raise fail("Exporter format name can't be empty")
-            if not ex.get("transport"):
-                raise fail("Exporter transport name can't be empty")
-            if ex.get("format") == "json" and not any(a.startswith("time-") for a in ex.get("format_args").split()):
-                raise fail("json exporter format requires a time-* argument")
-        words("submission_client_workarounds")
+                fail("master", f"service({svc.name}): process_limit must be 1")
+        if "master" not in failed:
+            duplicate = self._check_listeners(scope)
+            if duplicate is not None:
+                fail("master", duplicate)
 
-    def _check_listeners(self, scope: Scope) -> None:
-        """Two enabled services listening on the same port and address: doveconf refuses."""
+    def _check_listeners(self, scope: Scope) -> str | None:
+        """Two enabled services listening on the same port and address: doveconf refuses (the message)."""
         protocols = (scope.values.get("protocols") or self.effective("protocols")).value.split()
         listen = (scope.values.get("listen") or self.effective("listen")).value
         services = [
@@ -1568,7 +1672,7 @@ class DovecotConfig:
                 for lst in svc.children(ltype):
                     full = lst.name if lst.name.startswith("/") else f"{base}/{lst.name}"
                     if full in paths:
-                        raise ParseError(f"duplicate listener: {full}", path=self.path, line=0)
+                        return f"duplicate listener: {full}"
                     paths.add(full)
         seen: set[tuple[str, str]] = set()
         for svc in scope.sections.get("service", []):
@@ -1582,8 +1686,9 @@ class DovecotConfig:
                 address = lst.get("address") or listen
                 for addr in set(address.replace(",", " ").split()):
                     if (addr, port) in seen:
-                        raise ParseError(f"duplicate listener: {port}:", path=self.path, line=0)
+                        return f"duplicate listener: {port}:"
                     seen.add((addr, port))
+        return None
 
     # ------------------------------------------------------------------ output
     def dump(
