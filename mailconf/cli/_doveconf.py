@@ -127,7 +127,7 @@ def _checks_failed(cfg: Any, message: str, where: str, mode: str, hide: bool, na
     managesieve-login run's lines (its Fatal when a check it makes fails), doveconf's own warnings, the
     settings (without capability lines when that run failed), an Error line for the first failure of
     each settings root of the global settings, then the first failure as the Fatal. A lookup prints
-    the values and succeeds: doveconf reports neither the Error lines nor the Fatal then."""
+    the values and succeeds: no Fatal, and the Error lines only for each name answered with a section."""
     fatal = "doveconf: Fatal: Error in configuration file {}: {}"
     warned = [f"doveconf: Warning: {w}" for w in cfg.warnings]
     if _capability_helper():
@@ -141,11 +141,12 @@ def _checks_failed(cfg: Any, message: str, where: str, mode: str, hide: bool, na
     for w in cfg.main_warnings():
         print(f"doveconf: Warning: {w}", file=sys.stderr)
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide, names=names or None, hide_key=hide_key))
+    sys.stdout.flush()
+    for _ in range(cfg.section_lookups(names, mode) if names else 1):
+        for e in cfg.check_errors:
+            print(f"doveconf: Error: {e}", file=sys.stderr)
     if names:
         return 0
-    sys.stdout.flush()
-    for e in cfg.check_errors:
-        print(f"doveconf: Error: {e}", file=sys.stderr)
     print(fatal.format(where, message), file=sys.stderr)
     return EX_CONFIG
 

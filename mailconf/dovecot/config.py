@@ -45,15 +45,18 @@ _AUTH_VERBOSE_PASSWORDS = Lazy(r"(no|yes|plain|sha1)(:\d+)?")
 class Line(Record):
     """One logical line of a file as doveconf sees it."""
 
-    __slots__ = ("column", "key", "kind", "line", "path", "value")
+    __slots__ = ("column", "end_line", "key", "kind", "line", "path", "value")
 
-    def __init__(self, kind: str, key: str, value: str, path: str, line: int, column: int = 1) -> None:
+    def __init__(
+        self, kind: str, key: str, value: str, path: str, line: int, column: int = 1, end_line: int = 0
+    ) -> None:
         self.kind = kind  # "set", "file", "var", "open", "close", "include", "include_try"
         self.key = key
         self.value = value
         self.path = path
         self.line = line
         self.column = column
+        self.end_line = end_line or line  # the last line of a value continued with a backslash
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1074,7 +1077,7 @@ class DovecotConfig:
             raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
         raw = ln.value
         if ln.kind == "file" and spec.type != "string":
-            ln = Line("set", ln.key, "", ln.path, ln.line, ln.column)  # doveconf reads no file here
+            ln = Line("set", ln.key, "", ln.path, ln.line, ln.column, ln.end_line)  # doveconf reads no file here
             raw = ""
         if ln.kind == "var" and section is not None and f"${ln.key}" in raw.split():
             # ``key = $key`` inside a string-list section (plugin {}) takes the global setting of
@@ -1085,7 +1088,7 @@ class DovecotConfig:
             cur = scope.values.get(ln.key) or self.global_scope.values.get(ln.key)
             current = cur.value if cur is not None else outer.default
             raw = " ".join(current if w == "$" + ln.key else w for w in raw.split(" "))
-            ln = Line("set", ln.key, raw, ln.path, ln.line, ln.column)
+            ln = Line("set", ln.key, raw, ln.path, ln.line, ln.column, ln.end_line)
         if ln.kind == "file":
             value = "<" + raw
             where = raw if raw.startswith("/") else os.path.join(os.path.dirname(ln.path), raw)
@@ -1130,12 +1133,13 @@ class DovecotConfig:
         if section is not None or self.lenient:
             return
         if not scope.is_global:
-            self.filter_settings.setdefault(ln.key, f"{ln.path} line {ln.line}")
+            self.filter_settings.setdefault(ln.key, f"{ln.path} line {ln.end_line}")
             return
         at = self.filter_settings.get(ln.key)
         if at is not None and not self._converting:
+            # doveconf names the line it has read last: a continued value's last line
             self.warnings.append(
-                f"{ln.path} line {ln.line}: Global setting {ln.key} won't change the setting inside an earlier "
+                f"{ln.path} line {ln.end_line}: Global setting {ln.key} won't change the setting inside an earlier "
                 f"filter at {at} (if this is intentional, avoid this warning by moving the global setting before {at})"
             )
 
@@ -1722,6 +1726,16 @@ class DovecotConfig:
                     out.append("  " * i + "}\n")
         return "".join(out)
 
+    def section_lookups(self, names: list[str], mode: str = "a") -> int:
+        """How many of ``names`` doveconf answers with a section (``service/imap``): it checks the
+        global settings again for each and prints their :attr:`check_errors`."""
+        strings = self._export(self._global_view(), mode, top=True)
+        count = 0
+        for name in names:
+            exact = any(k != "l" and key == name for k, key, _v in strings)
+            count += not exact and any(key.startswith(name + "/") for _k, key, _v in strings)
+        return count
+
     def _global_view(self) -> Scope:
         """The global settings as doveconf prints them: filters of /0 networks and nothing else
         apply to every connection, so their settings are merged in (the global values and the
@@ -2061,7 +2075,7 @@ def _tree_lines(tree: object) -> Iterator[Line]:
                 kind = "var"
             else:
                 kind = "set"
-            yield Line(kind, st.key, st.value, *where)
+            yield Line(kind, st.key, st.value, *where, end_line=getattr(st, "end_line", 0) or 0)
         elif st.kind == "open":
             name = st.section_name or ""
             if "\t" in name and st.section_type not in ("protocol", "local", "remote", "local_name"):

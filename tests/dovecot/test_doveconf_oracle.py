@@ -233,6 +233,45 @@ def misc_block(draw: st.DrawFn) -> list[str]:
     return lines
 
 
+# values doveconf 2.3 refuses only after reading (checks of its settings roots; errors without a line)
+CHECK_FAILURES = [
+    ["pop3_uidl_format = x"],
+    ["auth_worker_max_count = 0"],
+    ["director_user_expire = 1s"],
+    ["syslog_facility = foo"],
+    ["mail_attachment_hash = a-b"],
+    ["imap_client_workarounds = foo"],
+    ["imapc_features = foo"],
+    ["pop3c_features = foo"],
+    ["pop3_client_workarounds = foo"],
+    ["ssl_options = foo"],
+    ["managesieve_client_workarounds = foo"],
+    ["submission_client_workarounds = foo"],
+    ["log_debug = ("],
+    ["auth_verbose_passwords = foo"],
+    ["first_valid_uid = 10", "last_valid_uid = 5"],
+    ["namespace inbox {", "  separator = ab", "}"],
+    ["metric m {", "}"],
+    ["metric m {", "  filter = event=x and", "}"],
+    ["passdb {", "  args = x", "}"],
+    ["service imap {", "  vsz_limit = 1k", "}"],
+    ["service anvil {", "  process_limit = 2", "}"],
+    ["service imap-login {", "  inet_listener imapx {", "    port = 143", "  }", "}"],
+]
+
+
+@st.composite
+def failing_block(draw: st.DrawFn) -> list[str]:
+    """A value refused by a check after reading, at the top level or inside a filter."""
+    lines = draw(st.sampled_from(CHECK_FAILURES))
+    heads = draw(
+        st.sampled_from([[], [], ["protocol imap"], ["protocol pop3"], ["remote 10.0.0.0/8"], ["local_name m"]])
+    )
+    out = [("  " * i) + h + " {" for i, h in enumerate(heads)]
+    out += ["  " * len(heads) + ln for ln in lines]
+    return out + [("  " * i) + "}" for i in reversed(range(len(heads)))]
+
+
 @st.composite
 def continued(draw: st.DrawFn) -> list[str]:
     """A value split with a trailing backslash (doveconf joins with one space)."""
@@ -247,7 +286,10 @@ def continued(draw: st.DrawFn) -> list[str]:
 def trees(draw: st.DrawFn) -> dict[str, str]:
     files: dict[str, list[str]] = {"dovecot.conf": []}
     parts = draw(
-        st.lists(st.one_of(assignments(GLOBAL_VALUES, ""), service_block(), misc_block(), continued()), max_size=8)
+        st.lists(
+            st.one_of(assignments(GLOBAL_VALUES, ""), service_block(), misc_block(), continued(), failing_block()),
+            max_size=8,
+        )
     )
     if draw(st.booleans()):
         parts.append(["!include_try local.conf"])
@@ -263,8 +305,27 @@ def trees(draw: st.DrawFn) -> dict[str, str]:
     return {k: "\n".join(v) + "\n" for k, v in files.items()}
 
 
+def cli(*args: str) -> tuple[int, str, str]:
+    """mailconf's doveconf command run in this process: exit status, stdout, stderr."""
+    import contextlib
+    import io
+
+    from mailconf.cli._doveconf import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = run(list(args))
+    return rc, out.getvalue(), err.getvalue()
+
+
+def real_whole(exe: str, *args: str) -> tuple[int, str, str]:
+    proc = subprocess.run([exe, *args], capture_output=True, timeout=60)
+    return proc.returncode, strip_header(proc.stdout.decode("latin-1")), proc.stderr.decode("latin-1")
+
+
 @given(trees())
 def test_generated_trees_agree(tree: dict[str, str]) -> None:
+    """Whole output (exit status, stdout, stderr) of the command, failing trees included."""
     exe = need_23()
     import tempfile
 
@@ -273,7 +334,8 @@ def test_generated_trees_agree(tree: dict[str, str]) -> None:
         for name, text in tree.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text)
-        agree(exe, root / "dovecot.conf", "n")
+        conf = str(root / "dovecot.conf")
+        assert cli("-c", conf, "-n") == real_whole(exe, "-c", conf, "-n")
 
 
 def test_cli_matches_doveconf_exit_and_message(tmp_path: Path) -> None:
@@ -312,6 +374,42 @@ WHOLE_OUTPUT = {
         "service imap {\n  unix_listener /tmp/bd/z {\n  }\n}\nssl = no\nprotocol imap {\n  ssl = yes\n}\n"
         "remote 1.2.3.4 {\n}\nlocal ::/0 {\n  ssl = no\n}\n"
     ),
+    # checks after reading: the managesieve-login run checks only managesieve's settings roots (here
+    # the mail storage's pop3_uidl_format, not auth's) and fails first, without capability lines;
+    # doveconf's output has an Error line per failing root; its own Fatal is the first in root order
+    "check-managesieve-run-fails-on-its-roots": (
+        "protocols = imap pop3\npop3_uidl_format = x\nauth_worker_max_count = 0\n"
+    ),
+    "check-managesieve-run-passes": "protocols = imap pop3\nauth_worker_max_count = 0\n",
+    "check-only-in-a-filter": "protocols = imap pop3\nprotocol imap {\n  pop3_uidl_format = x\n}\n",
+    "check-filter-after-global": (
+        "protocols = imap pop3\nprotocol pop3 {\n  syslog_facility = foo\n}\nservice imap {\n  vsz_limit = 1k\n}\n"
+    ),
+    "check-one-error-per-root": (
+        "syslog_facility = foo\nlog_debug = (\nmail_attachment_hash = a-b\npop3_uidl_format = x\n"
+        "imapc_features = foo\nnamespace inbox {\n  separator = ab\n}\npop3_client_workarounds = foo\n"
+    ),
+    "check-two-roots-for-submission-workarounds": "submission_client_workarounds = foo\n",
+    "check-ssl-settings-not-checked-with-ssl-no": "ssl = no\nssl_options = foo\nprotocol imap {\n  ssl = yes\n}\n",
+    "check-ssl-warning-from-the-managesieve-run": (
+        "first_valid_uid = 10\nlast_valid_uid = 5\nssl = no\nprotocol imap {\n  ssl = yes\n}\n"
+    ),
+    "check-base-dir-warning-before-process-limit": (
+        "service auth {\n  unix_listener /run/dovecot/auth-x {\n  }\n}\nservice anvil {\n  process_limit = 2\n}\n"
+    ),
+    "check-no-base-dir-warning-after-protocols": (
+        "protocols = imap foo\nservice auth {\n  unix_listener /run/dovecot/auth-x {\n  }\n}\n"
+    ),
+    "check-listener-added-in-a-filter": (
+        "protocol imap {\n  service imap-login {\n    inet_listener imapx {\n      port = 143\n    }\n  }\n}\n"
+    ),
+    "check-metric-filter-syntax": "metric m {\n  filter = event=x and\n}\n",
+    "check-metric-filter-inequality": "metric m {\n  filter = event>x\n}\n",
+    "check-conflict-after-a-managesieve-failure": (
+        "protocol imap {\n  pop3_uidl_format = x\n}\nprotocol pop3 {\n  disable_plaintext_auth = yes\n}\n"
+        "remote 10.1.2.3/16 {\n  protocol pop3 {\n    disable_plaintext_auth = no\n  }\n}\n"
+    ),
+    "global-after-filter-continued-line": "protocol imap {\n  login_greeting = a\n}\nlogin_greeting = b \\\n  c\n",
 }
 
 
@@ -325,6 +423,22 @@ def test_cli_prints_what_doveconf_prints(name: str, tmp_path: Path) -> None:
         [sys.executable, "-m", "mailconf", "doveconf", "-c", str(f), "-n"], capture_output=True, text=True
     )
     assert (got.returncode, got.stderr, got.stdout) == (want.returncode, want.stderr, strip_header(want.stdout))
+
+
+LOOKUP_REFUSED = "protocols = imap pop3\npop3_uidl_format = x\nservice imap {\n  vsz_limit = 1k\n}\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-a"], ["pop3_uidl_format"], ["-h", "pop3_uidl_format"], ["service/imap"], ["service/imap", "ssl", "namespace"]],
+)
+def test_refused_file_modes_and_lookups(args: list[str], tmp_path: Path) -> None:
+    """A file refused by checks after reading: -a fails as -n does; a lookup prints its values and
+    succeeds (no Fatal; the Error lines once for each name answered with a section)."""
+    exe = need_23()
+    f = tmp_path / "dovecot.conf"
+    f.write_text(LOOKUP_REFUSED)
+    assert cli("-c", str(f), *args) == real_whole(exe, "-c", str(f), *args)
 
 
 # ------------------------------------------------------------------ token soup
