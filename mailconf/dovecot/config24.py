@@ -30,18 +30,30 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   ``listen``, the word lists (``*_workarounds``, ``*_features``, ``dsync_features``,
   ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client certificate, Sieve's
   settings, ``acl_id`` identifiers, ``auth_verbose_passwords``, ``mail_nfs_index``,
-  ``pop3_uidl_format``'s variable, the scheme of ``mail_server_admin`` URIs, duplicate unix/fifo
-  listener paths, zero limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
+  ``pop3_uidl_format``'s variable, the scheme of ``mail_server_admin`` URIs,
+  ``mail_ext_attachment_hash`` (``%{method:bits}``, not expanded), duplicate listeners
+  (unix/fifo paths, inet ``port:address`` for each address of ``listen``; sorted, the first
+  duplicate reported), zero limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
   and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
-  and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``;
+  and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``,
+  and its type is not checked while reading (``mail_debug = %{env:X}`` is read as written);
+* the groups of settings doveconf gets after reading, which expand ``%{...}`` with no user
+  variables (only ``env:``, ``system:``, ``process:``, ``dovecot:`` and functions): Sieve's
+  groups, each passdb then userdb of a block (part of the auth check, after
+  ``auth_verbose_passwords``), and every listener of the top level's services (part of the
+  master check, after the users and before ``listen``): "Failed to get inet_listener imap:
+  master settings: ... Failed to expand libexec_dir setting variables: Unknown variable 'user'";
+  the expanded value of a number, boolean or enum is then checked ("Invalid setting ssl=bad
+  (before expansion: %{env:SSL}): ...");
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
   filters as ``-n`` prints them.
 
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
-names when it has several variables, duplicate inet listeners, failures to expand ``%{...}``
-outside Sieve or a typed ``$SET:``, passdb/userdb driver settings, plugins (not Sieve's) that do not exist); the
+names when it has several variables, a typed ``$SET:``, the arguments
+of ``%{...}`` functions and values other than ``env:`` ones once expanded, the checks of the
+settings inside passdb/userdb blocks, plugins (not Sieve's) that do not exist); the
 warning "Global setting X won't change the setting inside an earlier filter"; the output doveconf
 prints before ``Missing '}'``.
 """
@@ -50,7 +62,9 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import itertools
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -152,7 +166,7 @@ def _is_time(value: str, msecs: bool) -> bool:
 
 def _check_value(kind: str, spec: dict[str, Any], key: str, value: str) -> str | None:
     """doveconf's message for a value its type refuses, or None."""
-    if "$" in value:
+    if "$" in value or "%{" in value:  # checked once expanded (doveconf 2.4.1 reads it as it is)
         return None
     if kind == "bool":
         if value.lower() in ("yes", "y", "no") or value == "1":
@@ -257,7 +271,8 @@ class Config24:
         def words(name: str) -> str | None:
             return self._word_error(node, name)
 
-        out = [_check_acl_id(values), _check_verbose_passwords(values), _check_dsync(values), _check_fts(values)]
+        out = [_check_acl_id(values), _check_verbose_passwords(values) or self._auth_db_error(node)]
+        out += [_check_dsync(values), _check_fts(values)]
         out += [_check_http_client(values)]
         out += [_check_http_server(values)]
         out += [words("imap_client_workarounds"), words("lmtp_client_workarounds") or _check_lmtp(values)]
@@ -272,6 +287,7 @@ class Config24:
         out += [_check_vacation(values), _check_variables(values), _check_sieve_test("virustest", values)]
         out += [_check_imapsieve(values), _check_address(values, "sieve_notify_mailto_envelope_from")]
         out += [_check_address(values, "sieve_redirect_envelope_from")]
+        out += [_check_attachment_hash(values)]
         out += [_check_imapc(values) or words("imapc_features"), words("pop3c_features")]
         out += [_check_auth_policy(values), _check_oauth2(values), _check_client_cert(values)]
         return [m for m in out if m]
@@ -300,6 +316,9 @@ class Config24:
             user = _expanded(node.values, name) if name in node.values and self.check_users else None
             if user is not None and not _user_exists(user):
                 return f"{name} doesn't exist: {user}"
+        listener = self._listener_error() if node is self.root else None
+        if listener is not None:
+            return listener
         listen = node.lists.get("listen")
         enabled = [v for v in listen.items.values() if v.lower() in ("yes", "y", "1")] if listen else []
         if listen is not None and listen.items and not enabled:
@@ -308,6 +327,71 @@ class Config24:
         if node is not self.root and any(c.kind == "service" for c in node.children):
             return "listen can't be set empty"
         return self._check_services() if node is self.root else None
+
+    def _path(self, target: Node) -> list[Node]:
+        """The blocks from the top level down to TARGET (protocol/local/remote ones)."""
+        for child in self.root.children if target is not self.root else ():
+            if child.kind in SPECIAL_FILTERS:
+                inner = Config24._subpath(child, target)
+                if inner:
+                    return [self.root, *inner]
+        return [self.root]
+
+    @staticmethod
+    def _subpath(node: Node, target: Node) -> list[Node]:
+        if node is target:
+            return [node]
+        for child in node.children:
+            if child.kind in SPECIAL_FILTERS:
+                inner = Config24._subpath(child, target)
+                if inner:
+                    return [node, *inner]
+        return []
+
+    def _auth_db_error(self, node: Node) -> str | None:
+        """The auth check gets each passdb, then each userdb, of this block (in the order they were
+        opened) with its settings over the enclosing blocks' ones; doveconf knows no user
+        variables there: "Failed to get passdb NAME: auth_passdb settings (filter=passdb/NAME)..."."""
+        path = self._path(node)
+        for kind in ("passdb", "userdb"):
+            for db in (c for c in node.children if c.kind == kind):
+                values: dict[str, str] = {}
+                for block in path:
+                    values.update(block.values)
+                for block in path:
+                    same = [c for c in block.children if (c.kind, c.name) == (kind, db.name)]
+                    for c in same:
+                        values.update(c.values)
+                names = tuple(f"{kind}_{k}" for k in AUTH_DB_EXPANDED[kind])
+                failure = _expansion_failure(values, names)
+                if failure is not None:
+                    name = db.name or ""
+                    where = f"auth_{kind} settings (filter={kind}/{_filter_name(name)})"
+                    return f"Failed to get {kind} {name}: {where}: {failure}"
+        return None
+
+    def _listener_error(self) -> str | None:
+        """doveconf gets every listener of the top level's services (enabled protocols or not;
+        built-in services in name order, then the others as opened; in a service its unix, fifo,
+        then inet listeners), an inet listener after the master settings in its filter. A value
+        it cannot expand fails: "Failed to get unix_listener NAME: unix_listener settings ..."."""
+        builtin: dict[str, Any] = _catalogue()["service_defaults"]
+        blocks = {c.name or "": c for c in self.root.children if c.kind == "service"}
+        for service in sorted(builtin) + [n for n in blocks if n not in builtin]:
+            block = blocks.get(service)
+            outer = {**self.root.values, **(block.values if block is not None else {})}
+            for kind, name, node in self._service_listeners(service):
+                values = {**outer, **(node.values if node is not None else {})}
+                head = f"Failed to get {kind} {name}: "
+                if kind == "inet_listener":
+                    failure = _expansion_failure(values, MASTER_EXPANDED)
+                    if failure is not None:
+                        return f"{head}master settings: {failure}"
+                keys = INET_LISTENER_EXPANDED if kind == "inet_listener" else FILE_LISTENER_EXPANDED
+                failure = _expansion_failure(values, tuple(f"{kind}_{k}" for k in keys))
+                if failure is not None:
+                    return f"{head}{kind} settings (filter={kind}/{_filter_name(name)}): {failure}"
+        return None
 
     def _blocks(self, node: Node) -> list[dict[str, str]]:
         """The values of the top level and of each protocol/local/remote block, each with the
@@ -372,31 +456,59 @@ class Config24:
         return self._duplicate_listener(checked, str(top.get("base_dir", self.settings["base_dir"]["default"])))
 
     def _duplicate_listener(self, names: list[str], base_dir: str) -> str | None:
-        """Two unix/fifo listeners of the checked services on one path (a relative one is under
-        base_dir): "duplicate listener: PATH". Inet listeners are not compared here."""
-        seen: set[str] = set()
-        for name in names:
-            for path in self._listener_paths(name):
-                full = path if path.startswith("/") else f"{base_dir}/{path}"
-                if full in seen:
-                    return f"duplicate listener: {full}"
-                seen.add(full)
-        return None
+        """Two listeners of the checked services on one place: unix/fifo ones (mode not 0) on one
+        path (a relative one is under base_dir), inet ones (port not 0) on one port and address
+        of their ``listen`` list. doveconf sorts them all and reports the first duplicate:
+        "duplicate listener: /run/x" or "duplicate listener: 993:*"."""
+        places: list[str] = []
+        for service in names:
+            for kind, name, node in self._service_listeners(service):
+                if kind != "inet_listener":
+                    mode = self._listener_value(service, kind, name, node, "mode")
+                    path = self._listener_value(service, kind, name, node, "path") or name
+                    if not re.fullmatch(r"0+", mode):
+                        places.append(path if path.startswith("/") else f"{base_dir}/{path}")
+                    continue
+                port = self._listener_value(service, kind, name, node, "port")
+                if port.isdigit() and int(port):
+                    places += [f"{int(port)}:{address}" for address in self._listen(service, node)]
+        places.sort()
+        return next((f"duplicate listener: {a}" for a, b in itertools.pairwise(places) if a == b), None)
 
-    def _listener_paths(self, name: str) -> list[str]:
-        """A service's unix and fifo listener paths: the block's ``path``, else the top level's
-        ``unix_listener_path``, else the listener's name."""
-        top = self._blocks(self.root)[0]
-        block = next((c for c in self.root.children if c.kind == "service" and c.name == name), None)
-        builtin = _catalogue()["service_defaults"].get(name, {}).get("listeners", {})
-        out = []
-        for kind in ("unix_listener", "fifo_listener"):
-            listeners: dict[str, dict[str, str]] = {n: {} for n in builtin.get(kind, {})}
+    def _service_listeners(self, service: str) -> list[tuple[str, str, Node | None]]:
+        """A top-level service's listeners: unix, fifo, then inet ones; of each kind the built-in
+        ones, then those with a block of their own as opened (a built-in one moves there too)."""
+        block = next((c for c in self.root.children if c.kind == "service" and c.name == service), None)
+        defaults = _catalogue()["service_defaults"].get(service, {}).get("listeners", {})
+        out: list[tuple[str, str, Node | None]] = []
+        for kind in ("unix_listener", "fifo_listener", "inet_listener"):
+            listeners: dict[str, Node | None] = dict.fromkeys(defaults.get(kind, {}))
             for child in block.children if block is not None else []:
                 if child.kind == kind:
-                    listeners[child.name or ""] = child.values
-            out += [values.get(f"{kind}_path", top.get(f"{kind}_path", n)) for n, values in listeners.items()]
+                    listeners.pop(child.name or "", None)
+                    listeners[child.name or ""] = child
+            out += [(kind, name, node) for name, node in listeners.items()]
         return out
+
+    def _listener_value(self, service: str, kind: str, name: str, node: Node | None, key: str) -> str:
+        """A listener's setting: its block, its service's block, the top level, then the built-in
+        listener's default and the setting's default."""
+        full = f"{kind}_{key}"
+        block = next((c for c in self.root.children if c.kind == "service" and c.name == service), None)
+        for values in (node.values if node else {}, block.values if block else {}, self.root.values):
+            if full in values:
+                return values[full]
+        builtin = _catalogue()["service_defaults"].get(service, {}).get("listeners", {}).get(kind, {}).get(name, {})
+        return str(builtin.get(key, self.settings[full]["default"] if full in self.settings else ""))
+
+    def _listen(self, service: str, node: Node | None) -> list[str]:
+        """The addresses an inet listener listens on: the nearest ``listen`` list (the listener's,
+        its service's, the top level's), its words once each."""
+        block = next((c for c in self.root.children if c.kind == "service" and c.name == service), None)
+        for n in (node, block, self.root):
+            if n is not None and "listen" in n.lists:
+                return [w for w, v in n.lists["listen"].items.items() if v.lower() in ("yes", "y", "1")]
+        return list(dict.fromkeys(str(self.settings["listen"]["default"]).split()))
 
     def _check_service(self, name: str, value: Any) -> str | None:
         hint = ' (did you mean "unlimited"?)'
@@ -857,23 +969,29 @@ def _seconds(value: str) -> float | None:
     return int(m.group(1)) * scale
 
 
-# Sieve's start-up: each group of settings in its order, the string settings it expands first
+# Sieve's start-up: each group of settings in its order, with its settings in the order doveconf
+# 2.4.1 expands them (every type: a number or boolean with %{...} is read as it is written)
 SIEVE_EXPANDED = {
     "sieve": (
-        "sieve_redirect_envelope_from",
-        "sieve_user_email",
-        "sieve_user_log_path",
-        "sieve_trace_dir",
-        "sieve_trace_level",
-        "sieve_plugin_dir",
+        *("sieve_enabled", "sieve_max_script_size", "sieve_max_actions", "sieve_max_redirects"),
+        *("sieve_max_cpu_time", "sieve_resource_usage_timeout", "sieve_redirect_envelope_from"),
+        *("sieve_redirect_duplicate_period", "sieve_user_email", "sieve_user_log_path", "sieve_trace_dir"),
+        *("sieve_trace_level", "sieve_trace_debug", "sieve_trace_addresses", "sieve_plugin_dir"),
     ),
-    "sieve_vacation": ("sieve_vacation_default_subject", "sieve_vacation_default_subject_template"),
+    "sieve_vacation": (
+        *("sieve_vacation_min_period", "sieve_vacation_max_period", "sieve_vacation_default_period"),
+        *("sieve_vacation_default_subject", "sieve_vacation_default_subject_template"),
+        *("sieve_vacation_use_original_recipient", "sieve_vacation_check_recipient"),
+        *("sieve_vacation_send_from_recipient", "sieve_vacation_to_header_ignore_envelope"),
+    ),
     "sieve_subaddress": ("recipient_delimiter",),
-    "sieve_variables": (),
+    "sieve_include": ("sieve_include_max_nesting_depth", "sieve_include_max_includes"),
+    "sieve_variables": ("sieve_variables_max_scope_count", "sieve_variables_max_value_size"),
     "sieve_notify_mailto": ("sieve_notify_mailto_envelope_from",),
+    "sieve_duplicate": ("sieve_duplicate_default_period", "sieve_duplicate_max_period"),
 }
-SIEVE_EXTENSIONS = {"sieve_vacation": "vacation", "sieve_subaddress": "subaddress"}
-SIEVE_EXTENSIONS |= {"sieve_variables": "variables", "sieve_notify_mailto": "enotify"}
+SIEVE_EXTENSIONS = {"sieve_vacation": "vacation", "sieve_subaddress": "subaddress", "sieve_include": "include"}
+SIEVE_EXTENSIONS |= {"sieve_variables": "variables", "sieve_notify_mailto": "enotify", "sieve_duplicate": "duplicate"}
 
 
 def _sieve_start(values: dict[str, str], plugins: list[str] | None = None) -> list[str]:
@@ -884,15 +1002,7 @@ def _sieve_start(values: dict[str, str], plugins: list[str] | None = None) -> li
     for group, expanded in SIEVE_EXPANDED.items():
         if group != "sieve":
             _load_sieve_plugins(values, plugins or [])
-        message = None
-        for name in expanded:
-            variable = re.search(r"%\{\s*([^\s|}]*)", values.get(name, ""))
-            if variable is not None:
-                message = (
-                    f"Failed to parse configuration: Failed to expand {name} setting variables: "
-                    f"Unknown variable '{variable.group(1)}'"
-                )
-                break
+        message = _expansion_failure(values, expanded)
         if message is None:
             invalid = _check_sieve_group(group, values)
             message = f"Invalid settings: {invalid}" if invalid else None
@@ -902,6 +1012,126 @@ def _sieve_start(values: dict[str, str], plugins: list[str] | None = None) -> li
                 lines.append(f"sieve: failed to load '{SIEVE_EXTENSIONS[group]}' extension support.")
             return lines
     return []
+
+
+# what doveconf's variable expansion knows when it gets a group of settings: no user or session
+# variables, only these providers (env takes any name)
+EXPANSION_PROVIDERS = {
+    "system": ("hostname", "cpu_count", "os", "os-version"),
+    "process": ("pid", "uid", "gid"),
+    "dovecot": ("name", "version", "support-url", "support-email", "revision"),
+}
+EXPANSION_FUNCTIONS = (
+    *("lower", "upper", "default", "substr", "truncate", "text", "reverse", "concat", "domain", "username"),
+    *("index", "regexp", "literal", "list", "hash", "md5", "sha1", "sha256", "sha384", "sha512", "hex"),
+    *("hexlify", "unhexlify", "unhex", "base64", "unbase64", "encrypt", "decrypt"),
+)
+BARE_FUNCTION_ERRORS = dict.fromkeys(
+    ("substr", "hash", "truncate", "concat", "index", "regexp", "literal"), "Missing parameters"
+)
+BARE_FUNCTION_ERRORS |= {"domain": "No value to get domain from", "username": "No value to get username from"}
+BARE_FUNCTION_ERRORS |= {"list": "No value to generate list from"}
+BARE_FUNCTION_ERRORS |= dict.fromkeys(("encrypt", "decrypt"), "Encryption key missing")
+# the settings each group doveconf gets after reading expands, in the group's order (doveconf 2.4.1)
+MASTER_EXPANDED: tuple[str, ...] = (
+    "base_dir",
+    "state_dir",
+    "libexec_dir",
+    "instance_name",
+    "ssl",
+    "default_internal_group",
+)
+MASTER_EXPANDED += ("version_ignore", "first_valid_uid", "last_valid_uid", "first_valid_gid", "last_valid_gid")
+INET_LISTENER_EXPANDED = ("name", "type", "port", "ssl", "reuse_port", "haproxy")
+FILE_LISTENER_EXPANDED = ("type", "mode", "user", "group")
+AUTH_DB_EXPANDED = {
+    "passdb": (
+        *("name", "driver", "fields_import_all", "username_filter", "default_password_scheme", "skip"),
+        *("result_success", "result_failure", "result_internalfail", "deny", "master", "use_cache", "use_worker"),
+    ),
+    "userdb": (
+        *("name", "driver", "fields_import_all", "skip", "result_success", "result_failure"),
+        *("result_internalfail", "use_cache", "use_worker"),
+    ),
+}
+
+
+def _filter_name(name: str) -> str:
+    """A filter's name as doveconf prints it in "(filter=...)": '/' escaped as '\\s'."""
+    return name.replace("/", "\\s")
+
+
+def _variable_error(value: str) -> str | None:
+    """Why doveconf cannot expand VALUE's ``%{...}`` when it gets a group of settings, or None.
+    An expression's functions are looked up first ("No such function"; ``default`` makes an
+    unknown variable fine), then its variable; arguments are not judged, nor syntax errors
+    (doveconf 2.4.1 crashes on them)."""
+    for m in re.finditer(r"%(%|\{((?:'[^']*'|\"[^\"]*\"|[^}'\"])*)\})?", value):
+        if m.group(2) is None:
+            continue
+        parts = [p.strip() for p in re.findall(r"(?:'[^']*'|\"[^\"]*\"|\([^)]*\)|[^|])+", m.group(2))]
+        if not parts or not all(parts):
+            continue
+        functions = [p.partition("(")[0].strip() for p in parts[1:]]
+        head = parts[0]
+        if "(" in head:  # %{literal('x')}: a function, no variable
+            functions.insert(0, head.partition("(")[0].strip())
+        unknown = next((f for f in functions if f not in EXPANSION_FUNCTIONS), None)
+        if unknown is not None:
+            if unknown == "safe" or not re.fullmatch(r"[\w.-]+", unknown):
+                continue  # "safe" crashes doveconf 2.4.1; a syntax error too
+            return f"No such function '{unknown}'"
+        if head in EXPANSION_FUNCTIONS:  # %{lower}: the function, with no value to work on
+            message = BARE_FUNCTION_ERRORS.get(head, "No value to {}").format(head)
+            if head == "default":
+                continue
+            return f"{head}: {message}"
+        if "(" in head or "default" in functions or not re.fullmatch(r"[\w.:-]*", head):
+            continue
+        provider, colon, field = head.partition(":")
+        if not colon:
+            return f"Unknown variable '{head}'"
+        if provider not in ("env", *EXPANSION_PROVIDERS):
+            return f"Unsupported prefix '{provider}'"
+        if not field:
+            return f"{provider}: Missing field"
+        if provider != "env" and field not in EXPANSION_PROVIDERS[provider]:
+            return f"{provider}: Unsupported field '{field}'"
+    return None
+
+
+def _env_expanded(value: str) -> str | None:
+    """VALUE with its ``%{env:NAME}`` expanded from this process's environment (doveconf's run
+    sees the same one), or None when it holds anything else to expand."""
+    if "%%" in value:
+        return None
+    out, pos = [], 0
+    for m in re.finditer(r"%\{\s*env:([^}|\s]+)\s*\}|%\{", value):
+        if m.group(1) is None:
+            return None
+        out += [value[pos : m.start()], os.environ.get(m.group(1), "")]
+        pos = m.end()
+    return "".join(out) + value[pos:]
+
+
+def _expansion_failure(values: dict[str, str], names: tuple[str, ...]) -> str | None:
+    """The first of NAMES (a group's settings in its order) whose value doveconf cannot expand,
+    or whose type refuses the expanded value (``ssl = %{env:SSL}`` with SSL unset)."""
+    settings = _catalogue()["settings"]
+    for name in names:
+        value = values.get(name, "")
+        error = _variable_error(value)
+        if error is not None:
+            return f"Failed to parse configuration: Failed to expand {name} setting variables: {error}"
+        expanded = _env_expanded(value) if "%{" in value and name in settings else None
+        if expanded is not None:
+            refused = _check_value(settings[name]["type"], settings[name], name, expanded)
+            if refused is not None:
+                return (
+                    f"Failed to parse configuration: Invalid setting {name}={expanded} "
+                    f"(before expansion: {value}): {refused.removeprefix(name + ': ')}"
+                )
+    return None
 
 
 # lib*_NAME_plugin.so in Debian 13's /usr/lib/dovecot/modules/sieve (dovecot-sieve 2.4.1)
@@ -1247,6 +1477,30 @@ def _check_imapsieve(values: dict[str, str]) -> str | None:
     url = _expanded(values, "imapsieve_url")
     if url and not url.lower().startswith("sieve://"):
         return f"Invalid URL for imapsieve_url setting: {url}"
+    return None
+
+
+HASH_METHOD_BITS = {"md4": 128, "md5": 128, "sha1": 160, "sha256": 256, "sha384": 384, "sha512": 512}
+
+
+def _check_attachment_hash(values: dict[str, str]) -> str | None:
+    """``mail_ext_attachment_hash``: text with ``%{method}`` / ``%{method:bits}`` (read as it is
+    written, not expanded; doveconf 2.4.1 still names the setting by its 2.3 name)."""
+    value = values.get("mail_ext_attachment_hash")
+    if value is None or re.search(r"%\{[^}]*$", value):
+        return None  # an unclosed %{ crashes doveconf 2.4.1
+    if "-" in value:
+        return "mail_attachment_hash setting must not contain '-' characters"
+    for m in re.finditer(r"%(\{([^}]*)\})?", value):
+        if m.group(1) is None:
+            return "Invalid mail_attachment_hash setting: No '{' after '%'"
+        method, colon, bits = m.group(2).partition(":")
+        if method not in HASH_METHOD_BITS:
+            return f"Invalid mail_attachment_hash setting: Unknown hash method: {method}"
+        if colon and not (bits.isdigit() and 0 < int(bits) <= HASH_METHOD_BITS[method]):
+            return f"Invalid mail_attachment_hash setting: Invalid :bits number: {bits}"
+        if colon and int(bits) % 8:
+            return f"Invalid mail_attachment_hash setting: Currently :bits must be divisible by 8: {bits}"
     return None
 
 

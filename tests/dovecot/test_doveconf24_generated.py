@@ -154,7 +154,8 @@ def test_generated_files_agree_with_the_real_24(tmp_path: Path) -> None:
     print(f"\n{EXAMPLES} generated 2.4 files: {counts}, {len(differ)} differ")
     assert differ == []
     assert counts["agree"] > EXAMPLES // 2
-    # the checks after reading not emulated (see config24's docstring): 5 of 1000 files with
+    # the checks after reading not emulated (see config24's docstring): 0 of 1000 files with
     # doveconf 2.4.1 (163 before they were emulated, 11 before acl_id, listeners, Sieve plugins,
-    # pop3_uidl_format and mail_server_admin); more means an emulated one no longer agrees
-    assert counts["check after reading"] <= max(4, EXAMPLES // 100)
+    # pop3_uidl_format and mail_server_admin, 5 before the groups doveconf gets and expands);
+    # more means an emulated one no longer agrees
+    assert counts["check after reading"] <= EXAMPLES // 500
