@@ -2047,16 +2047,21 @@ def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
 
     path = getattr(tree, "path", None)
     cfg = DovecotConfig(Catalogue.for_version(version), str(path) if path is not None else None)
-    for warning in getattr(tree, "warnings", ()):
-        if warning.code == "ambiguous-hash":
-            cfg.warnings.append(f"Configuration file {warning.path} line {warning.line}: {warning.message}")
+    hashes = [w for w in getattr(tree, "warnings", ()) if w.code == "ambiguous-hash"]
+    for warning in hashes:
+        cfg.warnings.append(f"Configuration file {warning.path} line {warning.line}: {warning.message}")
     documents = getattr(tree, "documents", {})
     cfg.files.extend(str(p) for p in documents)
     cfg.texts.update((str(p), doc.text) for p, doc in documents.items())
     try:
         cfg.apply(_tree_lines(tree))
     except ParseError as exc:
-        exc.warnings = list(cfg.warnings)  # type: ignore[attr-defined]  # doveconf prints them before the error
+        # doveconf prints the warnings before the error, and reads no further: none for lines after it
+        after = next((i for i, w in enumerate(hashes) if str(w.path) == str(exc.path) and w.line > exc.line), None)
+        warnings = list(cfg.warnings)
+        if after is not None and exc.line:
+            del warnings[after : len(hashes)]
+        exc.warnings = warnings  # type: ignore[attr-defined]
         raise
     cfg.check()
     return cfg

@@ -409,6 +409,10 @@ WHOLE_OUTPUT = {
         "protocol imap {\n  pop3_uidl_format = x\n}\nprotocol pop3 {\n  disable_plaintext_auth = yes\n}\n"
         "remote 10.1.2.3/16 {\n  protocol pop3 {\n    disable_plaintext_auth = no\n  }\n}\n"
     ),
+    # doveconf stops reading at an error: no ambiguous-'#' warning for the lines after it
+    "hash-warnings-stop-at-the-error": (
+        "login_greeting = x#glued\nlocal_name m {\n  auth_worker_max_count = 0\n}\nlogin_greeting = x#glued\n"
+    ),
     "global-after-filter-continued-line": "protocol imap {\n  login_greeting = a\n}\nlogin_greeting = b \\\n  c\n",
 }
 
