@@ -133,9 +133,12 @@ class ListValue:
 class Node:
     """One filter block (the root is ``kind == ""``)."""
 
-    __slots__ = ("children", "includes", "kind", "label", "lists", "name", "values")
+    __slots__ = ("children", "includes", "kind", "label", "lists", "name", "serial", "values")
+
+    _created = itertools.count()
 
     def __init__(self, kind: str, name: str | None = None, label: str | None = None) -> None:
+        self.serial = next(Node._created)  # doveconf checks setting groups in the order they were created
         self.kind = kind
         self.name = name
         self.label = label
@@ -230,7 +233,8 @@ class Config24:
         initialize Sieve", after its own error lines). Otherwise doveconf checks every block and
         reports every failure as an error, then fails with the first: the top level, the
         protocol/local/remote blocks in the order they were opened, then the groups their prefixed
-        settings form (``oauth2 { }``, ``ssl_server { }``), then those inside ``group`` blocks
+        settings form (``oauth2 { }``, ``ssl_server { }``) in the order they were first created,
+        whichever block holds them, then those inside ``group`` blocks
         (whose other settings are not checked). A block is checked with its own values
         over the defaults, not the enclosing ones (first_valid_uid = 1000 at the top and
         last_valid_uid = 500 in protocol imap pass)."""
@@ -243,7 +247,8 @@ class Config24:
         # a group's own settings are not checked (not even where it is used), its setting groups
         # (ssl_server { } inside it) are, after the others
         named_groups = [c for node in specials for c in node.children if c.kind == "group"]
-        groups = [g for node in specials + named_groups for g in self._groups(node)]
+        groups = sorted((g for node in specials for g in self._groups(node)), key=lambda g: g.serial)
+        groups += [g for node in named_groups for g in self._groups(node)]
         namespaces = [c for node in specials for c in node.children if c.kind == "namespace"]
         errors = [e for node in specials + groups + namespaces for e in self._block_errors(node)]
         if errors:
