@@ -296,6 +296,47 @@ _CAPABILITY_ONLY = frozenset({"managesieve_notify_capability"})
 # The ones the managesieve-login run (Pigeonhole's managesieve process) checks:
 _MANAGESIEVE_ROOTS = frozenset({"managesieve", "master_service", "imapc", "mail_storage", "mail_user", "pop3c"})
 _BASE_DIR = "@base_dir"  # where the master root's check warns about base_dir prefixes
+# the order in which doveconf 2.3 checks the built-in services (Pigeonhole's first; the services a file
+# adds come after them, in the order they were opened), recorded with the installed doveconf
+_SERVICE_CHECK_ORDER = {
+    name: i
+    for i, name in enumerate(
+        [
+            "managesieve-login",
+            "managesieve",
+            "tcpwrap",
+            "health-check",
+            "submission",
+            "submission-login",
+            "stats",
+            "replicator",
+            "aggregator",
+            "pop3",
+            "pop3-login",
+            "old-stats",
+            "log",
+            "lmtp",
+            "ipc",
+            "indexer-worker",
+            "indexer",
+            "imap",
+            "imap-urlauth-worker",
+            "imap-urlauth",
+            "imap-urlauth-login",
+            "imap-login",
+            "imap-hibernate",
+            "doveadm",
+            "dns-client",
+            "director",
+            "dict",
+            "dict-async",
+            "config",
+            "auth",
+            "auth-worker",
+            "anvil",
+        ]
+    )
+}
 # services that doveconf insists run as one process
 _SINGLE_PROCESS = frozenset({"anvil", "auth", "director", "indexer", "ipc", "log", "old-stats", "replicator"})
 # 1.x per-protocol process settings -> service { ... } of the login / mail process
@@ -406,6 +447,11 @@ def _event_filter_error(text: str) -> str | None:
         if names[i] != "$end":
             return bad(i, "expecting $end")
         return None
+
+
+def _check_order(services: list[Section]) -> list[Section]:
+    """Services in the order doveconf 2.3 checks them: the built-in ones in its order, then the others."""
+    return sorted(services, key=lambda s: _SERVICE_CHECK_ORDER.get(s.name, len(_SERVICE_CHECK_ORDER)))
 
 
 def _filter_matches(scope: Scope, ctx: dict[str, str]) -> bool:
@@ -1396,8 +1442,7 @@ class DovecotConfig:
             failures = top_failures if scope is top else self._check_scope(scope)
             if main is None:
                 first = next((n for n, (root, _m) in enumerate(failures) if root != _BASE_DIR), len(failures))
-                if any(root == _BASE_DIR for root, _m in failures[:first]):
-                    self._warn_base_dir(scope)
+                self._warn_base_dir(scope, [m for root, m in failures[:first] if root == _BASE_DIR])
                 if first < len(failures):
                     main = failures[first][1]
             if helper is None:
@@ -1405,8 +1450,7 @@ class DovecotConfig:
             if main is not None and helper is not None:
                 break
         # doveconf's output checks the global settings once more, every root
-        if any(root == _BASE_DIR for root, _m in top_failures):
-            self._warn_base_dir(top)
+        self._warn_base_dir(top, [m for root, m in top_failures if root == _BASE_DIR])
         self.check_errors = [m for root, m in top_failures if root != _BASE_DIR]
         if helper is not None:
             self.helper_check_error = helper
@@ -1416,14 +1460,14 @@ class DovecotConfig:
             exc.partial = self  # type: ignore[attr-defined]
             raise exc
 
-    def _warn_base_dir(self, scope: Scope) -> None:
-        """doveconf's warning, at each check of a filter's settings, for each unix/fifo listener of an
-        enabled service whose path starts with base_dir (unix listeners first, then fifo ones)."""
-        protocols = (scope.values.get("protocols") or self.effective("protocols")).value.split()
+    def _warn_base_dir(self, scope: Scope, names: list[str]) -> None:
+        """doveconf's warning, at each check of a filter's settings, for each unix/fifo listener of the
+        services ``names`` (the ones the master check got past, in its order) whose path starts with
+        base_dir (unix listeners first, then fifo ones)."""
         base = (scope.values.get("base_dir") or self.effective("base_dir")).value.rstrip("/") + "/"
-        for svc in scope.sections.get("service", []):
-            if svc.get("protocol") and svc.get("protocol") not in protocols:
-                continue
+        services = {svc.name: svc for svc in scope.sections.get("service", [])}
+        for name in names:
+            svc = services[name]
             for ltype in ("unix_listener", "fifo_listener"):
                 for lst in svc.children(ltype):
                     if lst.name.startswith(base):
@@ -1531,8 +1575,8 @@ class DovecotConfig:
         """The failures of doveconf's checks of one scope, as (root, message): the first failure of each
         settings root, roots in doveconf's order (recorded with the installed doveconf by putting a
         failure of every check in one file and taking out the ones it reports, again and again).
-        ``(_BASE_DIR, "")`` marks where the master root warns about base_dir prefixes, when it gets
-        there."""
+        ``(_BASE_DIR, service name)`` marks where the master root warns about that service's listeners'
+        base_dir prefixes, when it gets there."""
         values = scope.values
         out: list[tuple[str, str]] = []
         failed: set[str] = set()
@@ -1595,7 +1639,7 @@ class DovecotConfig:
                 fail(
                     "mail_user", f"Namespace '{ns.get('prefix')}': Hierarchy separator must be only one character long"
                 )
-        self._check_master(scope, fail, words, failed)
+        self._check_master(scope, fail, words, failed, out)
         words("pop3", "pop3_client_workarounds")
         words("pop3c", "pop3c_features")
         for m in scope.sections.get("metric", []):
@@ -1623,9 +1667,11 @@ class DovecotConfig:
         fail: Callable[[str, str], None],
         words: Callable[[str, str], None],
         failed: set[str],
+        markers: list[tuple[str, str]],
     ) -> None:
-        """The master root's checks: uid/gid ranges, default users, services, protocols, vsz_limit, the
-        base_dir warning point, process_limit, listeners."""
+        """The master root's checks: uid/gid ranges, default users, service names, protocols, then each
+        enabled service in doveconf's order (vsz_limit, process_limit, then the point where doveconf
+        warns about its listeners' base_dir prefixes: a marker in ``markers``), then listeners."""
         values = scope.values
         for kind in ("uid", "gid"):
             first = values.get(f"first_valid_{kind}") or self.global_scope.values.get(f"first_valid_{kind}")
@@ -1638,25 +1684,27 @@ class DovecotConfig:
             v = values.get(name)
             if "master" not in failed and v is not None and not _user_exists(v.value):
                 fail("master", f"{name} doesn't exist: {v.value}")
-        services = scope.sections.get("service", [])
+        services = _check_order(scope.sections.get("service", []))
         for i, svc in enumerate(services):
             if not svc.name:
                 fail("master", f"Service #{i} is missing name")
         words("master", "protocols")
         protocols = (values.get("protocols") or self.effective("protocols")).value.split()
-        # doveconf checks only the services of enabled protocols, every vsz_limit first
+        # doveconf checks only the services of enabled protocols
         enabled = [svc for svc in services if not svc.get("protocol") or svc.get("protocol") in protocols]
+        if "master" in failed:
+            return
+        # one service after the other, in doveconf's order: vsz_limit, process_limit, then the warnings
         for svc in enabled:
             vsz = svc.values.get("vsz_limit")
             vsz_bytes = _size_bytes(vsz.value) if vsz is not None and vsz.changed else None
             if vsz_bytes and vsz_bytes < 1024 * 1024:
                 fail("master", f"service({svc.name}): vsz_limit is too low")
-        if "master" in failed:
-            return
-        fail(_BASE_DIR, "")  # the warnings come here (DovecotConfig._warn_base_dir)
-        for svc in enabled:
+                return
             if svc.name in _SINGLE_PROCESS and "process_limit" in svc.values and svc.get("process_limit") != "1":
                 fail("master", f"service({svc.name}): process_limit must be 1")
+                return
+            markers.append((_BASE_DIR, svc.name))  # DovecotConfig._warn_base_dir
         if "master" not in failed:
             duplicate = self._check_listeners(scope)
             if duplicate is not None:
@@ -1667,7 +1715,9 @@ class DovecotConfig:
         protocols = (scope.values.get("protocols") or self.effective("protocols")).value.split()
         listen = (scope.values.get("listen") or self.effective("listen")).value
         services = [
-            s for s in scope.sections.get("service", []) if not s.get("protocol") or s.get("protocol") in protocols
+            s
+            for s in _check_order(scope.sections.get("service", []))
+            if not s.get("protocol") or s.get("protocol") in protocols
         ]
         base = (scope.values.get("base_dir") or self.effective("base_dir")).value
         paths: set[str] = set()
@@ -1679,7 +1729,7 @@ class DovecotConfig:
                         return f"duplicate listener: {full}"
                     paths.add(full)
         seen: set[tuple[str, str]] = set()
-        for svc in scope.sections.get("service", []):
+        for svc in _check_order(scope.sections.get("service", [])):
             proto = svc.get("protocol")
             if proto and proto not in protocols:
                 continue

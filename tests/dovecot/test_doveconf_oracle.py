@@ -389,6 +389,20 @@ WHOLE_OUTPUT = {
         "syslog_facility = foo\nlog_debug = (\nmail_attachment_hash = a-b\npop3_uidl_format = x\n"
         "imapc_features = foo\nnamespace inbox {\n  separator = ab\n}\npop3_client_workarounds = foo\n"
     ),
+    # services in doveconf's order: auth before anvil, the file's own services last
+    "check-service-order": (
+        "service zz {\n  vsz_limit = 1k\n}\nservice anvil {\n  process_limit = 2\n}\n"
+        "service auth {\n  process_limit = 2\n}\n"
+    ),
+    # each service in turn: vsz_limit, process_limit, then its listeners' base_dir warnings
+    "check-base-dir-warnings-service-by-service": (
+        "service auth {\n  unix_listener /run/dovecot/x {\n  }\n}\n"
+        "service zz {\n  unix_listener /run/dovecot/y {\n  }\n  vsz_limit = 1k\n}\n"
+    ),
+    "base-dir-warnings-in-service-order": (
+        "protocols = imap\nservice auth {\n  unix_listener /run/dovecot/x {\n  }\n}\n"
+        "service imap {\n  unix_listener /run/dovecot/y {\n  }\n}\n"
+    ),
     "check-two-roots-for-submission-workarounds": "submission_client_workarounds = foo\n",
     "check-ssl-settings-not-checked-with-ssl-no": "ssl = no\nssl_options = foo\nprotocol imap {\n  ssl = yes\n}\n",
     "check-ssl-warning-from-the-managesieve-run": (
