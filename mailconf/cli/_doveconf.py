@@ -161,9 +161,12 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
         else:
             cfg = load_config24(path, check_users=True)
     except ParseError as exc:
+        for warning in getattr(exc, "warnings", []):  # doveconf warns while reading
+            print(f"doveconf: Warning: {warning}", file=sys.stderr)
         partial = getattr(exc, "partial", None)
-        if partial is not None and names and not exc.line:
-            # checks after reading do not stop a lookup: doveconf prints their errors and answers
+        if partial is not None and names:
+            # checks after reading, group uses and a missing '}' do not stop a lookup: doveconf
+            # prints the checks' errors and answers
             for line in getattr(exc, "errors", []):
                 print(f"doveconf: Error: {line}", file=sys.stderr)
             return _lookup24(partial, names, hide_key, hide)
@@ -177,6 +180,8 @@ def _run24(path: str, mode: str, hide: bool, names: list[str], hide_key: bool = 
     except (OSError, RecursionError, ValueError) as exc:
         print(f"doveconf: Fatal: {exc}", file=sys.stderr)
         return EX_CONFIG
+    for warning in cfg.warnings:
+        print(f"doveconf: Warning: {warning}", file=sys.stderr)
     if names:
         return _lookup24(cfg, names, hide_key, hide)
     sys.stdout.write(cfg.dump(mode, hide_passwords=hide))

@@ -53,9 +53,15 @@ Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need m
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
 names when it has several variables, a typed ``$SET:``, the arguments
 of ``%{...}`` functions and values other than ``env:`` ones once expanded, the checks of the
-settings inside passdb/userdb blocks, plugins (not Sieve's) that do not exist); the
-warning "Global setting X won't change the setting inside an earlier filter"; the output doveconf
-prints before ``Missing '}'``.
+settings inside passdb/userdb blocks, plugins (not Sieve's) that do not exist); a filter name
+looked up in a file with a block left open (doveconf prints nothing).
+
+Warnings, printed first: "Global setting X won't change the setting inside an earlier filter"
+(a top-level setting read after a protocol/local/remote block set it; not lists, not the
+blocks' setting groups), "Ambiguous '#'", and during the master check "You should remove
+base_dir prefix from unix_listener: PATH" for each unix/fifo listener of a checked service under
+``base_dir``. A block left open (``Missing '}'``): the settings are printed, the group uses
+checked, no check after reading; a lookup answers with exit status 0.
 """
 
 from __future__ import annotations
@@ -107,6 +113,7 @@ class Doveconf24Error(ParseError):
         self.doveconf = f"{where}: {message}" if path else message
         # errors found once everything is read (group checks): doveconf prints its output first
         self.partial: Config24 | None = None
+        self.warnings: list[str] = []  # printed before the error (doveconf warns while reading)
         self.prints_nothing = False  # a failure that stops doveconf before it prints (Sieve plugins)
 
 
@@ -225,6 +232,8 @@ class Config24:
         # doveconf asks this machine's user database for default_login_user/default_internal_user;
         # off unless asked for (lint judges files for another machine)
         self.check_users = False
+        self.warnings: list[str] = []  # doveconf's warnings while reading, printed first
+        self._filter_lines: dict[str, tuple[str, int]] = {}  # setting -> where a filter first set it
 
     def check(self) -> None:
         """The checks doveconf makes once everything is read (errors without a line).
@@ -470,7 +479,7 @@ class Config24:
             for kind, name, node in self._service_listeners(service):
                 if kind != "inet_listener":
                     mode = self._listener_value(service, kind, name, node, "mode")
-                    path = self._listener_value(service, kind, name, node, "path") or name
+                    path = self._listener_value(service, kind, name, node, "path", name)
                     if not re.fullmatch(r"0+", mode):
                         places.append(path if path.startswith("/") else f"{base_dir}/{path}")
                     continue
@@ -495,16 +504,20 @@ class Config24:
             out += [(kind, name, node) for name, node in listeners.items()]
         return out
 
-    def _listener_value(self, service: str, kind: str, name: str, node: Node | None, key: str) -> str:
+    def _listener_value(
+        self, service: str, kind: str, name: str, node: Node | None, key: str, default: str | None = None
+    ) -> str:
         """A listener's setting: its block, its service's block, the top level, then the built-in
-        listener's default and the setting's default."""
+        listener's default, DEFAULT, and the setting's default."""
         full = f"{kind}_{key}"
         block = next((c for c in self.root.children if c.kind == "service" and c.name == service), None)
         for values in (node.values if node else {}, block.values if block else {}, self.root.values):
             if full in values:
                 return values[full]
         builtin = _catalogue()["service_defaults"].get(service, {}).get("listeners", {}).get(kind, {}).get(name, {})
-        return str(builtin.get(key, self.settings[full]["default"] if full in self.settings else ""))
+        if key in builtin or default is not None:
+            return str(builtin.get(key, default))
+        return str(self.settings[full]["default"] if full in self.settings else "")
 
     def _listen(self, service: str, node: Node | None) -> list[str]:
         """The addresses an inet listener listens on: the nearest ``listen`` list (the listener's,
@@ -539,20 +552,18 @@ class Config24:
         return self._check_listeners(name)
 
     def _check_listeners(self, name: str) -> str | None:
-        """A unix/fifo listener's path: its block's ``path``, else the top level's
-        ``unix_listener_path``, else the listener's name."""
-        top = self._blocks(self.root)[0]
-        block = next((c for c in self.root.children if c.kind == "service" and c.name == name), None)
-        builtin = _catalogue()["service_defaults"].get(name, {}).get("listeners", {})
-        for kind in ("unix_listener", "fifo_listener"):
-            listeners: dict[str, dict[str, str]] = {n: {} for n in builtin.get(kind, {})}
-            for child in block.children if block is not None else []:
-                if child.kind == kind:
-                    listeners[child.name or ""] = child.values
-            for listener, values in listeners.items():
-                path = values.get(f"{kind}_path", top.get(f"{kind}_path", listener))
-                if not path:
-                    return f"{kind}: path must not be empty"
+        """A unix/fifo listener's path (its block's, its service's or the top level's ``path``,
+        else the listener's name) must not be empty; an absolute one under base_dir is warned
+        about ("You should remove base_dir prefix from unix_listener: PATH", fifo ones too)."""
+        base_dir = self.root.values.get("base_dir", str(self.settings["base_dir"]["default"])).rstrip("/")
+        for kind, listener, node in self._service_listeners(name):
+            if kind == "inet_listener":
+                continue
+            path = self._listener_value(name, kind, listener, node, "path", listener)
+            if not path:
+                return f"{kind}: path must not be empty"
+            if path.startswith(base_dir + "/"):
+                self.warnings.append(f"You should remove base_dir prefix from unix_listener: {path}")
         return None
 
     def check_groups(self) -> None:
@@ -763,7 +774,22 @@ class Config24:
             lv.items = dict.fromkeys(_list_words(st.value), "yes")
             lv.as_string = True
             return
+        self._warn_global(home, full, st)
         home.values[full] = value
+
+    def _warn_global(self, home: Node, full: str, st: Any) -> None:
+        """A top-level setting read after a protocol/local/remote block set it: doveconf warns that
+        it does not change that block (at the block's first such line; a continued value's last line)."""
+        where = (st.path, getattr(st, "end_line", 0) or st.line)
+        if home.kind in SPECIAL_FILTERS:
+            self._filter_lines.setdefault(full, where)
+        elif home is self.root and full in self._filter_lines:
+            path, line = self._filter_lines[full]
+            self.warnings.append(
+                f"{where[0]} line {where[1]}: Global setting {full} won't change the setting inside an earlier filter "
+                f"at {path} line {line} (if this is intentional, avoid this warning by moving the global setting "
+                f"before {path} line {line})"
+            )
 
     # -- output -------------------------------------------------------------------------------
 
@@ -1610,22 +1636,76 @@ def load_config24(path: str | Path, *, check_users: bool = False) -> Config24:
     try:
         tree = load(path, version="2.4")
     except ParseError as exc:
+        partial_tree = getattr(exc, "partial_tree", None)
+        if exc.message.startswith("Missing '}'") and partial_tree is not None:
+            raise _unclosed(partial_tree, path, exc, check_users) from None
+        # doveconf applies each setting as it reads it: one it refuses before the syntax error
+        # is the error, and its warnings come first
+        cfg = Config24(str(path))
+        try:
+            if partial_tree is not None:
+                _apply(cfg, partial_tree)
+        except Doveconf24Error as first:
+            first.warnings = cfg.warnings
+            raise first from None
         if exc.message.startswith("Missing key name"):  # 2.4 reads "= v" as the setting "" (unknown)
-            raise Doveconf24Error(": Unknown setting: ", path=exc.path, line=exc.line) from None
+            error = Doveconf24Error(": Unknown setting: ", path=exc.path, line=exc.line)
+            error.warnings = cfg.warnings
+            raise error from None
+        exc.warnings = cfg.warnings  # type: ignore[attr-defined]
         raise
     return config24_from_tree(tree, path, check_users=check_users)
+
+
+def _apply(cfg: Config24, tree: Any) -> None:
+    """Read a tree's statements into CFG, with the reader's "Ambiguous '#'" warnings first (those
+    past a setting refused are not printed: doveconf stops reading there)."""
+    hashes = [w for w in getattr(tree, "warnings", ()) if w.code == "ambiguous-hash"]
+    cfg.warnings[:0] = [f"Configuration file {w.path} line {w.line}: {w.message}" for w in hashes]
+    try:
+        cfg.apply(tree.walk(includes=True))
+    except Doveconf24Error as exc:
+        late = [w for w in hashes if str(w.path) == str(exc.path) and exc.line and w.line > exc.line]
+        for w in late:
+            cfg.warnings.remove(f"Configuration file {w.path} line {w.line}: {w.message}")
+        raise
+
+
+def _unclosed(tree: Any, path: str | Path, exc: ParseError, check_users: bool) -> Doveconf24Error:
+    """A block left open at the end: doveconf 2.4.1 reads every setting (a refused one is the
+    error), checks the group uses, then prints the settings and fails with "Missing '}'" without
+    the checks after reading; a lookup answers, with exit status 0."""
+    cfg = Config24(str(path))
+    cfg.check_users = check_users
+    try:
+        _apply(cfg, tree)
+        cfg.check_groups()
+    except Doveconf24Error as refused:
+        refused.warnings = cfg.warnings
+        if not refused.line or refused.message.startswith("Unknown group"):
+            refused.partial = cfg  # a group use: doveconf prints the settings first
+        return refused
+    unclosed = Doveconf24Error(exc.message, path=str(path), errors=[])  # the main file, where reading ended
+    unclosed.partial = cfg
+    unclosed.warnings = cfg.warnings
+    return unclosed
 
 
 def config24_from_tree(tree: Any, path: str | Path, *, check_users: bool = False) -> Config24:
     """:func:`load_config24` on a tree already loaded with ``version="2.4"``."""
     cfg = Config24(str(path))
     cfg.check_users = check_users
-    cfg.apply(tree.walk(includes=True))
+    try:
+        _apply(cfg, tree)
+    except Doveconf24Error as exc:
+        exc.warnings = cfg.warnings
+        raise
     try:
         cfg.check_groups()
         cfg.check()
     except Doveconf24Error as exc:
         exc.partial = None if exc.prints_nothing else cfg
+        exc.warnings = cfg.warnings
         raise
     if "dovecot_storage_version" not in cfg.root.values:
         raise Doveconf24Error("dovecot_storage_version setting must be set")
