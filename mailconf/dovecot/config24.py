@@ -24,7 +24,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   ``-h`` on a name holding several values fails with "Multiple settings matched with -h parameter";
 * doveconf's checks after reading (errors without a line number; see :meth:`Config24.check` for
   the order): Sieve's start-up (``Failed to initialize Sieve`` after Sieve's own lines; Sieve
-  plugins that Debian 13 does not install), then every block's failures, printed as errors, the
+  plugins not in ``sieve_plugin_dir``: this machine's when asked (the command) and Dovecot 2.4's,
+  else Debian 13's list), then every block's failures, printed as errors, the
   first one fatal: the services of the top level (types, protocols, limits, ``vsz_limit``,
   listeners), a service inside a filter, uid/gid ranges, users that do not exist on this machine,
   ``listen``, the word lists (``*_workarounds``, ``*_features``, ``dsync_features``,
@@ -66,6 +67,7 @@ checked, no check after reading; a lookup answers with exit status 0.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 import itertools
@@ -75,6 +77,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mailconf import _paths
 from mailconf.errors import ParseError
 
 SPECIAL_FILTERS = ("protocol", "local", "remote", "local_name")
@@ -229,8 +232,9 @@ class Config24:
         self.config_version: str | None = None
         self.groups: set[tuple[str, str]] = set()  # (label, name) of "group @label name {"
         self.group_uses: list[tuple[str, str, Any]] = []
-        # doveconf asks this machine's user database for default_login_user/default_internal_user;
-        # off unless asked for (lint judges files for another machine)
+        # doveconf asks this machine's user database for default_login_user/default_internal_user
+        # and reads its Sieve plugin directory; off unless asked for (lint judges files for
+        # another machine)
         self.check_users = False
         self.warnings: list[str] = []  # doveconf's warnings while reading, printed first
         self._filter_lines: dict[str, tuple[str, int]] = {}  # setting -> where a filter first set it
@@ -249,7 +253,7 @@ class Config24:
         last_valid_uid = 500 in protocol imap pass)."""
         plugins = self.root.lists.get("sieve_plugins")
         enabled = [k for k, v in plugins.items.items() if v.lower() in ("yes", "y", "1")] if plugins else []
-        sieve = _sieve_start(self.root.values, enabled)
+        sieve = _sieve_start(self.root.values, enabled, self.check_users)
         if sieve:
             raise Doveconf24Error("Failed to initialize Sieve", path=self.path, errors=sieve)
         specials = self._special_blocks(self.root)
@@ -1025,14 +1029,14 @@ SIEVE_EXTENSIONS = {"sieve_vacation": "vacation", "sieve_subaddress": "subaddres
 SIEVE_EXTENSIONS |= {"sieve_variables": "variables", "sieve_notify_mailto": "enotify", "sieve_duplicate": "duplicate"}
 
 
-def _sieve_start(values: dict[str, str], plugins: list[str] | None = None) -> list[str]:
+def _sieve_start(values: dict[str, str], plugins: list[str] | None = None, on_this_machine: bool = False) -> list[str]:
     """The error lines of Sieve's start-up with the top level's settings (empty: it starts):
     a group's values that cannot be expanded (doveconf knows no ``%{...}`` variable there),
     else its checks; a failing extension group is followed by "failed to load". The plugins are
     loaded after the first group, before the extensions' groups."""
     for group, expanded in SIEVE_EXPANDED.items():
         if group != "sieve":
-            _load_sieve_plugins(values, plugins or [])
+            _load_sieve_plugins(values, plugins or [], on_this_machine)
         message = _expansion_failure(values, expanded)
         if message is None:
             invalid = _check_sieve_group(group, values)
@@ -1165,22 +1169,59 @@ def _expansion_failure(values: dict[str, str], names: tuple[str, ...]) -> str | 
     return None
 
 
-# lib*_NAME_plugin.so in Debian 13's /usr/lib/dovecot/modules/sieve (dovecot-sieve 2.4.1)
+# lib*_NAME_plugin.so in Debian 13's /usr/lib/dovecot/modules/sieve (dovecot-sieve 2.4.1): the
+# plugins judged where this machine's directory cannot be read or is not Dovecot 2.4's (lint)
 SIEVE_PLUGINS = ("sieve_extprograms", "sieve_imapsieve", "sieve_storage_ldap")
 
 
-def _load_sieve_plugins(values: dict[str, str], plugins: list[str]) -> None:
-    """doveconf fails at once, printing nothing before, on a Sieve plugin it cannot find. Only
-    plain names in the default directory are judged (``lib90_..._plugin`` spellings are not)."""
-    if "sieve_plugin_dir" in values:
+def _installed_sieve_plugins(directory: str, *, require_24: bool) -> list[str] | None:
+    """The plugins of a Sieve plugin directory on this machine (``lib<N>_<name>_plugin.so``,
+    as doveconf names them), or None when it cannot be read, or (REQUIRE_24) when none of its
+    plugins carries Dovecot 2.4's ABI tag (Debian 12's dovecot-sieve installs 2.3's there)."""
+    try:
+        files = sorted(os.listdir(directory))
+    except OSError:
+        return None
+    names: list[str] = []
+    current = not require_24
+    for name in files:
+        m = re.fullmatch(r"lib\d*_(.+?)(?:_plugin)?\.so", name)
+        if m is None:
+            continue
+        names.append(m.group(1))
+        if not current:
+            with contextlib.suppress(OSError):
+                current = b"2.4.ABIv" in _paths.read_bytes(os.path.join(directory, name))
+    return names if current else None
+
+
+def _load_sieve_plugins(values: dict[str, str], plugins: list[str], on_this_machine: bool) -> None:
+    """doveconf fails at once, printing nothing before, on a Sieve plugin it cannot find in
+    ``sieve_plugin_dir``: the first missing name in sorted order. The command reads this machine's
+    directory (the default one when it holds Dovecot 2.4's plugins, else Debian 13's list; a
+    directory set in the file as it is, "opendir(DIR) failed" when it does not exist); lint judges
+    the default directory by Debian 13's list and leaves a set one alone. Names starting with
+    ``lib`` or holding a '.' are not judged (doveconf 2.4.1 crashes on some of them)."""
+    if not plugins or any(n.startswith("lib") or "." in n for n in plugins):
         return
-    for name in plugins:
-        if name.startswith("lib") or name.endswith("_plugin"):
+    default_dir = str(_catalogue()["settings"]["sieve_plugin_dir"]["default"])
+    directory = values.get("sieve_plugin_dir", default_dir)
+    if directory == default_dir:
+        known = (_installed_sieve_plugins(directory, require_24=True) if on_this_machine else None) or SIEVE_PLUGINS
+    elif not on_this_machine:
+        return
+    elif not os.path.exists(directory):
+        exc = Doveconf24Error(f"opendir({directory}) failed: No such file or directory", errors=[])
+        exc.prints_nothing = True
+        raise exc
+    else:
+        found = _installed_sieve_plugins(directory, require_24=False)
+        if found is None:
             return
-    missing = next((n for n in sorted(plugins) if n not in SIEVE_PLUGINS), None)  # doveconf sorts them
+        known = found
+    missing = next((n for n in sorted(plugins) if n not in known), None)  # doveconf sorts them
     if missing is not None:
-        default_dir = _catalogue()["settings"]["sieve_plugin_dir"]["default"]
-        exc = Doveconf24Error(f"Plugin '{missing}' not found from directory {default_dir}", errors=[])
+        exc = Doveconf24Error(f"Plugin '{missing}' not found from directory {directory}", errors=[])
         exc.prints_nothing = True
         raise exc
 

@@ -358,3 +358,53 @@ def test_users_are_checked_only_when_asked(tmp_path: Path) -> None:
     assert "\ndefault_login_user = no-such-user-here\n" in load_config24(path).dump("n")
     with pytest.raises(Doveconf24Error, match="default_login_user doesn't exist: no-such-user-here"):
         load_config24(path, check_users=True)
+
+
+def _plugin_dir(where: Path, abi: bytes, *names: str) -> Path:
+    where.mkdir()
+    for name in names:
+        (where / f"lib90_{name}_plugin.so").write_bytes(b"\x7fELF..." + abi + b"...")
+    return where
+
+
+def test_sieve_plugins_are_looked_up_in_this_machines_directory(tmp_path: Path) -> None:
+    # the command reads sieve_plugin_dir as doveconf does; lint leaves a directory set in the file alone
+    plugins = _plugin_dir(tmp_path / "sieve", b"2.4.ABIv1", "custom")
+    path = conf(tmp_path, f"sieve_plugin_dir = {plugins}\nsieve_plugins = custom\n")
+    load_config24(path, check_users=True)
+    path = conf(tmp_path, f"sieve_plugin_dir = {plugins}\nsieve_plugins = custom zz sieve_imapsieve\n")
+    with pytest.raises(Doveconf24Error, match=f"Plugin 'sieve_imapsieve' not found from directory {plugins}$"):
+        load_config24(path, check_users=True)
+    load_config24(path)
+    path = conf(tmp_path, f"sieve_plugin_dir = {tmp_path}/none\nsieve_plugins = custom\n")
+    with pytest.raises(Doveconf24Error, match=f"opendir\\({tmp_path}/none\\) failed: No such file or directory$"):
+        load_config24(path, check_users=True)
+    load_config24(path)
+
+
+def test_the_default_sieve_plugin_directory_counts_when_it_is_dovecot_24s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailconf.dovecot import config24
+
+    path = conf(tmp_path, "sieve_plugins = custom\n")
+    with pytest.raises(
+        Doveconf24Error, match="Plugin 'custom' not found from directory /usr/lib/dovecot/modules/sieve"
+    ):
+        load_config24(path)  # lint: Debian 13's plugins
+    settings = config24._catalogue()["settings"]["sieve_plugin_dir"]
+    for abi, found in ((b"2.4.ABIv1", True), (b"0.5.ABIv19(0.5.19)", False)):  # Debian 13's, Debian 12's
+        plugins = _plugin_dir(tmp_path / f"sieve-{found}", abi, "custom")
+        monkeypatch.setitem(settings, "default", str(plugins))
+        path = conf(tmp_path, "sieve_plugins = custom\n")
+        if found:
+            load_config24(path, check_users=True)
+        else:  # another Dovecot's plugins: Debian 13's list
+            with pytest.raises(Doveconf24Error, match=f"Plugin 'custom' not found from directory {plugins}"):
+                load_config24(path, check_users=True)
+        path = conf(tmp_path, "sieve_plugins = sieve_storage_ldap\n")
+        if found:
+            with pytest.raises(Doveconf24Error, match="Plugin 'sieve_storage_ldap' not found"):
+                load_config24(path, check_users=True)
+        else:
+            load_config24(path, check_users=True)
