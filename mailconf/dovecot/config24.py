@@ -247,7 +247,10 @@ class Config24:
         reports every failure as an error, then fails with the first: the top level, the
         protocol/local/remote blocks in the order they were opened, then the groups their prefixed
         settings form (``oauth2 { }``, ``ssl_server { }``) in the order they were first created,
-        whichever block holds them, then those inside ``group`` blocks
+        whichever block holds them, then those inside ``group`` blocks, then the named blocks
+        (``namespace``, ``passdb``, ``service``, ...) in the order they were created; then, one
+        level down, the groups and the named blocks inside those (a passdb's ``oauth2 { }``, a
+        namespace's ``mailbox``), and so on
         (whose other settings are not checked). A block is checked with its own values
         over the defaults, not the enclosing ones (first_valid_uid = 1000 at the top and
         last_valid_uid = 500 in protocol imap pass)."""
@@ -260,10 +263,17 @@ class Config24:
         # a group's own settings are not checked (not even where it is used), its setting groups
         # (ssl_server { } inside it) are, after the others
         named_groups = [c for node in specials for c in node.children if c.kind == "group"]
-        groups = sorted((g for node in specials for g in self._groups(node)), key=lambda g: g.serial)
-        groups += [g for node in named_groups for g in self._groups(node)]
-        namespaces = [c for node in specials for c in node.children if c.kind == "namespace"]
-        errors = [e for node in specials + groups + namespaces for e in self._block_errors(node)]
+        order, level = list(specials), specials
+        while level:  # level by level: the setting groups, then the named blocks, each as created
+            children = [c for node in level for c in node.children if c.kind not in SPECIAL_FILTERS]
+            plain = sorted((c for c in children if c.kind in self.plain), key=lambda n: n.serial)
+            named = sorted((c for c in children if c.kind in self.named), key=lambda n: n.serial)
+            order += plain
+            if level is specials:
+                order += [g for node in named_groups for g in self._groups(node)]
+            order += named
+            level = plain + named
+        errors = [e for node in order for e in self._block_errors(node)]
         if errors:
             raise Doveconf24Error(errors[0], path=self.path, errors=errors)
 
@@ -304,7 +314,8 @@ class Config24:
         out += [_check_address(values, "sieve_report_from"), _check_sieve_test("spamtest", values)]
         out += [_check_vacation(values), _check_variables(values), _check_sieve_test("virustest", values)]
         out += [_check_imapsieve(values), _check_address(values, "sieve_notify_mailto_envelope_from")]
-        out += [_check_address(values, "sieve_redirect_envelope_from")]
+        # in a block the redirect address comes before the user's address (Sieve's start-up: after)
+        out += [_check_address(values, "sieve_redirect_envelope_from") or _check_user_email(values)]
         out += [_check_attachment_hash(values)]
         out += [_check_imapc(values) or words("imapc_features"), words("pop3c_features")]
         out += [_check_auth_policy(values), _check_oauth2(values), _check_client_cert(values)]
@@ -326,7 +337,7 @@ class Config24:
     def _master_error(self, node: Node) -> str | None:
         """The master settings' checks: uid/gid ranges, users, listen, the top level's services."""
         for kind in ("uid", "gid"):
-            first, last = node.values.get(f"first_valid_{kind}", "0"), node.values.get(f"last_valid_{kind}", "0")
+            first, last = (_setting(node.values, f"{end}_valid_{kind}") for end in ("first", "last"))
             if first.isdigit() and last.isdigit() and int(last) and int(first) > int(last):
                 return f"first_valid_{kind} can't be larger than last_valid_{kind}"
         for name in ("default_login_user", "default_internal_user"):
@@ -1228,16 +1239,22 @@ def _load_sieve_plugins(values: dict[str, str], plugins: list[str], on_this_mach
 
 def _check_sieve_group(group: str, values: dict[str, str]) -> str | None:
     if group == "sieve":
-        email = values.get("sieve_user_email", "")
-        if email and "@" not in email:
-            return f"sieve_user_email: Invalid SMTP address '{email}': Missing domain"
-        return _check_address(values, "sieve_redirect_envelope_from")
+        return _check_user_email(values) or _check_address(values, "sieve_redirect_envelope_from")
     if group == "sieve_vacation":
         return _check_vacation(values)
     if group == "sieve_variables":
         return _check_variables(values)
     if group == "sieve_notify_mailto":
         return _check_address(values, "sieve_notify_mailto_envelope_from")
+    return None
+
+
+def _check_user_email(values: dict[str, str]) -> str | None:
+    email = values.get("sieve_user_email", "")
+    if "%{" in email:
+        email = "UNKNOWN_VALUE_WITH_VARIABLES"
+    if email and "@" not in email:
+        return f"sieve_user_email: Invalid SMTP address '{email}': Missing domain"
     return None
 
 
@@ -1371,6 +1388,9 @@ def _check_mail_storage(values: dict[str, str]) -> str | None:
             message = "mail_nfs_index=yes requires mmap_disable=yes"
         elif _setting(values, "mail_fsync") != "always":
             message = "mail_nfs_index=yes requires mail_fsync=always"
+    percentage = _number(values.get("mail_cache_purge_delete_percentage", "0"))
+    if not message and percentage is not None and percentage > 100:
+        message = "mail_cache_purge_delete_percentage can't be over 100"
     uidl = values.get("pop3_uidl_format")
     if not message and uidl is not None and "%{" not in uidl:
         message = "pop3_uidl_format setting doesn't contain any %{variables}."
@@ -1561,8 +1581,9 @@ def _check_attachment_hash(values: dict[str, str]) -> str | None:
     value = values.get("mail_ext_attachment_hash")
     if value is None or re.search(r"%\{[^}]*$", value):
         return None  # an unclosed %{ crashes doveconf 2.4.1
-    if "-" in value:
-        return "mail_attachment_hash setting must not contain '-' characters"
+    for char in "/-":
+        if char in value:
+            return f"mail_attachment_hash setting must not contain '{char}' characters"
     for m in re.finditer(r"%(\{([^}]*)\})?", value):
         if m.group(1) is None:
             return "Invalid mail_attachment_hash setting: No '{' after '%'"
@@ -1595,6 +1616,7 @@ def _check_client_cert(values: dict[str, str]) -> str | None:
 
 def _check_oauth2(values: dict[str, str]) -> str | None:
     mode = values.get("oauth2_introspection_mode", "")
+    mode = "" if "%{" in mode else mode  # doveconf 2.4.1 checks an enum it cannot expand as empty
     urls = [values.get(f"oauth2_{k}_url", "") for k in ("tokeninfo", "introspection", "grant")]
     if not mode and any(urls):
         return "Missing oauth2_introspection_mode"
