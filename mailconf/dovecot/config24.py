@@ -1212,8 +1212,9 @@ def _load_sieve_plugins(values: dict[str, str], plugins: list[str], on_this_mach
     directory (the default one when it holds Dovecot 2.4's plugins, else Debian 13's list; a
     directory set in the file as it is, "opendir(DIR) failed" when it does not exist); lint judges
     the default directory by Debian 13's list and leaves a set one alone. Names starting with
-    ``lib`` or holding a '.' are not judged (doveconf 2.4.1 crashes on some of them)."""
-    if not plugins or any(n.startswith("lib") or "." in n for n in plugins):
+    ``lib`` are not judged (doveconf 2.4.1 crashes on some of them, and on ``NAME.so`` when NAME
+    is there)."""
+    if not plugins or any(n.startswith("lib") for n in plugins):
         return
     default_dir = str(_catalogue()["settings"]["sieve_plugin_dir"]["default"])
     directory = values.get("sieve_plugin_dir", default_dir)
@@ -1230,7 +1231,11 @@ def _load_sieve_plugins(values: dict[str, str], plugins: list[str], on_this_mach
         if found is None:
             return
         known = found
-    missing = next((n for n in sorted(plugins) if n not in known), None)  # doveconf sorts them
+    # doveconf looks "x.so.1" up as "x", and crashes when such a name is there
+    names = {n: n.partition(".so")[0] for n in plugins}
+    if any(".so" in n and (not short or short in known) for n, short in names.items()):
+        return
+    missing = next((names[n] for n in sorted(plugins) if names[n] not in known), None)  # doveconf sorts them
     if missing is not None:
         exc = Doveconf24Error(f"Plugin '{missing}' not found from directory {directory}", errors=[])
         exc.prints_nothing = True
