@@ -100,8 +100,16 @@ def run(argv: list[str]) -> int:
         else:
             msg = f"doveconf: Fatal: Error in configuration file {where}: {exc.message}"
         if _capability_helper() and not msg.startswith("doveconf: Fatal: open("):
-            # the managesieve-login run reads the same files first and fails the same way
-            print("\n".join([*warned, msg, HELPER_FAILED]), file=sys.stderr)
+            # the managesieve-login run reads the same files first and fails the same way, unless its
+            # expanded values (<file read, $name replaced) fail earlier or differently, or pass
+            helper_error = getattr(exc, "helper_error", None)
+            if helper_error:
+                print("\n".join([*warned, f"doveconf: Fatal: {helper_error}", HELPER_FAILED]), file=sys.stderr)
+            elif getattr(exc, "helper_passes", False):
+                if warned:
+                    print("\n".join(warned), file=sys.stderr)
+            else:
+                print("\n".join([*warned, msg, HELPER_FAILED]), file=sys.stderr)
         print("\n".join([*warned, msg]), file=sys.stderr)
         return EX_CONFIG
     except (OSError, RecursionError, ValueError) as exc:

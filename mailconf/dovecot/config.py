@@ -594,6 +594,13 @@ def _conflict_order() -> dict[str, int]:
     return {name: i for i, name in enumerate(names)}
 
 
+@functools.cache
+def _helper_reads() -> frozenset[str]:
+    """The settings whose ``<file`` the managesieve-login run reads (the roots managesieve reads)."""
+    with open(os.path.join(os.path.dirname(__file__), "data", "managesieve_reads_2_3.txt"), encoding="utf-8") as f:
+        return frozenset(ln for ln in f.read().splitlines() if ln and not ln.startswith("#"))
+
+
 def _changed_keys(scope: Scope) -> set[str]:
     """The settings a filter sets and the named sections it opens (as ``TYPE {``, by name)."""
     keys = {k for k, v in scope.values.items() if v.changed}
@@ -1122,9 +1129,14 @@ class DovecotConfig:
         if section is None and in_net_filter and spec.no_net_filter:
             raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
         raw = ln.value
+        # the managesieve-login run reads with values expanded: <file read (or empty), $name replaced
+        helper_passes = False
+        if ln.kind == "file" and section is None and not self.lenient and self.helper_error is None:
+            helper_passes = self._helper_reading(ln, spec, self._helper_file(ln))
         if ln.kind == "file" and spec.type != "string":
-            ln = Line("set", ln.key, "", ln.path, ln.line, ln.column, ln.end_line)  # doveconf reads no file here
-            raw = ""
+            # doveconf's own run reads the value as written
+            ln = Line("set", ln.key, "<" + raw, ln.path, ln.line, ln.column, ln.end_line)
+            raw = ln.value
         if ln.kind == "var" and section is not None and f"${ln.key}" in raw.split():
             # ``key = $key`` inside a string-list section (plugin {}) takes the global setting of
             # that name as it stands at this point (its default when unset); elsewhere it fails
@@ -1138,7 +1150,7 @@ class DovecotConfig:
         if ln.kind == "file":
             value = "<" + raw
             where = raw if raw.startswith("/") else os.path.join(os.path.dirname(ln.path), raw)
-            helper_reads = section is None and spec.read_by_helper
+            helper_reads = section is None and ln.key in _helper_reads()
             if ((section is not None and section.spec.strlist) or helper_reads) and not os.path.isfile(where):
                 self.expand_failed = True  # doveconf's expanding reader fails on it
                 if section is not None and self.helper_error is None:
@@ -1164,15 +1176,65 @@ class DovecotConfig:
             current = (
                 cur.value if cur is not None else (spec.default if section is None or not section.spec.strlist else "")
             )
+            if section is None and not self.lenient and self.helper_error is None:
+                helper_passes = self._helper_reading(ln, spec, self._helper_words(words, ln.key, current, scope))
             raw = " ".join(current if w == "$" + ln.key else w for w in words)
             if any(w.startswith("$") and w[1:] not in self.catalogue.settings for w in words):
                 self.expand_failed = True  # "Unknown variable" when doveconf expands values
         try:
             value = normalize(spec, raw)
         except ValueError as exc:
-            raise _error(str(exc), ln) from None
+            error = _error(str(exc), ln)
+            error.helper_passes = helper_passes  # type: ignore[attr-defined]
+            raise error from None
         target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
         self._global_after_filter(ln, scope, section)
+
+    def _helper_file(self, ln: Line) -> str | tuple[str]:
+        """What the managesieve-login run makes of ``key = <path``: the file's text when one of the
+        settings it reads (else nothing), or ``(error,)`` when the file cannot be opened."""
+        if ln.key not in _helper_reads():
+            return ""
+        where = ln.value if ln.value.startswith("/") else os.path.join(os.path.dirname(ln.path), ln.value)
+        try:
+            with open(where, "rb") as handle:
+                return handle.read().decode("latin-1")
+        except OSError as exc:
+            reason = "Is a directory" if os.path.isdir(where) else exc.strerror or str(exc)
+            return (f"{ln.key}: Can't open file {where}: {reason}",)
+
+    def _helper_words(self, words: list[str], key: str, current: str, scope: Scope) -> str | tuple[str]:
+        """What the managesieve-login run makes of a value with ``$name`` words: each replaced with
+        that setting's value in this block (its default when the block does not set it), or
+        ``(error,)`` for an unknown name."""
+        out = []
+        for w in words:
+            if w == "$" + key:
+                out.append(current)
+            elif w.startswith("$"):
+                spec = self.catalogue.settings.get(w[1:])
+                if spec is None:
+                    return (f"Unknown variable: {w}",)
+                v = scope.values.get(w[1:])
+                out.append(v.value if v is not None else spec.default)
+            else:
+                out.append(w)
+        return " ".join(out)
+
+    def _helper_reading(self, ln: Line, spec: SettingSpec, seen: str | tuple[str]) -> bool:
+        """Record the managesieve-login run's reading error for this line, if its value (``seen``, or
+        ``(error,)``) fails; whether it passes."""
+        why = seen[0] if isinstance(seen, tuple) else None
+        if why is None:
+            try:
+                normalize(spec, seen if isinstance(seen, str) else "")
+            except ValueError as exc:
+                why = str(exc)
+        if why is None:
+            return True
+        self.expand_failed = True
+        self.helper_error = f"Error in configuration file {ln.path} line {ln.line}: {why}"
+        return False
 
     def _global_after_filter(self, ln: Line, scope: Scope, section: Section | None) -> None:
         """doveconf warns when a global setting comes after a filter that set it (the first one)."""
@@ -2085,6 +2147,7 @@ def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
         if earlier.message.startswith("Missing '}'"):  # the statements end before the sections do
             return exc
         earlier.warnings = list(cfg.warnings)  # type: ignore[attr-defined]
+        earlier.helper_error = cfg.helper_error  # type: ignore[attr-defined]
         return earlier
     except Exception:  # the statements before a syntax error are not a whole file: keep exc
         return exc
@@ -2112,6 +2175,7 @@ def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
         if after is not None and exc.line:
             del warnings[after : len(hashes)]
         exc.warnings = warnings  # type: ignore[attr-defined]
+        exc.helper_error = cfg.helper_error  # type: ignore[attr-defined]
         raise
     cfg.check()
     return cfg
@@ -2124,9 +2188,10 @@ def _tree_lines(tree: object) -> Iterator[Line]:
         if st.kind == "setting":
             if st.file_ref is not None:
                 kind = "file"
-            elif st.variable or (not st.quoted and "$" in st.value):
+            elif st.variable or (not st.quoted and "$" in st.value and not st.value.startswith(("'", '"'))):
                 # doveconf 2.3 splits any unquoted value holding a "$" on spaces (runs collapse), not
-                # only values with a word starting with "$" (the reader's mark)
+                # only values with a word starting with "$" (the reader's mark); a value opening a
+                # quote it does not close is not expanded either
                 kind = "var"
             else:
                 kind = "set"

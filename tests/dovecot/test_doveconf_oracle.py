@@ -423,6 +423,15 @@ WHOLE_OUTPUT = {
         "protocol imap {\n  pop3_uidl_format = x\n}\nprotocol pop3 {\n  disable_plaintext_auth = yes\n}\n"
         "remote 10.1.2.3/16 {\n  protocol pop3 {\n    disable_plaintext_auth = no\n  }\n}\n"
     ),
+    # the managesieve-login run reads with values expanded: <file read for the settings it reads
+    # (empty for the others), every $name replaced (its block's value), "Unknown variable" otherwise
+    "helper-reads-the-file": "mail_save_crlf = <dovecot.conf\n",
+    "helper-reads-nothing-for-other-roots": "auth_debug = <dovecot.conf\n",
+    "helper-missing-file": "mail_location = <nofile\nssl = maybe\n",
+    "helper-expands-names": "mail_debug = yes\nprotocol imap {\n  mail_save_crlf = x $mail_debug\n}\n",
+    "helper-unknown-variable": "login_greeting = x $nosuch\n",
+    "helper-passes-where-doveconf-fails": "mail_save_crlf = $mail_debug\n",
+    "open-quote-not-expanded": "login_greeting = ' $\n",
     # doveconf stops reading at an error: no ambiguous-'#' warning for the lines after it
     "hash-warnings-stop-at-the-error": (
         "login_greeting = x#glued\nlocal_name m {\n  auth_worker_max_count = 0\n}\nlogin_greeting = x#glued\n"

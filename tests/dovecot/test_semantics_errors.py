@@ -162,7 +162,7 @@ LINE_ERRORS = [
         "local net1 { local net2 { .. } } requires net2 to be inside net1",
     ),
     ("service imap {\n  user = $user x\n}\n", 2, "Unknown variable: $user"),
-    ("verbose_ssl = <file\n", 1, "Invalid boolean value:  (use yes or no)"),
+    ("verbose_ssl = <file\n", 1, "Invalid boolean value: <file (use yes or no)"),
 ]
 
 
