@@ -84,6 +84,8 @@ SPECIAL_FILTERS = ("protocol", "local", "remote", "local_name")
 UINT_MAX = 2**32 - 1
 # -n hides these at their real default "0" (use default_*); lookups show the default_* value
 UNSET_DEFAULTS = {f"service_{k}": "0" for k in ("client_limit", "process_limit", "vsz_limit", "idle_kill_interval")}
+# -n prints these whenever set, even to the default -a shows (doveconf 2.4.1)
+SHOWN_AT_DEFAULT = ("submission_max_mail_size",)
 # secrets whose default the catalogue holds as "# hidden, use -P to show it" (doveconf 2.4.1 -a -P)
 SECRET_DEFAULTS = {"last_login_key": "last-login/%{user}"}
 # defaults doveconf computes at run time (-d shows them, a block does not start from them)
@@ -133,11 +135,18 @@ def _catalogue() -> dict[str, Any]:
 class ListValue:
     """A boolean list or string list: items in the order they were added."""
 
-    __slots__ = ("as_string", "items")
+    __slots__ = ("as_string", "items", "words")
 
     def __init__(self, items: dict[str, str] | None = None) -> None:
         self.items: dict[str, str] = dict(items or {})
         self.as_string = False
+        self.words: list[str] | None = None  # a string assignment's words, repeats kept (printed so)
+
+    def shown(self) -> list[str]:
+        """The words its string form prints."""
+        if self.words is not None:
+            return self.words
+        return [k for k, v in self.items.items() if v.lower() in ("yes", "y", "1")]
 
 
 class Node:
@@ -299,7 +308,8 @@ class Config24:
         def words(name: str) -> str | None:
             return self._word_error(node, name)
 
-        out = [_check_acl_id(values), _check_verbose_passwords(values) or self._auth_db_error(node)]
+        auth = _check_auth_cache(values) or _check_verbose_passwords(values) or self._auth_db_error(node)
+        out = [_check_acl_id(values), auth]
         out += [_check_dsync(values), _check_fts(values)]
         out += [_check_http_client(values)]
         out += [_check_http_server(values)]
@@ -316,6 +326,7 @@ class Config24:
         out += [_check_imapsieve(values), _check_address(values, "sieve_notify_mailto_envelope_from")]
         # in a block the redirect address comes before the user's address (Sieve's start-up: after)
         out += [_check_address(values, "sieve_redirect_envelope_from") or _check_user_email(values)]
+        out += [_check_sieve_script(values)]
         out += [_check_attachment_hash(values)]
         out += [_check_imapc(values) or words("imapc_features"), words("pop3c_features")]
         out += [_check_auth_policy(values), _check_oauth2(values), _check_client_cert(values)]
@@ -624,7 +635,9 @@ class Config24:
 
     def apply(self, statements: Any) -> None:
         stack = [self.root]
-        lists: list[tuple[ListValue, str] | None] = []  # open list blocks (None: a filter)
+        # open list blocks (None: a filter): the list, its type, the name that is refused in a
+        # local/remote block (each item is, "auth_realms/b") or None
+        lists: list[tuple[ListValue, str, str | None] | None] = []
         first = True
         for st in statements:
             if st.kind == "close":
@@ -647,10 +660,15 @@ class Config24:
                     self.config_version = st.value
                     continue
                 if lists and lists[-1] is not None:
-                    lv, lkind = lists[-1]
+                    lv, lkind, refused = lists[-1]
                     if lkind == "boollist" and (msg := _check_value("bool", {}, st.key, st.value)):
                         raise self._fail(msg, st)
+                    if refused is not None:
+                        raise self._fail(
+                            f"{st.key}: Auth settings not supported inside local/remote blocks: {refused}/{st.key}", st
+                        )
                     lv.items[st.key] = st.value  # a key set again keeps its place
+                    lv.words = None
                     continue
                 if st.key.startswith("@"):  # "@group = name": the group's settings apply here
                     stack[-1].includes.append((st.key, st.value))
@@ -670,10 +688,11 @@ class Config24:
                 raise self._fail("Section not allowed here", st)
             full = self._resolve(stack, kind) if kind not in self.sections else None
             if full and self.settings[full]["type"] in ("boollist", "strlist"):
-                self._net_check(stack, full, kind, st)
+                in_net = any(n.kind in ("local", "remote", "local_name") for n in stack)
+                refused = full if in_net and self.settings[full].get("no_net_filter") else None
                 home = self._home(stack[-1], full)
                 lv = self._list(home, full)
-                lists.append((lv, self.settings[full]["type"]))
+                lists.append((lv, self.settings[full]["type"], refused))
                 continue
             if kind in SPECIAL_FILTERS:
                 self._check_nesting(stack, kind, st)
@@ -786,7 +805,8 @@ class Config24:
         self._net_check(stack, full, st.key, st)
         if kind == "boollist":
             lv = self._list(home, full)
-            lv.items = dict.fromkeys(_list_words(st.value), "yes")
+            lv.words = _list_words(st.value)
+            lv.items = dict.fromkeys(lv.words, "yes")
             lv.as_string = True
             return
         self._warn_global(home, full, st)
@@ -867,8 +887,9 @@ class Config24:
             secret = hide and value and self.settings[full].get("secret")
             out.append("# hidden, use -P to show it" if secret else _quote_value(value))
         for lv in node.lists.values():
-            enabled = (k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
-            out += [_join_words(enabled)] if lv.as_string else [f"{k} = {_quote_value(v)}" for k, v in lv.items.items()]
+            out += (
+                [_join_words(lv.shown())] if lv.as_string else [f"{k} = {_quote_value(v)}" for k, v in lv.items.items()]
+            )
         return out + [v for child in node.children for v in self._values(child, hide)]
 
     def _used_groups(self) -> list[Node]:
@@ -891,7 +912,7 @@ class Config24:
             body = [f"{pad}{k} = {_quote_value(v)}\n" for k, v in entries]
             return body if hide_key else [f"{full} {{\n", *body, "}\n"]
         if lv is not None:
-            value = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+            value = _join_words(lv.shown())
         else:
             value = _quote_value(value if value is not None else spec["default"])
         return [f"{value}\n" if hide_key else f"{full} = {value}\n"]  # a password named is shown
@@ -918,7 +939,7 @@ class Config24:
             spec = self.settings[full]
             lv = self.root.lists.get(full)
             if lv is not None and lv.as_string:
-                words = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+                words = _join_words(lv.shown())
                 out.append(f"{full} = {words}\n")
             elif lv is not None:
                 entries = sorted(lv.items.items()) if spec["type"] == "strlist" else list(lv.items.items())
@@ -959,7 +980,7 @@ class Config24:
         items: list[tuple[str, list[str]]] = []
         for full, value in node.values.items():
             default = UNSET_DEFAULTS.get(full, self.settings[full]["default"])
-            if not node.kind and mode == "n" and value == default:
+            if not node.kind and mode == "n" and value == default and full not in SHOWN_AT_DEFAULT:
                 continue
             key = shown(full)
             if hide and value and self.settings[full].get("secret"):
@@ -969,7 +990,7 @@ class Config24:
         for full, lv in node.lists.items():
             key = shown(full)
             if lv.as_string:
-                words = _join_words(k for k, v in lv.items.items() if v.lower() in ("yes", "y", "1"))
+                words = _join_words(lv.shown())
                 items.append((full, [f"{pad}{key} = {words}\n"]))
             else:
                 entries = list(lv.items.items())
@@ -1263,6 +1284,14 @@ def _check_user_email(values: dict[str, str]) -> str | None:
     return None
 
 
+def _check_sieve_script(values: dict[str, str]) -> str | None:
+    for name, shown in (("sieve_script_storage", "script storage name"), ("sieve_script_name", "script name")):
+        value = values.get(name, "")
+        if "/" in value and "%{" not in value:
+            return f"Invalid {shown} '{value}'"
+    return None
+
+
 def _setting(values: dict[str, str], name: str) -> str:
     return values.get(name, str(_catalogue()["settings"][name]["default"]))
 
@@ -1520,6 +1549,13 @@ def _check_acl_id(values: dict[str, str]) -> str | None:
     if ident.startswith(("user=", "group=", "group-override=")):
         return None
     return f"Invalid identifier '{ident}'"
+
+
+def _check_auth_cache(values: dict[str, str]) -> str | None:
+    size = _bytes(values.get("auth_cache_size", "0"))
+    if size is not None and 0 < size < 1024:
+        return f"auth_cache_size value is too small ({size} bytes)"
+    return None
 
 
 def _check_verbose_passwords(values: dict[str, str]) -> str | None:
