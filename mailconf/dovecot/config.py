@@ -1122,12 +1122,21 @@ class DovecotConfig:
                 self._list_assign(ln, scope, section, sec_spec)
                 return
             if not self.lenient:
+                if ln.kind == "var":
+                    # the value is expanded before the setting is looked up: $KEY names no setting
+                    words = ln.value.split()
+                    if f"${ln.key}" in words:
+                        raise _error(f"Unknown variable: ${ln.key}", ln) from None
+                    if section is None and self.helper_error is None:
+                        self._helper_reading(
+                            ln, SettingSpec(ln.key, "string", ""), self._helper_words(words, "", "", scope)
+                        )
                 raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
             spec = SettingSpec(ln.key, "string", "")
         # a /0 network is no condition for doveconf (remote 0.0.0.0/0 { passdb {} } is accepted)
         in_net_filter = bool(scope.local_bits or scope.remote_bits) or scope.local_name is not None
-        if section is None and in_net_filter and spec.no_net_filter:
-            raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
+        # doveconf refuses an auth setting in a local/remote block once its value is parsed
+        net_refused = section is None and in_net_filter and spec.no_net_filter
         raw = ln.value
         # the managesieve-login run reads with values expanded: <file read (or empty), $name replaced
         helper_passes = False
@@ -1163,6 +1172,8 @@ class DovecotConfig:
                         f"Error in configuration file {ln.path} line {ln.line}: "
                         f"{section.type}/0/{ln.key}: Can't open file {where}: {reason}"
                     )
+            if net_refused:
+                raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
             target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
             self._global_after_filter(ln, scope, section)
             return
@@ -1185,8 +1196,14 @@ class DovecotConfig:
             value = normalize(spec, raw)
         except ValueError as exc:
             error = _error(str(exc), ln)
+            if helper_passes and net_refused and self.helper_error is None:  # the expanded value passes
+                refused = f"Auth settings not supported inside local/remote blocks: {ln.key}"
+                self.helper_error = f"Error in configuration file {ln.path} line {ln.line}: {refused}"
+                helper_passes = False
             error.helper_passes = helper_passes  # type: ignore[attr-defined]
             raise error from None
+        if net_refused:
+            raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
         target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
         self._global_after_filter(ln, scope, section)
 

@@ -432,6 +432,11 @@ WHOLE_OUTPUT = {
     "helper-unknown-variable": "login_greeting = x $nosuch\n",
     "helper-passes-where-doveconf-fails": "mail_save_crlf = $mail_debug\n",
     "open-quote-not-expanded": "login_greeting = ' $\n",
+    # a value is expanded and parsed before the setting's place is judged
+    "unknown-setting-naming-itself": "quota = x $quota\n",
+    "unknown-setting-with-unknown-variable": "quota = $bar\n",
+    "value-parsed-before-the-auth-filter-rule": "local_name mail {\n  last_valid_uid = x\n}\n",
+    "auth-filter-rule-in-the-expanded-value": "remote 1.2.3.4 {\n  auth_debug = $mail_debug\n}\n",
     # doveconf stops reading at an error: no ambiguous-'#' warning for the lines after it
     "hash-warnings-stop-at-the-error": (
         "login_greeting = x#glued\nlocal_name m {\n  auth_worker_max_count = 0\n}\nlogin_greeting = x#glued\n"
