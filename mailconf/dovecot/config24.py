@@ -46,13 +46,14 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   master check, after the users and before ``listen``): "Failed to get inet_listener imap:
   master settings: ... Failed to expand libexec_dir setting variables: Unknown variable 'user'";
   the expanded value of a number, boolean or enum is then checked ("Invalid setting ssl=bad
-  (before expansion: %{env:SSL}): ...");
+  (before expansion: %{env:SSL}): ..."), and a ``$SET:``/``$ENV:`` value as written ("Invalid
+  setting first_valid_uid=$SET:x: Invalid number $SET:x: Not a valid number");
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
   filters as ``-n`` prints them.
 
 Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
-names when it has several variables, a typed ``$SET:``, the arguments
+names when it has several variables, the arguments
 of ``%{...}`` functions and values other than ``env:`` ones once expanded, the checks of the
 settings inside passdb/userdb blocks, plugins (not Sieve's) that do not exist); a filter name
 looked up in a file with a block left open (doveconf prints nothing).
@@ -187,9 +188,14 @@ def _is_time(value: str, msecs: bool) -> bool:
 
 
 def _check_value(kind: str, spec: dict[str, Any], key: str, value: str) -> str | None:
-    """doveconf's message for a value its type refuses, or None."""
+    """doveconf's message for a value its type refuses while reading, or None."""
     if "$" in value or "%{" in value:  # checked once expanded (doveconf 2.4.1 reads it as it is)
         return None
+    return _type_error(kind, spec, key, value)
+
+
+def _type_error(kind: str, spec: dict[str, Any], key: str, value: str) -> str | None:
+    """doveconf's message for a value its type refuses, or None."""
     if kind == "bool":
         if value.lower() in ("yes", "y", "no") or value == "1":
             return None
@@ -1190,14 +1196,20 @@ def _expansion_failure(values: dict[str, str], names: tuple[str, ...]) -> str | 
         error = _variable_error(value)
         if error is not None:
             return f"Failed to parse configuration: Failed to expand {name} setting variables: {error}"
-        expanded = _env_expanded(value) if "%{" in value and name in settings else None
-        if expanded is not None:
-            refused = _check_value(settings[name]["type"], settings[name], name, expanded)
+        spec = settings.get(name)
+        expanded = _env_expanded(value) if "%{" in value and spec is not None else None
+        if spec is not None and expanded is not None:
+            refused = _type_error(spec["type"], spec, name, expanded)
             if refused is not None:
                 return (
                     f"Failed to parse configuration: Invalid setting {name}={expanded} "
                     f"(before expansion: {value}): {refused.removeprefix(name + ': ')}"
                 )
+        elif spec is not None and "$" in value and "%{" not in value:  # $SET:/$ENV: as written
+            refused = _type_error(spec["type"], spec, name, value)
+            if refused is not None:
+                refused = refused.removeprefix(name + ": ")
+                return f"Failed to parse configuration: Invalid setting {name}={value}: {refused}"
     return None
 
 
