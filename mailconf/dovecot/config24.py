@@ -32,7 +32,9 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   ``ssl_options``), event filters (``log_debug``, ...), oauth2, the client certificate, Sieve's
   settings, ``acl_id`` identifiers, ``auth_verbose_passwords``, ``mail_nfs_index``,
   ``pop3_uidl_format``'s variable, the scheme of ``mail_server_admin`` URIs,
-  ``mail_ext_attachment_hash`` (``%{method:bits}``, not expanded), duplicate listeners
+  ``mail_ext_attachment_hash`` (``%{method:bits}``, not expanded), ``metric`` blocks (filter,
+  exporter) and ``event_exporter`` formats, named filters that require a setting (``metric``,
+  ``acl``, ``quota_warning``: at their ``}``), duplicate listeners
   (unix/fifo paths, inet ``port:address`` for each address of ``listen``; sorted, the first
   duplicate reported), zero limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
   and addresses;
@@ -51,7 +53,7 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
   filters as ``-n`` prints them.
 
-Not emulated: ``-d``; the event filters of ``metric`` blocks; checks that need more than the
+Not emulated: ``-d``; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
 names when it has several variables, the arguments
 of ``%{...}`` functions and values other than ``env:`` ones once expanded, the checks of the
@@ -99,6 +101,9 @@ HTTP_CLIENT_NOT_ZERO = {
     "http_client_request_timeout": "http_client_request_timeout_msecs",
     "http_client_connect_backoff_time": "http_client_connect_backoff_time_msecs",
 }
+# named filters whose block must set this (doveconf 2.4.1 fails at the block's '}')
+REQUIRED_IN_FILTER = {"acl": "acl_rights", "metric": "metric_filter", "quota_warning": "execute"}
+EXPORTER_FORMATS = ("json", "tab-text", "none")
 DSYNC_FEATURES = ("empty-header-workaround", "no-header-hashes")
 SYSLOG_FACILITIES = (
     *("auth", "authpriv", "cron", "daemon", "ftp", "kern", "lpr", "mail", "news", "syslog", "user", "uucp"),
@@ -310,12 +315,14 @@ class Config24:
         """doveconf's checks of one block: one message at most per group of settings, the groups
         in the order doveconf 2.4.1 checks them (submission's workarounds are checked twice)."""
         values = node.values
+        if node.kind == "acl" and "acl_id" not in values:  # an acl block's name is its identifier
+            values = {**values, "acl_id": node.name or ""}
 
         def words(name: str) -> str | None:
             return self._word_error(node, name)
 
         auth = _check_auth_cache(values) or _check_verbose_passwords(values) or self._auth_db_error(node)
-        out = [_check_acl_id(values), auth]
+        out = [self._exporter_error(node) if node is self.root else None, _check_acl_id(values), auth]
         out += [_check_dsync(values), _check_fts(values)]
         out += [_check_http_client(values)]
         out += [_check_http_server(values)]
@@ -325,6 +332,7 @@ class Config24:
         out += [_check_mail_storage(values) or words("mail_attachment_detection_options"), _check_log(values)]
         out += [self._master_error(node), words("pop3_client_workarounds") or _check_pop3(values)]
         out += [_check_execute(values), _check_ox(values), _check_redis(values), _check_ssl_options(values)]
+        out += [self._stats_error(node)]
         out += [words("submission_client_workarounds"), words("submission_client_workarounds")]
         out += [words("managesieve_client_workarounds"), _check_editheader(values)]
         out += [_check_address(values, "sieve_report_from"), _check_sieve_test("spamtest", values)]
@@ -337,6 +345,37 @@ class Config24:
         out += [_check_imapc(values) or words("imapc_features"), words("pop3c_features")]
         out += [_check_auth_policy(values), _check_oauth2(values), _check_client_cert(values)]
         return [m for m in out if m]
+
+    def _exporter_error(self, node: Node) -> str | None:
+        """The top level's check starts with its ``metric`` blocks: each exporter must be a
+        top-level ``event_exporter``."""
+        exporters = {c.name for c in node.children if c.kind == "event_exporter"}
+        for metric in (c for c in node.children if c.kind == "metric"):
+            exporter = metric.values.get("metric_exporter", "")
+            if exporter and "%{" not in exporter and exporter not in exporters:
+                return f"metric {metric.name} refers to non-existent exporter '{exporter}'"
+        return None
+
+    def _stats_error(self, node: Node) -> str | None:
+        """An ``event_exporter`` block's format, a ``metric`` block's filter (set empty, or refused
+        by the event filter parser)."""
+        values = node.values
+        if node.kind == "event_exporter":
+            fmt = values.get("event_exporter_format", "")
+            if "%{" in fmt:
+                return None
+            if not fmt:
+                return "Exporter format name can't be empty"
+            return None if fmt in EXPORTER_FORMATS else f"Unknown exporter format '{fmt}'"
+        if node.kind != "metric":
+            return None
+        text = values.get("metric_filter")
+        if text is None or "%{" in text:
+            return None
+        if not text.strip():
+            return f"metric {node.name} {{ filter }} is empty - will not match anything"
+        message = _event_filter_error(text)
+        return f"event filter: {message}" if message else None
 
     def _word_error(self, node: Node, name: str) -> str | None:
         """The first word a checked list (``imap_client_workarounds``) does not know."""
@@ -648,6 +687,7 @@ class Config24:
         for st in statements:
             if st.kind == "close":
                 if lists and lists[-1] is None:
+                    self._check_required(stack[-1], st)
                     stack.pop()
                 if lists:
                     lists.pop()
@@ -719,6 +759,15 @@ class Config24:
                 raise self._fail(f"Unknown section name: {kind}", st)
             stack.append(node)
             lists.append(None)
+
+    def _check_required(self, node: Node, st: Any) -> None:
+        """A named filter doveconf requires a setting in, checked where its block closes."""
+        required = REQUIRED_IN_FILTER.get(node.kind)
+        if required is None:
+            return
+        if required in node.values or required in node.lists or any(c.kind == required for c in node.children):
+            return
+        raise self._fail(f"Named filter {node.kind} is required to have {required} setting, but it is missing", st)
 
     def _check_nesting(self, stack: list[Node], kind: str, st: Any) -> None:
         """doveconf's rules for protocol/local/remote/local_name blocks inside other blocks."""
@@ -1740,8 +1789,10 @@ def _quote_value(value: str) -> str:
 
 
 def _quote_name(name: str) -> str:
-    if not name or any(c in name for c in ' {}"#'):
-        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A filter name as doveconf 2.4.1 prints it: quoted with a blank, brace, quote, ``#``, ``=``,
+    ``$`` or ``<`` in it, backslashes and quotes escaped."""
+    if not name or any(c in name for c in " {}\"'#=$<"):
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'") + '"'
     return name
 
 
