@@ -34,7 +34,7 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   ``pop3_uidl_format``'s variable, the scheme of ``mail_server_admin`` URIs,
   ``mail_ext_attachment_hash`` (``%{method:bits}``, not expanded), ``metric`` blocks (filter,
   exporter) and ``event_exporter`` formats, named filters that require a setting (``metric``,
-  ``acl``, ``quota_warning``: at their ``}``), duplicate listeners
+  ``acl``, ``quota_warning``: at their ``}``), a block's ``language`` defaults, duplicate listeners
   (unix/fifo paths, inet ``port:address`` for each address of ``listen``; sorted, the first
   duplicate reported), zero limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
   and addresses;
@@ -326,7 +326,8 @@ class Config24:
         out += [_check_dsync(values), _check_fts(values)]
         out += [_check_http_client(values)]
         out += [_check_http_server(values)]
-        out += [words("imap_client_workarounds"), words("lmtp_client_workarounds") or _check_lmtp(values)]
+        out += [words("imap_client_workarounds"), self._language_error(node)]
+        out += [words("lmtp_client_workarounds") or _check_lmtp(values)]
         out += [words("mail_log_fields") or words("mail_log_events")]
         out += [_check_namespace(values, (node.name or "") if node.kind == "namespace" else "")]
         out += [_check_mail_storage(values) or words("mail_attachment_detection_options"), _check_log(values)]
@@ -345,6 +346,32 @@ class Config24:
         out += [_check_imapc(values) or words("imapc_features"), words("pop3c_features")]
         out += [_check_auth_policy(values), _check_oauth2(values), _check_client_cert(values)]
         return [m for m in out if m]
+
+    def _language_error(self, node: Node) -> str | None:
+        """A block's own ``language`` blocks: exactly one with ``default = yes`` (its own value,
+        else the block's, else the top level's)."""
+        if node.kind and node.kind not in SPECIAL_FILTERS:
+            return None
+        defaults = []
+        for language in (c for c in node.children if c.kind == "language"):
+            value = next(
+                (
+                    v["language_default"]
+                    for v in (language.values, node.values, self.root.values)
+                    if "language_default" in v
+                ),
+                "no",
+            )
+            if value.lower() in ("yes", "y", "1"):
+                defaults.append(language.name or "")
+        if any(c.kind == "language" for c in node.children) and not defaults:
+            return "No language with { default = yes } found"
+        if len(defaults) > 1:
+            return (
+                f"Only one language with with {{ default = yes }} is allowed "
+                f"(default is '{defaults[0]}', cannot set '{defaults[1]}' too)"
+            )
+        return None
 
     def _exporter_error(self, node: Node) -> str | None:
         """The top level's check starts with its ``metric`` blocks: each exporter must be a
