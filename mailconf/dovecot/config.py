@@ -1122,7 +1122,7 @@ class DovecotConfig:
                 self._list_assign(ln, scope, section, sec_spec)
                 return
             if not self.lenient:
-                if ln.kind == "var":
+                if ln.kind == "var" and section is None:
                     # the value is expanded before the setting is looked up: $KEY names no setting
                     words = ln.value.split()
                     if f"${ln.key}" in words:

@@ -435,6 +435,7 @@ WHOLE_OUTPUT = {
     # a value is expanded and parsed before the setting's place is judged
     "unknown-setting-naming-itself": "quota = x $quota\n",
     "unknown-setting-with-unknown-variable": "quota = $bar\n",
+    "unknown-setting-naming-itself-in-a-section": "service x {\n  instance_name = $instance_name\n}\n",
     "value-parsed-before-the-auth-filter-rule": "local_name mail {\n  last_valid_uid = x\n}\n",
     "auth-filter-rule-in-the-expanded-value": "remote 1.2.3.4 {\n  auth_debug = $mail_debug\n}\n",
     # doveconf stops reading at an error: no ambiguous-'#' warning for the lines after it
