@@ -373,7 +373,7 @@ _REMOVED = frozenset(
 
 
 _EVENT_FILTER_SETTINGS = ("log_debug", "log_core_filter", "process_shutdown_filter")
-_EF_TOKEN = Lazy(r'\s*(?:(?P<op>>=|<=|[=<>])|(?P<paren>[()])|(?P<str>"(?:[^"\\]|\\.)*")|(?P<word>[A-Za-z0-9_.:*?%-]+))')
+_EF_TOKEN = Lazy(r'\s*(?:(?P<op>>=|<=|[=<>])|(?P<paren>[()])|(?P<str>"(?:[^"\\]|\\.)*")|(?P<word>[A-Za-z0-9_.:*?-]+))')
 
 
 _EF_START = "expecting TOKEN or STRING or NOT or '('"

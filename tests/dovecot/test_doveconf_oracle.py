@@ -417,6 +417,7 @@ WHOLE_OUTPUT = {
     "check-listener-added-in-a-filter": (
         "protocol imap {\n  service imap-login {\n    inet_listener imapx {\n      port = 143\n    }\n  }\n}\n"
     ),
+    "check-event-filter-percent": "log_debug = a=%u\n",
     "check-metric-filter-syntax": "metric m {\n  filter = event=x and\n}\n",
     "check-metric-filter-inequality": "metric m {\n  filter = event>x\n}\n",
     "check-conflict-after-a-managesieve-failure": (
