@@ -1457,6 +1457,8 @@ def _user_exists(name: str) -> bool:
 
 
 def _check_dsync(values: dict[str, str]) -> str | None:
+    if values.get("dsync_hashed_headers", "x") == "":
+        return "dsync_hashed_headers must not be empty"
     value = _expanded(values, "dsync_features")
     bad = next((w for w in re.split(r"[\s,]+", value) if w and w not in DSYNC_FEATURES), None)
     return None if bad is None else f"dsync_features: Unknown feature: {bad}"
