@@ -177,7 +177,7 @@ def normalize(spec: SettingSpec, value: str) -> str:
 class Value(MutableRecord):
     """An effective value and where it was set (line 0 and path None for defaults)."""
 
-    __slots__ = ("changed", "column", "line", "path", "value")
+    __slots__ = ("changed", "column", "helper", "line", "path", "value")
 
     def __init__(
         self, value: str, path: str | None = None, line: int = 0, column: int = 0, changed: bool = False
@@ -187,6 +187,8 @@ class Value(MutableRecord):
         self.line = line
         self.column = column
         self.changed = changed
+        # the value the managesieve-login run reads instead (<file read, $name expanded), when another
+        self.helper: str | None = None
 
 
 class Section(MutableRecord):
@@ -1139,9 +1141,9 @@ class DovecotConfig:
         net_refused = section is None and in_net_filter and spec.no_net_filter
         raw = ln.value
         # the managesieve-login run reads with values expanded: <file read (or empty), $name replaced
-        helper_passes = False
+        helper_value: str | None = None
         if ln.kind == "file" and section is None and not self.lenient and self.helper_error is None:
-            helper_passes = self._helper_reading(ln, spec, self._helper_file(ln))
+            helper_value = self._helper_reading(ln, spec, self._helper_file(ln))
         if ln.kind == "file" and spec.type != "string":
             # doveconf's own run reads the value as written
             ln = Line("set", ln.key, "<" + raw, ln.path, ln.line, ln.column, ln.end_line)
@@ -1175,6 +1177,8 @@ class DovecotConfig:
             if net_refused:
                 raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
             target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
+            if helper_value is not None and helper_value != value:
+                target[ln.key].helper = helper_value
             self._global_after_filter(ln, scope, section)
             return
         if ln.kind == "var":
@@ -1188,7 +1192,7 @@ class DovecotConfig:
                 cur.value if cur is not None else (spec.default if section is None or not section.spec.strlist else "")
             )
             if section is None and not self.lenient and self.helper_error is None:
-                helper_passes = self._helper_reading(ln, spec, self._helper_words(words, ln.key, current, scope))
+                helper_value = self._helper_reading(ln, spec, self._helper_words(words, ln.key, current, scope))
             raw = " ".join(current if w == "$" + ln.key else w for w in words)
             if any(w.startswith("$") and w[1:] not in self.catalogue.settings for w in words):
                 self.expand_failed = True  # "Unknown variable" when doveconf expands values
@@ -1196,15 +1200,17 @@ class DovecotConfig:
             value = normalize(spec, raw)
         except ValueError as exc:
             error = _error(str(exc), ln)
-            if helper_passes and net_refused and self.helper_error is None:  # the expanded value passes
+            if helper_value is not None and net_refused and self.helper_error is None:  # the expanded value passes
                 refused = f"Auth settings not supported inside local/remote blocks: {ln.key}"
                 self.helper_error = f"Error in configuration file {ln.path} line {ln.line}: {refused}"
-                helper_passes = False
-            error.helper_passes = helper_passes  # type: ignore[attr-defined]
+                helper_value = None
+            error.helper_passes = helper_value is not None  # type: ignore[attr-defined]
             raise error from None
         if net_refused:
             raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
         target[ln.key] = Value(value, ln.path, ln.line, ln.column, changed=True)
+        if helper_value is not None and helper_value != value:
+            target[ln.key].helper = helper_value
         self._global_after_filter(ln, scope, section)
 
     def _helper_file(self, ln: Line) -> str | tuple[str]:
@@ -1238,20 +1244,19 @@ class DovecotConfig:
                 out.append(w)
         return " ".join(out)
 
-    def _helper_reading(self, ln: Line, spec: SettingSpec, seen: str | tuple[str]) -> bool:
+    def _helper_reading(self, ln: Line, spec: SettingSpec, seen: str | tuple[str]) -> str | None:
         """Record the managesieve-login run's reading error for this line, if its value (``seen``, or
-        ``(error,)``) fails; whether it passes."""
-        why = seen[0] if isinstance(seen, tuple) else None
-        if why is None:
+        ``(error,)``) fails; the value it reads when it passes."""
+        if isinstance(seen, tuple):
+            why = seen[0]
+        else:
             try:
-                normalize(spec, seen if isinstance(seen, str) else "")
+                return normalize(spec, seen)
             except ValueError as exc:
                 why = str(exc)
-        if why is None:
-            return True
         self.expand_failed = True
         self.helper_error = f"Error in configuration file {ln.path} line {ln.line}: {why}"
-        return False
+        return None
 
     def _global_after_filter(self, ln: Line, scope: Scope, section: Section | None) -> None:
         """doveconf warns when a global setting comes after a filter that set it (the first one)."""
@@ -1519,13 +1524,16 @@ class DovecotConfig:
                 # just the global settings, checked already
                 scope = top
             failures = top_failures if scope is top else self._check_scope(scope)
+            # the managesieve-login run checks the values it read (<file read, $name expanded)
+            seen = self._helper_scope(scope)
+            helper_failures = failures if seen is scope else self._check_scope(seen)
             if main is None:
                 first = next((n for n, (root, _m) in enumerate(failures) if root != _BASE_DIR), len(failures))
                 self._warn_base_dir(scope, [m for root, m in failures[:first] if root == _BASE_DIR])
                 if first < len(failures):
                     main = failures[first][1]
             if helper is None:
-                helper = next((m for root, m in failures if root in _MANAGESIEVE_ROOTS), None)
+                helper = next((m for root, m in helper_failures if root in _MANAGESIEVE_ROOTS), None)
             if main is not None and helper is not None:
                 break
         # doveconf's output checks the global settings once more, every root
@@ -1538,6 +1546,17 @@ class DovecotConfig:
             exc = ParseError(main, path=self.path, line=0)
             exc.partial = self  # type: ignore[attr-defined]
             raise exc
+
+    @staticmethod
+    def _helper_scope(scope: Scope) -> Scope:
+        """``scope`` with the values the managesieve-login run read instead (itself when none)."""
+        if not any(v.helper is not None for v in scope.values.values()):
+            return scope
+        values = {
+            k: v if v.helper is None else Value(v.helper, v.path, v.line, v.column, v.changed)
+            for k, v in scope.values.items()
+        }
+        return Scope(values, scope.sections)
 
     def _warn_base_dir(self, scope: Scope, names: list[str]) -> None:
         """doveconf's warning, at each check of a filter's settings, for each unix/fifo listener of the

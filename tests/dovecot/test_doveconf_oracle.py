@@ -433,6 +433,9 @@ WHOLE_OUTPUT = {
     "helper-unknown-variable": "login_greeting = x $nosuch\n",
     "helper-passes-where-doveconf-fails": "mail_save_crlf = $mail_debug\n",
     "open-quote-not-expanded": "login_greeting = ' $\n",
+    # and checks what it read: the file's text, the expanded value
+    "helper-checks-the-file-text": "log_debug = <dovecot.conf\nauth_worker_max_count = 0\n",
+    "helper-checks-the-expanded-value": "imapc_features = x $auth_cache_size\n",
     # a value is expanded and parsed before the setting's place is judged
     "unknown-setting-naming-itself": "quota = x $quota\n",
     "unknown-setting-with-unknown-variable": "quota = $bar\n",
