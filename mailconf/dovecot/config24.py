@@ -56,9 +56,10 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 Not emulated: ``-d``; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
 names when it has several variables, the arguments
-of ``%{...}`` functions and values other than ``env:`` ones once expanded, the checks of the
-settings inside passdb/userdb blocks, plugins (not Sieve's) that do not exist); a filter name
-looked up in a file with a block left open (doveconf prints nothing).
+of ``%{...}`` functions and values other than ``env:`` ones once expanded, plugins (not
+Sieve's) that do not exist); listener blocks at the top level (doveconf gives them to every
+service); ``*_name`` settings set at the top level; a filter name looked up in a file with a
+block left open (doveconf prints nothing).
 
 Warnings, printed first: "Global setting X won't change the setting inside an earlier filter"
 (a top-level setting read after a protocol/local/remote block set it; not lists, not the
