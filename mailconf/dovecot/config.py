@@ -2177,16 +2177,28 @@ def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
     from mailconf.dovecot.catalogue import Catalogue
 
     cfg = DovecotConfig(Catalogue.for_version(version), str(getattr(partial, "path", "")) or None)
+    hashes = [w for w in getattr(partial, "warnings", ()) if w.code == "ambiguous-hash"]
+
+    def read_before(error: ParseError) -> list[str]:
+        """The ambiguous-'#' warnings doveconf prints before ``error`` (none for the lines after it)."""
+        return [
+            f"Configuration file {w.path} line {w.line}: {w.message}"
+            for w in hashes
+            if not (str(w.path) == str(error.path) and error.line and w.line > error.line)
+        ]
+
     try:
         cfg.apply(_tree_lines(partial))
     except ParseError as earlier:
         if earlier.message.startswith("Missing '}'"):  # the statements end before the sections do
             return exc
-        earlier.warnings = list(cfg.warnings)  # type: ignore[attr-defined]
+        earlier.warnings = read_before(earlier) + cfg.warnings  # type: ignore[attr-defined]
         earlier.helper_error = cfg.helper_error  # type: ignore[attr-defined]
         return earlier
     except Exception:  # the statements before a syntax error are not a whole file: keep exc
         return exc
+    if getattr(exc, "warnings", None) is None:
+        exc.warnings = read_before(exc) + cfg.warnings  # type: ignore[attr-defined]
     return exc
 
 

@@ -446,6 +446,7 @@ WHOLE_OUTPUT = {
     "hash-warnings-stop-at-the-error": (
         "login_greeting = x#glued\nlocal_name m {\n  auth_worker_max_count = 0\n}\nlogin_greeting = x#glued\n"
     ),
+    "hash-warnings-before-a-syntax-error": "login_greeting = a#b\nprotocol imap x#y\nssl = x#z\n",
     "global-after-filter-continued-line": "protocol imap {\n  login_greeting = a\n}\nlogin_greeting = b \\\n  c\n",
 }
 
