@@ -1197,7 +1197,8 @@ class DovecotConfig:
             if any(w.startswith("$") and w[1:] not in self.catalogue.settings for w in words):
                 self.expand_failed = True  # "Unknown variable" when doveconf expands values
         try:
-            value = normalize(spec, raw)
+            # doveconf 2.4 reads a value with %{...} as written (mailconf.dovecot.config24 checks it expanded)
+            value = raw if self.lenient and "%{" in raw else normalize(spec, raw)
         except ValueError as exc:
             error = _error(str(exc), ln)
             if helper_value is not None and net_refused and self.helper_error is None:  # the expanded value passes

@@ -33,7 +33,11 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   settings, ``acl_id`` identifiers, ``auth_verbose_passwords``, ``mail_nfs_index``,
   ``pop3_uidl_format``'s variable, the scheme of ``mail_server_admin`` URIs,
   ``mail_ext_attachment_hash`` (``%{method:bits}``, not expanded), ``metric`` blocks (filter,
-  exporter) and ``event_exporter`` formats, named filters that require a setting (``metric``,
+  exporter) and ``event_exporter`` formats (also of any block setting ``metric_name`` or
+  ``event_exporter_name``: ``metric_name = x`` at the top level is "metric x { filter } is
+  empty"), a top-level ``service_name`` naming every built-in service without a block ("Service
+  #N is missing name" when empty, before its type; "Duplicate service name: x" after the
+  second one's type), named filters that require a setting (``metric``,
   ``acl``, ``quota_warning``: at their ``}``), a block's ``language`` defaults, duplicate listeners
   (unix/fifo paths, inet ``port:address`` for each address of ``listen``; sorted, the first
   duplicate reported), zero limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
@@ -48,7 +52,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   master check, after the users and before ``listen``): "Failed to get inet_listener imap:
   master settings: ... Failed to expand libexec_dir setting variables: Unknown variable 'user'";
   the expanded value of a number, boolean or enum is then checked ("Invalid setting ssl=bad
-  (before expansion: %{env:SSL}): ..."), and a ``$SET:``/``$ENV:`` value as written ("Invalid
+  (before expansion: %{env:SSL}): ..."; only by the command: lint does not know the environment
+  of the machine a file is meant for), and a ``$SET:``/``$ENV:`` value as written ("Invalid
   setting first_valid_uid=$SET:x: Invalid number $SET:x: Not a valid number");
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
   filters as ``-n`` prints them.
@@ -58,7 +63,7 @@ values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` va
 names when it has several variables, the arguments
 of ``%{...}`` functions and values other than ``env:`` ones once expanded, plugins (not
 Sieve's) that do not exist); listener blocks at the top level (doveconf gives them to every
-service); ``*_name`` settings set at the top level; a filter name looked up in a file with a
+service); ``T_name`` inside a ``T`` block (it renames the block); a filter name looked up in a file with a
 block left open (doveconf prints nothing).
 
 Warnings, printed first: "Global setting X won't change the setting inside an earlier filter"
@@ -253,9 +258,9 @@ class Config24:
         self.config_version: str | None = None
         self.groups: set[tuple[str, str]] = set()  # (label, name) of "group @label name {"
         self.group_uses: list[tuple[str, str, Any]] = []
-        # doveconf asks this machine's user database for default_login_user/default_internal_user
-        # and reads its Sieve plugin directory; off unless asked for (lint judges files for
-        # another machine)
+        # doveconf asks this machine's user database for default_login_user/default_internal_user,
+        # reads its Sieve plugin directory and expands %{env:NAME} from its environment; off unless
+        # asked for (lint judges files meant for another machine)
         self.check_users = False
         self.warnings: list[str] = []  # doveconf's warnings while reading, printed first
         self._filter_lines: dict[str, tuple[str, int]] = {}  # setting -> where a filter first set it
@@ -334,7 +339,7 @@ class Config24:
         out += [_check_mail_storage(values) or words("mail_attachment_detection_options"), _check_log(values)]
         out += [self._master_error(node), words("pop3_client_workarounds") or _check_pop3(values)]
         out += [_check_execute(values), _check_ox(values), _check_redis(values), _check_ssl_options(values)]
-        out += [self._stats_error(node)]
+        out += self._stats_errors(node)
         out += [words("submission_client_workarounds"), words("submission_client_workarounds")]
         out += [words("managesieve_client_workarounds"), _check_editheader(values)]
         out += [_check_address(values, "sieve_report_from"), _check_sieve_test("spamtest", values)]
@@ -384,26 +389,29 @@ class Config24:
                 return f"metric {metric.name} refers to non-existent exporter '{exporter}'"
         return None
 
-    def _stats_error(self, node: Node) -> str | None:
-        """An ``event_exporter`` block's format, a ``metric`` block's filter (set empty, or refused
-        by the event filter parser)."""
+    def _stats_errors(self, node: Node) -> list[str | None]:
+        """An event exporter's format, then a metric's filter (set empty, or refused by the event
+        filter parser): of an ``event_exporter`` or ``metric`` block, or of any block that sets
+        ``event_exporter_name`` or ``metric_name`` (doveconf checks the group of every block whose
+        name is set: ``metric_name = x`` at the top level fails with an empty filter). A value with
+        ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``."""
         values = node.values
-        if node.kind == "event_exporter":
-            fmt = values.get("event_exporter_format", "")
-            if "%{" in fmt:
-                return None
+        out: list[str | None] = [None, None]
+        if node.kind == "event_exporter" or values.get("event_exporter_name"):
+            fmt = _expanded(values, "event_exporter_format")
             if not fmt:
-                return "Exporter format name can't be empty"
-            return None if fmt in EXPORTER_FORMATS else f"Unknown exporter format '{fmt}'"
-        if node.kind != "metric":
-            return None
-        text = values.get("metric_filter")
-        if text is None or "%{" in text:
-            return None
-        if not text.strip():
-            return f"metric {node.name} {{ filter }} is empty - will not match anything"
-        message = _event_filter_error(text)
-        return f"event filter: {message}" if message else None
+                out[0] = "Exporter format name can't be empty"
+            elif fmt not in EXPORTER_FORMATS:
+                out[0] = f"Unknown exporter format '{fmt}'"
+        if node.kind == "metric" or values.get("metric_name"):
+            name = node.name if node.kind == "metric" else _expanded(values, "metric_name")
+            text = _expanded(values, "metric_filter") if node.kind != "metric" or "metric_filter" in values else None
+            if text is not None and not text.strip():
+                out[1] = f"metric {name} {{ filter }} is empty - will not match anything"
+            elif text is not None:
+                message = _event_filter_error(text)
+                out[1] = f"event filter: {message}" if message else None
+        return out
 
     def _word_error(self, node: Node, name: str) -> str | None:
         """The first word a checked list (``imap_client_workarounds``) does not know."""
@@ -476,7 +484,7 @@ class Config24:
                     for c in same:
                         values.update(c.values)
                 names = tuple(f"{kind}_{k}" for k in AUTH_DB_EXPANDED[kind])
-                failure = _expansion_failure(values, names)
+                failure = _expansion_failure(values, names, self.check_users)
                 if failure is not None:
                     name = db.name or ""
                     where = f"auth_{kind} settings (filter={kind}/{_filter_name(name)})"
@@ -497,11 +505,11 @@ class Config24:
                 values = {**outer, **(node.values if node is not None else {})}
                 head = f"Failed to get {kind} {name}: "
                 if kind == "inet_listener":
-                    failure = _expansion_failure(values, MASTER_EXPANDED)
+                    failure = _expansion_failure(values, MASTER_EXPANDED, self.check_users)
                     if failure is not None:
                         return f"{head}master settings: {failure}"
                 keys = INET_LISTENER_EXPANDED if kind == "inet_listener" else FILE_LISTENER_EXPANDED
-                failure = _expansion_failure(values, tuple(f"{kind}_{k}" for k in keys))
+                failure = _expansion_failure(values, tuple(f"{kind}_{k}" for k in keys), self.check_users)
                 if failure is not None:
                     return f"{head}{kind} settings (filter={kind}/{_filter_name(name)}): {failure}"
         return None
@@ -548,10 +556,19 @@ class Config24:
         service_values += [v for block in blocks.values() for v in block.values.values()]
         if any("%{" in v for v in service_values):
             return None  # doveconf cannot expand these here and leaves the services unchecked
-        for name in names:
+        # a top-level service_name names every built-in service without a block of its own
+        renamed = self.root.values.get("service_name")
+        seen: set[str] = set()
+        for index, name in enumerate(names):
+            own = renamed if renamed is not None and name in builtin and name not in blocks else name
+            if not own:
+                return f"Service #{index} is missing name"
             kind = value(name, "type")
             if kind not in ("", "log", "config", "anvil", "login", "startup", "worker"):
                 return f"Unknown service type: {kind}"
+            if own in seen:
+                return f"Duplicate service name: {own}"
+            seen.add(own)
         protocols = self.root.lists.get("protocols")
         enabled = [k for k, v in protocols.items.items() if v.lower() in ("yes", "y", "1")] if protocols else []
         offered = {value(name, "protocol") for name in names}
@@ -1152,7 +1169,7 @@ def _sieve_start(values: dict[str, str], plugins: list[str] | None = None, on_th
     for group, expanded in SIEVE_EXPANDED.items():
         if group != "sieve":
             _load_sieve_plugins(values, plugins or [], on_this_machine)
-        message = _expansion_failure(values, expanded)
+        message = _expansion_failure(values, expanded, on_this_machine)
         if message is None:
             invalid = _check_sieve_group(group, values)
             message = f"Invalid settings: {invalid}" if invalid else None
@@ -1250,10 +1267,11 @@ def _variable_error(value: str) -> str | None:
     return None
 
 
-def _env_expanded(value: str) -> str | None:
+def _env_expanded(value: str, on_this_machine: bool) -> str | None:
     """VALUE with its ``%{env:NAME}`` expanded from this process's environment (doveconf's run
-    sees the same one), or None when it holds anything else to expand."""
-    if "%%" in value:
+    sees the same one), or None when it holds anything else to expand, or when the file is
+    judged for another machine (lint: whose environment is not this one)."""
+    if "%%" in value or not on_this_machine:
         return None
     out, pos = [], 0
     for m in re.finditer(r"%\{\s*env:([^}|\s]+)\s*\}|%\{", value):
@@ -1264,9 +1282,10 @@ def _env_expanded(value: str) -> str | None:
     return "".join(out) + value[pos:]
 
 
-def _expansion_failure(values: dict[str, str], names: tuple[str, ...]) -> str | None:
+def _expansion_failure(values: dict[str, str], names: tuple[str, ...], on_this_machine: bool) -> str | None:
     """The first of NAMES (a group's settings in its order) whose value doveconf cannot expand,
-    or whose type refuses the expanded value (``ssl = %{env:SSL}`` with SSL unset)."""
+    or whose type refuses the expanded value (``ssl = %{env:SSL}`` with SSL unset; only
+    ON_THIS_MACHINE: elsewhere the environment is not known)."""
     settings = _catalogue()["settings"]
     for name in names:
         value = values.get(name, "")
@@ -1274,7 +1293,7 @@ def _expansion_failure(values: dict[str, str], names: tuple[str, ...]) -> str | 
         if error is not None:
             return f"Failed to parse configuration: Failed to expand {name} setting variables: {error}"
         spec = settings.get(name)
-        expanded = _env_expanded(value) if "%{" in value and spec is not None else None
+        expanded = _env_expanded(value, on_this_machine) if "%{" in value and spec is not None else None
         if spec is not None and expanded is not None:
             refused = _type_error(spec["type"], spec, name, expanded)
             if refused is not None:

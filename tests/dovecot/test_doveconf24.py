@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -408,3 +409,24 @@ def test_the_default_sieve_plugin_directory_counts_when_it_is_dovecot_24s(
                 load_config24(path, check_users=True)
         else:
             load_config24(path, check_users=True)
+
+
+def test_env_variables_are_expanded_only_on_this_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # doveconf expands %{env:NAME} from its own environment; lint judges a file meant for another
+    # machine, whose environment it does not know (as with users and plugin directories)
+    from tests.policy._helpers import run_lint, write_tree
+
+    body = "ssl = %{env:MAILCONF_TEST_SSL}\n"
+    monkeypatch.delenv("MAILCONF_TEST_SSL", raising=False)
+    path = conf(tmp_path, body)
+    refused = re.escape("Invalid setting ssl= (before expansion: %{env:MAILCONF_TEST_SSL})")
+    with pytest.raises(Doveconf24Error, match=refused):
+        load_config24(path, check_users=True)
+    load_config24(path)
+    base = write_tree(tmp_path / "lint", {"dovecot/dovecot.conf": V24 + body})
+    assert [f for f in run_lint([base]).findings if f.rule.startswith("SYN")] == []
+    monkeypatch.setenv("MAILCONF_TEST_SSL", "required")
+    load_config24(path, check_users=True)
+    # what needs no environment is judged all the same
+    base = write_tree(tmp_path / "lint2", {"dovecot/dovecot.conf": V24 + "ssl = %{user}\n"})
+    assert [f.rule for f in run_lint([base]).findings if f.rule.startswith("SYN")] == ["SYN001"]
