@@ -40,7 +40,9 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   second one's type), named filters that require a setting (``metric``,
   ``acl``, ``quota_warning``: at their ``}``), a block's ``language`` defaults, duplicate listeners
   (unix/fifo paths, inet ``port:address`` for each address of ``listen``; sorted, the first
-  duplicate reported), zero limits (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
+  duplicate reported; a listener block at the top level belongs to every service, first of its
+  kind, its values over the built-in listener's and under its service's), zero limits
+  (``fts_search_timeout``, ``http_client_*``, ``imapc_*``, ...), URLs
   and addresses;
 * ``$SET:name`` / ``$ENV:name``: doveconf 2.4.1 prints them unexpanded (``-n``, ``-N``, lookups),
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``,
@@ -62,9 +64,8 @@ Not emulated: ``-d``; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
 names when it has several variables, the arguments
 of ``%{...}`` functions and values other than ``env:`` ones once expanded, plugins (not
-Sieve's) that do not exist); listener blocks at the top level (doveconf gives them to every
-service); ``T_name`` inside a ``T`` block (it renames the block); a filter name looked up in a file with a
-block left open (doveconf prints nothing).
+Sieve's) that do not exist); ``T_name`` inside a ``T`` block (it renames the block); a
+filter name looked up in a file with a block left open (doveconf prints nothing).
 
 Warnings, printed first: "Global setting X won't change the setting inside an earlier filter"
 (a top-level setting read after a protocol/local/remote block set it; not lists, not the
@@ -500,9 +501,10 @@ class Config24:
         blocks = {c.name or "": c for c in self.root.children if c.kind == "service"}
         for service in sorted(builtin) + [n for n in blocks if n not in builtin]:
             block = blocks.get(service)
-            outer = {**self.root.values, **(block.values if block is not None else {})}
             for kind, name, node in self._service_listeners(service):
-                values = {**outer, **(node.values if node is not None else {})}
+                top = self._top_listener(kind, name)
+                values = {**self.root.values, **(top.values if top is not None else {})}
+                values |= {**(block.values if block is not None else {}), **(node.values if node is not None else {})}
                 head = f"Failed to get {kind} {name}: "
                 if kind == "inet_listener":
                     failure = _expansion_failure(values, MASTER_EXPANDED, self.check_users)
@@ -601,18 +603,21 @@ class Config24:
                     continue
                 port = self._listener_value(service, kind, name, node, "port")
                 if port.isdigit() and int(port):
-                    places += [f"{int(port)}:{address}" for address in self._listen(service, node)]
+                    places += [f"{int(port)}:{address}" for address in self._listen(service, name, node)]
         places.sort()
         return next((f"duplicate listener: {a}" for a, b in itertools.pairwise(places) if a == b), None)
 
     def _service_listeners(self, service: str) -> list[tuple[str, str, Node | None]]:
-        """A top-level service's listeners: unix, fifo, then inet ones; of each kind the built-in
-        ones, then those with a block of their own as opened (a built-in one moves there too)."""
+        """A top-level service's listeners: unix, fifo, then inet ones; of each kind the top
+        level's listener blocks (doveconf gives them to every service), the built-in ones, then
+        those with a block of their own as opened (a built-in or top-level one moves there too).
+        The node is the service's own block of the listener, if any."""
         block = next((c for c in self.root.children if c.kind == "service" and c.name == service), None)
         defaults = _catalogue()["service_defaults"].get(service, {}).get("listeners", {})
         out: list[tuple[str, str, Node | None]] = []
         for kind in ("unix_listener", "fifo_listener", "inet_listener"):
-            listeners: dict[str, Node | None] = dict.fromkeys(defaults.get(kind, {}))
+            listeners: dict[str, Node | None] = {c.name or "": None for c in self.root.children if c.kind == kind}
+            listeners |= {name: None for name in defaults.get(kind, {}) if name not in listeners}
             for child in block.children if block is not None else []:
                 if child.kind == kind:
                     listeners.pop(child.name or "", None)
@@ -620,14 +625,21 @@ class Config24:
             out += [(kind, name, node) for name, node in listeners.items()]
         return out
 
+    def _top_listener(self, kind: str, name: str) -> Node | None:
+        """A listener block of the top level (every service has it)."""
+        return next((c for c in self.root.children if c.kind == kind and c.name == name), None)
+
     def _listener_value(
         self, service: str, kind: str, name: str, node: Node | None, key: str, default: str | None = None
     ) -> str:
-        """A listener's setting: its block, its service's block, the top level, then the built-in
-        listener's default, DEFAULT, and the setting's default."""
+        """A listener's setting: its block in the service, its service's block, its block at the
+        top level, the top level, then the built-in listener's default, DEFAULT, and the
+        setting's default."""
         full = f"{kind}_{key}"
         block = next((c for c in self.root.children if c.kind == "service" and c.name == service), None)
-        for values in (node.values if node else {}, block.values if block else {}, self.root.values):
+        top = self._top_listener(kind, name)
+        sources = (node.values if node else {}, block.values if block else {}, top.values if top else {})
+        for values in (*sources, self.root.values):
             if full in values:
                 return values[full]
         builtin = _catalogue()["service_defaults"].get(service, {}).get("listeners", {}).get(kind, {}).get(name, {})
@@ -635,11 +647,12 @@ class Config24:
             return str(builtin.get(key, default))
         return str(self.settings[full]["default"] if full in self.settings else "")
 
-    def _listen(self, service: str, node: Node | None) -> list[str]:
-        """The addresses an inet listener listens on: the nearest ``listen`` list (the listener's,
-        its service's, the top level's), its words once each."""
+    def _listen(self, service: str, name: str, node: Node | None) -> list[str]:
+        """The addresses an inet listener listens on: the nearest ``listen`` list (the listener's
+        in the service, its service's, its block at the top level, the top level's), its words
+        once each."""
         block = next((c for c in self.root.children if c.kind == "service" and c.name == service), None)
-        for n in (node, block, self.root):
+        for n in (node, block, self._top_listener("inet_listener", name), self.root):
             if n is not None and "listen" in n.lists:
                 return [w for w, v in n.lists["listen"].items.items() if v.lower() in ("yes", "y", "1")]
         return list(dict.fromkeys(str(self.settings["listen"]["default"]).split()))
