@@ -1131,7 +1131,7 @@ class DovecotConfig:
                         raise _error(f"Unknown variable: ${ln.key}", ln) from None
                     if section is None and self.helper_error is None:
                         self._helper_reading(
-                            ln, SettingSpec(ln.key, "string", ""), self._helper_words(words, "", "", scope)
+                            ln, SettingSpec(ln.key, "string", ""), self._helper_words(words, ln.key, "", scope)
                         )
                 raise _error(f"Unknown setting: {self._prefix(stack)}{ln.key}", ln) from None
             spec = SettingSpec(ln.key, "string", "")
@@ -2176,6 +2176,26 @@ def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
     if partial is None or str(version or getattr(partial, "version", "")).startswith("2.4"):
         return exc
     from mailconf.dovecot.catalogue import Catalogue
+    from mailconf.dovecot.document import MISSING_KEY
+
+    if exc.message == MISSING_KEY and exc.path and exc.line:
+        # "= x $": doveconf expands the value first, and "$" names the empty key: no such variable
+        try:
+            with open(exc.path, "rb") as handle:
+                text = handle.read().decode("latin-1").splitlines()[exc.line - 1]
+        except (OSError, IndexError):
+            text = ""
+        words = text.partition("=")[2].split()
+        if "$" in words:
+            refused = ParseError("Unknown variable: $", path=exc.path, line=exc.line, column=exc.column)
+            refused.partial_tree = partial  # type: ignore[attr-defined]
+            exc = refused
+        else:  # the managesieve-login run expands every $name first
+            known = Catalogue.for_version(version).settings
+            unknown = next((w for w in words if w.startswith("$") and w[1:] not in known), None)
+            if unknown is not None:
+                why = f"Error in configuration file {exc.path} line {exc.line}: Unknown variable: {unknown}"
+                exc.helper_error = why  # type: ignore[attr-defined]
 
     cfg = DovecotConfig(Catalogue.for_version(version), str(getattr(partial, "path", "")) or None)
     hashes = [w for w in getattr(partial, "warnings", ()) if w.code == "ambiguous-hash"]
@@ -2200,6 +2220,8 @@ def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
         return exc
     if getattr(exc, "warnings", None) is None:
         exc.warnings = read_before(exc) + cfg.warnings  # type: ignore[attr-defined]
+    if cfg.helper_error:
+        exc.helper_error = cfg.helper_error  # type: ignore[attr-defined]
     return exc
 
 
