@@ -48,7 +48,10 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   and so does mailconf; a value with ``%{...}`` is checked as ``UNKNOWN_VALUE_WITH_VARIABLES``,
   and its type is not checked while reading (``mail_debug = %{env:X}`` is read as written);
 * the groups of settings doveconf gets after reading, which expand ``%{...}`` with no user
-  variables (only ``env:``, ``system:``, ``process:``, ``dovecot:`` and functions): Sieve's
+  variables (only ``env:``, ``system:``, ``process:``, ``dovecot:`` and functions, whose
+  parameters are judged: "substr: Too many positional parameters", "index: 'a' is not a
+  number", "hash: Unsupported algorithm 'sha224'", a failure forgiven by a ``default`` right
+  after it): Sieve's
   groups, each passdb then userdb of a block (part of the auth check, after
   ``auth_verbose_passwords``), and every listener of the top level's services (part of the
   master check, after the users and before ``listen``): "Failed to get inet_listener imap:
@@ -62,10 +65,11 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
 
 Not emulated: ``-d``; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
-names when it has several variables, the arguments
-of ``%{...}`` functions and values other than ``env:`` ones once expanded, plugins (not
-Sieve's) that do not exist); ``T_name`` inside a ``T`` block (it renames the block); a
-filter name looked up in a file with a block left open (doveconf prints nothing).
+names when it has several variables, ``%{...}`` functions that fail on the value they work on
+(offsets past it, ``hex``, ``unbase64``, ``regexp`` patterns, ...) and values other than
+``env:`` ones once expanded, plugins (not Sieve's) that do not exist); ``T_name`` inside a
+``T`` block (it renames the block); a filter name looked up in a file with a block left open
+(doveconf prints nothing).
 
 Warnings, printed first: "Global setting X won't change the setting inside an earlier filter"
 (a top-level setting read after a protocol/local/remote block set it; not lists, not the
@@ -1244,8 +1248,8 @@ def _filter_name(name: str) -> str:
 def _variable_error(value: str) -> str | None:
     """Why doveconf cannot expand VALUE's ``%{...}`` when it gets a group of settings, or None.
     An expression's functions are looked up first ("No such function"; ``default`` makes an
-    unknown variable fine), then its variable; arguments are not judged, nor syntax errors
-    (doveconf 2.4.1 crashes on them)."""
+    unknown variable fine), then its variable, then its functions in turn (:func:`_pipeline_error`);
+    syntax errors are not judged (doveconf 2.4.1 crashes on them)."""
     for m in re.finditer(r"%(%|\{((?:'[^']*'|\"[^\"]*\"|[^}'\"])*)\})?", value):
         if m.group(2) is None:
             continue
@@ -1266,17 +1270,130 @@ def _variable_error(value: str) -> str | None:
             if head == "default":
                 continue
             return f"{head}: {message}"
-        if "(" in head or "default" in functions or not re.fullmatch(r"[\w.:-]*", head):
+        if "(" not in head and not re.fullmatch(r"[\w.:-]*", head):
             continue
-        provider, colon, field = head.partition(":")
-        if not colon:
-            return f"Unknown variable '{head}'"
-        if provider not in ("env", *EXPANSION_PROVIDERS):
-            return f"Unsupported prefix '{provider}'"
-        if not field:
-            return f"{provider}: Missing field"
-        if provider != "env" and field not in EXPANSION_PROVIDERS[provider]:
-            return f"{provider}: Unsupported field '{field}'"
+        failure = _pipeline_error(parts, None if "(" in head else _provider_error(head))
+        if failure is not None:
+            return failure
+    return None
+
+
+def _provider_error(name: str) -> str | None:
+    """Why a variable (an expression's head or a function's argument) is unknown, or None."""
+    provider, colon, field = name.partition(":")
+    if not colon:
+        return f"Unknown variable '{name}'"
+    if provider not in ("env", *EXPANSION_PROVIDERS):
+        return f"Unsupported prefix '{provider}'"
+    if not field:
+        return f"{provider}: Missing field"
+    if provider != "env" and field not in EXPANSION_PROVIDERS[provider]:
+        return f"{provider}: Unsupported field '{field}'"
+    return None
+
+
+# doveconf 2.4.1's functions that take no positional parameter, and those whose positional
+# parameters it checks (most, least, each one's type: n number, s string, * any); hash's
+# algorithms as its own names (sha224 and upper case names are refused)
+NO_PARAMETERS = (
+    *("lower", "upper", "reverse", "text", "domain", "username", "md5", "sha1", "sha256", "sha384"),
+    *("sha512", "unhex", "base64", "unbase64", "unhexlify"),
+)
+PARAMETERS = {
+    "substr": (1, 2, "nn"),
+    "truncate": (1, 1, "n"),
+    "hash": (1, 1, "s"),
+    "concat": (1, 99, "*" * 99),
+    "index": (2, 2, "sn"),
+    "regexp": (2, 2, "**"),
+    "list": (0, 1, "s"),
+    "hexlify": (0, 2, "nn"),
+    "literal": (1, 99, "*" * 99),
+}
+MISSING_PARAMETER = {("index", 1): "Missing index parameter", ("regexp", 1): "Missing replacement parameter"}
+HASH_ALGORITHMS = ("md4", "md5", "sha1", "sha256", "sha384", "sha512", "sha3-256", "sha3-512")
+# functions that can fail on the value they work on (not known here): nothing after them is judged
+VALUE_DEPENDENT = ("hex", "unhex", "unhexlify", "unbase64", "encrypt", "decrypt", "regexp")
+
+
+def _pipeline_error(parts: list[str], pending: str | None) -> str | None:
+    """The first of an expression's functions (left to right) that doveconf refuses whatever the
+    value: its parameters are evaluated first ("substr: Unknown variable 'a'"), then counted
+    ("Missing parameters", "Too many positional parameters") and typed ("'a' is not a number",
+    "1 is not a string"), then its own checks (hash's algorithm, truncate's and hexlify's
+    bounds). A failure (PENDING: the variable's) is forgiven by a ``default`` right after it.
+    Judging stops at a function whose result depends on the value (an offset into it,
+    ``hex``, ``regexp``, ...) or at parameters it cannot read (named ones, expressions)."""
+    for index, part in enumerate(parts):
+        name, paren, rest = part.partition("(")
+        name = name.strip()
+        if index == 0 and not paren:
+            continue  # the variable
+        if pending is not None:
+            if name != "default":
+                return pending
+            pending = None
+            continue
+        pending = _function_error(name, paren, rest)
+        if pending == "":
+            return None  # not judged from here on
+    return pending
+
+
+def _function_error(name: str, paren: str, rest: str) -> str | None:
+    """Why doveconf refuses one function of an expression, None, or "" when that depends on
+    the value (see :func:`_pipeline_error`)."""
+    if paren and not rest.rstrip().endswith(")"):
+        return ""
+    args = [a.strip() for a in re.findall(r"(?:'[^']*'|\"[^\"]*\"|[^,])+", rest.rstrip()[:-1])] if paren else []
+    if any(not a or "=" in a for a in args):
+        return ""
+    values: list[tuple[str, str]] = []  # (type, text)
+    for arg in args:
+        if arg[0] in "'\"" and len(arg) > 1 and arg[-1] == arg[0]:
+            values.append(("s", arg[1:-1]))
+        elif re.fullmatch(r"-?\d+", arg):
+            values.append(("n", arg))
+        elif re.fullmatch(r"-?\d+\.\d*", arg):
+            return ""
+        elif re.fullmatch(r"[\w.:-]+", arg):
+            error = _provider_error(arg)
+            if error is not None and name != "default":
+                return f"{name}: {error}"
+            values.append(("v", arg))
+        else:
+            return ""
+    if name == "default":
+        return None
+    if name in ("encrypt", "decrypt"):
+        return f"{name}: Too many positional parameters" if values else f"{name}: Encryption key missing"
+    if name in NO_PARAMETERS:
+        if values:
+            return f"{name}: Too many positional parameters"
+    elif name in PARAMETERS:
+        least, most, kinds = PARAMETERS[name]
+        if len(values) < least:
+            return f"{name}: " + MISSING_PARAMETER.get((name, len(values)), "Missing parameters")
+        if len(values) > most:
+            return f"{name}: Too many positional parameters"
+        for kind, (got, text) in zip(kinds, values, strict=False):
+            if got == "v" and kind != "*":
+                return ""  # a variable's value, not known here
+            if kind == "n" and got == "s":
+                return f"{name}: '{text}' is not a number"
+            if kind == "s" and got == "n":
+                return f"{name}: {text} is not a string"
+        numbers = [int(text) for got, text in values if got == "n"]
+        if name == "hash" and values[0][1] not in HASH_ALGORITHMS:
+            return f"{name}: Unsupported algorithm '{values[0][1]}'"
+        if name == "truncate" and numbers[0] < 0:
+            return f"{name}: Value of out of bounds"
+        if name == "hexlify" and numbers and numbers[0] < 0:
+            return f"{name}: Width must be positive"
+        if name == "substr" and (numbers[0] != 0 or (len(numbers) > 1 and numbers[1] < 0)):
+            return ""  # an offset into the value
+    if name in VALUE_DEPENDENT:
+        return ""
     return None
 
 
