@@ -1096,6 +1096,14 @@ class DovecotConfig:
     def _set(
         self, ln: Line, scope: Scope, section: Section | None, stack: list[tuple[str, Scope, Section | None, Line]]
     ) -> None:
+        if section is not None and section.type == "namespace" and ln.key == "mail_location" and not self.lenient:
+            # doveconf 2.3 reads a namespace's mail_location as its location, without a word ($mail_location:
+            # the setting's value)
+            value = ln.value
+            if ln.kind == "var":
+                current = (scope.values.get("mail_location") or self.effective("mail_location")).value
+                value = " ".join(current if w == "$mail_location" else w for w in value.split())
+            ln = Line(ln.kind, "location", value, ln.path, ln.line, ln.column, ln.end_line)
         if section is not None and section.spec.strlist:
             target = section.values
             spec: SettingSpec | None = SettingSpec(ln.key, "string", "")

@@ -447,6 +447,10 @@ WHOLE_OUTPUT = {
         "login_greeting = x#glued\nlocal_name m {\n  auth_worker_max_count = 0\n}\nlogin_greeting = x#glued\n"
     ),
     "hash-warnings-before-a-syntax-error": "login_greeting = a#b\nprotocol imap x#y\nssl = x#z\n",
+    "namespace-mail-location-is-its-location": (
+        "mail_location = maildir:~/M\nnamespace {\n  mail_location = $mail_location y\n}\n"
+        "namespace b {\n  mail_location = 1\n  prefix = b/\n}\n"
+    ),
     "global-after-filter-continued-line": "protocol imap {\n  login_greeting = a\n}\nlogin_greeting = b \\\n  c\n",
 }
 
