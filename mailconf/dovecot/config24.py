@@ -54,20 +54,26 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   after it): Sieve's
   groups, each passdb then userdb of a block (part of the auth check, after
   ``auth_verbose_passwords``), and every listener of the top level's services (part of the
-  master check, after the users and before ``listen``): "Failed to get inet_listener imap:
-  master settings: ... Failed to expand libexec_dir setting variables: Unknown variable 'user'";
+  master check, after the users and before ``listen``; a service setting it cannot expand
+  leaves the services unchecked, and their listeners too when that setting is not a string):
+  "Failed to get inet_listener imap: master settings: ... Failed to expand libexec_dir setting
+  variables: Unknown variable 'user'";
   the expanded value of a number, boolean or enum is then checked ("Invalid setting ssl=bad
-  (before expansion: %{env:SSL}): ..."; only by the command: lint does not know the environment
-  of the machine a file is meant for), and a ``$SET:``/``$ENV:`` value as written ("Invalid
+  (before expansion: %{env:SSL}): ..."; ``literal("x")`` and ``dovecot:`` fields as Debian 13's
+  2.4.1 gives them; ``env:`` and ``system:`` only by the command: lint does not know the machine
+  a file is meant for), and a ``$SET:``/``$ENV:`` value as written ("Invalid
   setting first_valid_uid=$SET:x: Invalid number $SET:x: Not a valid number");
+* a boolean list's string as doveconf reads it ("'\"' in the middle of a string", "Missing ending
+  '\"'", "Expected ',' or ' ' after '\"'"; a value quoted whole loses its quotes first);
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
   filters as ``-n`` prints them.
 
 Not emulated: ``-d``; checks that need more than the
 values (URIs of ``mail_server_admin`` past their scheme, ``pop3_uidl_format`` variable
 names when it has several variables, ``%{...}`` functions that fail on the value they work on
-(offsets past it, ``hex``, ``unbase64``, ``regexp`` patterns, ...) and values other than
-``env:`` ones once expanded, plugins (not Sieve's) that do not exist); ``T_name`` inside a
+(offsets past it, ``hex``, ``index``, ``regexp`` patterns, ...), the expanded value of
+``process:`` variables and of functions but ``lower``, ``upper``, ``reverse``, ``default``,
+plugins (not Sieve's) that do not exist); ``T_name`` inside a
 ``T`` block (it renames the block); a filter name looked up in a file with a block left open
 (doveconf prints nothing).
 
@@ -442,7 +448,11 @@ class Config24:
             user = _expanded(node.values, name) if name in node.values and self.check_users else None
             if user is not None and not _user_exists(user):
                 return f"{name} doesn't exist: {user}"
-        listener = self._listener_error() if node is self.root else None
+        # a service setting doveconf cannot expand: doveconf leaves the services unchecked; and
+        # their listeners too when it is not a string (or its expanded value is refused)
+        unchecked = node is self.root and self._services_unexpandable(typed=False)
+        typed = unchecked and self._services_unexpandable(typed=True)
+        listener = self._listener_error() if node is self.root and not typed else None
         if listener is not None:
             return listener
         listen = node.lists.get("listen")
@@ -452,7 +462,18 @@ class Config24:
         # a filter's own services are checked with the filter's (empty) listen list
         if node is not self.root and any(c.kind == "service" for c in node.children):
             return "listen can't be set empty"
-        return self._check_services() if node is self.root else None
+        return self._check_services() if node is self.root and not unchecked else None
+
+    def _services_unexpandable(self, *, typed: bool) -> bool:
+        for block in [self.root, *(c for c in self.root.children if c.kind == "service")]:
+            names = tuple(
+                k
+                for k in block.values
+                if k.startswith("service_") and (not typed or self.settings.get(k, {}).get("type") != "string")
+            )
+            if _expansion_failure(block.values, names, self.check_users) is not None:
+                return True
+        return False
 
     def _path(self, target: Node) -> list[Node]:
         """The blocks from the top level down to TARGET (protocol/local/remote ones)."""
@@ -484,6 +505,7 @@ class Config24:
                 values: dict[str, str] = {}
                 for block in path:
                     values.update(block.values)
+                values[f"{kind}_name"] = db.name or ""  # the block's name, unless the block sets one
                 for block in path:
                     same = [c for c in block.children if (c.kind, c.name) == (kind, db.name)]
                     for c in same:
@@ -558,10 +580,6 @@ class Config24:
                 return str(top.get(f"default_{key}", self.settings[f"default_{key}"]["default"]))
             return str(self.settings[f"service_{key}"]["default"])
 
-        service_values = [v for k, v in top.items() if k.startswith("service_")]
-        service_values += [v for block in blocks.values() for v in block.values.values()]
-        if any("%{" in v for v in service_values):
-            return None  # doveconf cannot expand these here and leaves the services unchecked
         # a top-level service_name names every built-in service without a block of its own
         renamed = self.root.values.get("service_name")
         seen: set[str] = set()
@@ -921,6 +939,9 @@ class Config24:
             raise self._fail(message, st)
         self._net_check(stack, full, st.key, st)
         if kind == "boollist":
+            refused = _boollist_error(st.value)
+            if refused is not None:
+                raise self._fail(f"{st.key}: {refused}", st)
             lv = self._list(home, full)
             lv.words = _list_words(st.value)
             lv.items = dict.fromkeys(lv.words, "yes")
@@ -1246,10 +1267,9 @@ def _filter_name(name: str) -> str:
 
 
 def _variable_error(value: str) -> str | None:
-    """Why doveconf cannot expand VALUE's ``%{...}`` when it gets a group of settings, or None.
-    An expression's functions are looked up first ("No such function"; ``default`` makes an
-    unknown variable fine), then its variable, then its functions in turn (:func:`_pipeline_error`);
-    syntax errors are not judged (doveconf 2.4.1 crashes on them)."""
+    """Why doveconf cannot expand VALUE's ``%{...}`` when it gets a group of settings, or None:
+    its variable, then its functions in turn (:func:`_pipeline_error`); syntax errors are not
+    judged (doveconf 2.4.1 crashes on them)."""
     for m in re.finditer(r"%(%|\{((?:'[^']*'|\"[^\"]*\"|[^}'\"])*)\})?", value):
         if m.group(2) is None:
             continue
@@ -1261,11 +1281,11 @@ def _variable_error(value: str) -> str | None:
         if "(" in head:  # %{literal('x')}: a function, no variable
             functions.insert(0, head.partition("(")[0].strip())
         unknown = next((f for f in functions if f not in EXPANSION_FUNCTIONS), None)
-        if unknown is not None:
-            if unknown == "safe" or not re.fullmatch(r"[\w.-]+", unknown):
-                continue  # "safe" crashes doveconf 2.4.1; a syntax error too
-            return f"No such function '{unknown}'"
+        if unknown is not None and (unknown == "safe" or not re.fullmatch(r"[\w.-]+", unknown)):
+            continue  # "safe" crashes doveconf 2.4.1; a syntax error too
         if head in EXPANSION_FUNCTIONS:  # %{lower}: the function, with no value to work on
+            if unknown is not None:
+                return f"No such function '{unknown}'"
             message = BARE_FUNCTION_ERRORS.get(head, "No value to {}").format(head)
             if head == "default":
                 continue
@@ -1313,7 +1333,7 @@ PARAMETERS = {
 MISSING_PARAMETER = {("index", 1): "Missing index parameter", ("regexp", 1): "Missing replacement parameter"}
 HASH_ALGORITHMS = ("md4", "md5", "sha1", "sha256", "sha384", "sha512", "sha3-256", "sha3-512")
 # functions that can fail on the value they work on (not known here): nothing after them is judged
-VALUE_DEPENDENT = ("hex", "unhex", "unhexlify", "unbase64", "encrypt", "decrypt", "regexp")
+VALUE_DEPENDENT = ("hex", "unhex", "unhexlify", "unbase64", "encrypt", "decrypt", "regexp", "index")
 
 
 def _pipeline_error(parts: list[str], pending: str | None) -> str | None:
@@ -1321,7 +1341,8 @@ def _pipeline_error(parts: list[str], pending: str | None) -> str | None:
     value: its parameters are evaluated first ("substr: Unknown variable 'a'"), then counted
     ("Missing parameters", "Too many positional parameters") and typed ("'a' is not a number",
     "1 is not a string"), then its own checks (hash's algorithm, truncate's and hexlify's
-    bounds). A failure (PENDING: the variable's) is forgiven by a ``default`` right after it.
+    bounds). A failure (PENDING: the variable's) is forgiven by a ``default`` right after it,
+    and overridden by an unknown function right after it ("No such function 'x'").
     Judging stops at a function whose result depends on the value (an offset into it,
     ``hex``, ``regexp``, ...) or at parameters it cannot read (named ones, expressions)."""
     for index, part in enumerate(parts):
@@ -1329,6 +1350,11 @@ def _pipeline_error(parts: list[str], pending: str | None) -> str | None:
         name = name.strip()
         if index == 0 and not paren:
             continue  # the variable
+        if name not in EXPANSION_FUNCTIONS and index == 0:
+            pending = f"Unknown variable '{name}'"  # %{foo("x")}: a variable as doveconf reads it
+            continue
+        if name not in EXPANSION_FUNCTIONS:
+            return f"No such function '{name}'"
         if pending is not None:
             if name != "default":
                 return pending
@@ -1390,24 +1416,72 @@ def _function_error(name: str, paren: str, rest: str) -> str | None:
             return f"{name}: Value of out of bounds"
         if name == "hexlify" and numbers and numbers[0] < 0:
             return f"{name}: Width must be positive"
-        if name == "substr" and (numbers[0] != 0 or (len(numbers) > 1 and numbers[1] < 0)):
-            return ""  # an offset into the value
+        if name == "substr" and numbers != [0]:
+            return ""  # an offset or a length past the value fails
     if name in VALUE_DEPENDENT:
         return ""
     return None
 
 
-def _env_expanded(value: str, on_this_machine: bool) -> str | None:
-    """VALUE with its ``%{env:NAME}`` expanded from this process's environment (doveconf's run
-    sees the same one), or None when it holds anything else to expand, or when the file is
-    judged for another machine (lint: whose environment is not this one)."""
-    if "%%" in value or not on_this_machine:
+# what %{dovecot:FIELD} gives with Debian 13's doveconf 2.4.1
+DOVECOT_FIELDS = {
+    "name": "Dovecot",
+    "version": "2.4.1-4",
+    "support-url": "https://www.dovecot.org/",
+    "support-email": "dovecot@dovecot.org",
+    "revision": "7d8c0e5759",
+}
+
+
+def _known_value(expression: str, on_this_machine: bool) -> str | None:
+    """What one ``%{...}`` expression gives, when that is known here: ``literal("x")``,
+    ``dovecot:`` fields, and (ON_THIS_MACHINE: doveconf's run sees the same) ``env:`` and
+    ``system:`` ones, through ``lower``, ``upper``, ``reverse`` and ``default("x")``; else None."""
+    parts = [p.strip() for p in re.findall(r"(?:'[^']*'|\"[^\"]*\"|\([^)]*\)|[^|])+", expression)]
+    if not parts:
         return None
-    out, pos = [], 0
-    for m in re.finditer(r"%\{\s*env:([^}|\s]+)\s*\}|%\{", value):
-        if m.group(1) is None:
+    head = parts[0]
+    literal = re.fullmatch(r"literal\(\s*(?:'([^']*)'|\"([^\"]*)\")\s*\)", head)
+    provider, _colon, field = head.partition(":")
+    value: str | None = None
+    if literal is not None:
+        value = literal.group(1) if literal.group(1) is not None else literal.group(2)
+    elif provider == "dovecot":
+        value = DOVECOT_FIELDS.get(field)
+    elif provider == "env" and on_this_machine and re.fullmatch(r"[^\s}|]+", field):
+        value = os.environ.get(field, "")
+    elif provider == "system" and on_this_machine:
+        uname = os.uname()
+        machine = {"hostname": uname.nodename, "os": uname.sysname, "os-version": uname.release}
+        value = machine.get(field, str(os.cpu_count()) if field == "cpu_count" else None)
+    for function in parts[1:]:
+        fallback = re.fullmatch(r"default\(\s*(?:'([^']*)'|\"([^\"]*)\")\s*\)", function)
+        if value is None:
             return None
-        out += [value[pos : m.start()], os.environ.get(m.group(1), "")]
+        if function in ("lower", "upper", "reverse"):
+            value = {"lower": value.lower(), "upper": value.upper(), "reverse": value[::-1]}[function]
+        elif fallback is not None:
+            value = value or (fallback.group(1) if fallback.group(1) is not None else fallback.group(2))
+        else:
+            return None
+    return value
+
+
+def _env_expanded(value: str, on_this_machine: bool) -> str | None:
+    """VALUE with its ``%{...}`` expanded as doveconf's run does (see :func:`_known_value`), or
+    None when it holds anything whose value is not known here (lint: the environment and the
+    host of the machine a file is meant for)."""
+    out, pos = [], 0
+    for m in re.finditer(r"%(%|\{((?:'[^']*'|\"[^\"]*\"|[^}'\"])*)\})?", value):
+        if m.group(1) == "%":
+            out += [value[pos : m.start()], "%"]
+        elif m.group(2) is None:
+            return None
+        else:
+            known = _known_value(m.group(2), on_this_machine)
+            if known is None:
+                return None
+            out += [value[pos : m.start()], known]
         pos = m.end()
     return "".join(out) + value[pos:]
 
@@ -1937,6 +2011,30 @@ def _own_prefixes(node: Node) -> list[str]:
         return []
     out = [f"{node.kind}_{node.name}_"] if node.name else []
     return [*out, f"{node.kind}_"]
+
+
+def _boollist_error(value: str) -> str | None:
+    """Why doveconf 2.4.1 refuses a boolean list's string (as read: a value quoted whole has
+    lost its quotes, ``"a" "b"`` is ``a" "b``): a quoted item must be closed and followed by a
+    separator, and no other item may hold a quote."""
+    pos = 0
+    while pos < len(value):
+        if value[pos] in " ,":
+            pos += 1
+        elif value[pos] == '"':
+            m = re.compile(r'"(?:[^"\\]|\\.)*"').match(value, pos)
+            if m is None:
+                return "Missing ending '\"'"
+            pos = m.end()
+            if pos < len(value) and value[pos] not in " ,":
+                return "Expected ',' or ' ' after '\"'"
+        else:
+            end = re.compile(r"[^ ,]*").match(value, pos)
+            assert end is not None
+            if '"' in end.group():
+                return "'\"' in the middle of a string"
+            pos = end.end()
+    return None
 
 
 def _list_words(value: str) -> list[str]:

@@ -129,14 +129,17 @@ def every_tenth_all_agrees(seed: int, command: list[str], root: Path, setdir: Pa
     return (want, proc.returncode) == (out.getvalue(), rc)
 
 
-def test_generated_files_agree_with_the_real_24(tmp_path: Path) -> None:
+def compare(
+    make: type[Generator], tmp_path: Path, seeds: range
+) -> tuple[dict[str, int], list[tuple[int, object, object]]]:
+    """Files of MAKE's seeds run through the real 2.4 and mailconf: the counts and what differs."""
     command, root = real24()
     counts = {"agree": 0, "check after reading": 0, "real crashed": 0}
     differ: list[tuple[int, object, object]] = []
-    for seed in range(EXAMPLES):
+    for seed in seeds:
         setdir = tmp_path / f"g{seed}"
         setdir.mkdir()
-        (setdir / "dovecot.conf").write_text(V24 + Generator(seed).block(0), encoding="latin-1")
+        (setdir / "dovecot.conf").write_text(V24 + make(seed).block(0), encoding="latin-1")
         want = run_real(command, root, setdir)
         got = emulate(setdir, tmp_path / f"m{seed}")
         shutil.rmtree(tmp_path / f"m{seed}")
@@ -151,6 +154,11 @@ def test_generated_files_agree_with_the_real_24(tmp_path: Path) -> None:
             counts["check after reading"] += 1
         else:
             differ.append((seed, want, got))
+    return counts, differ
+
+
+def test_generated_files_agree_with_the_real_24(tmp_path: Path) -> None:
+    counts, differ = compare(Generator, tmp_path, range(EXAMPLES))
     print(f"\n{EXAMPLES} generated 2.4 files: {counts}, {len(differ)} differ")
     assert differ == []
     assert counts["agree"] > EXAMPLES // 2
