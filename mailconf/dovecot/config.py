@@ -2219,11 +2219,10 @@ def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
     try:
         cfg.apply(_tree_lines(partial))
     except ParseError as earlier:
-        if earlier.message.startswith("Missing '}'"):  # the statements end before the sections do
-            return exc
-        earlier.warnings = read_before(earlier) + cfg.warnings  # type: ignore[attr-defined]
-        earlier.helper_error = cfg.helper_error  # type: ignore[attr-defined]
-        return earlier
+        if not earlier.message.startswith("Missing '}'"):  # else the statements end before the sections do
+            earlier.warnings = read_before(earlier) + cfg.warnings  # type: ignore[attr-defined]
+            earlier.helper_error = cfg.helper_error  # type: ignore[attr-defined]
+            return earlier
     except Exception:  # the statements before a syntax error are not a whole file: keep exc
         return exc
     if getattr(exc, "warnings", None) is None:

@@ -446,6 +446,7 @@ WHOLE_OUTPUT = {
     "hash-warnings-stop-at-the-error": (
         "login_greeting = x#glued\nlocal_name m {\n  auth_worker_max_count = 0\n}\nlogin_greeting = x#glued\n"
     ),
+    "hash-warnings-before-a-syntax-error-in-a-section": "plugin {\n  k\tb#\\ = v\n}\n",
     "hash-warnings-before-a-syntax-error": "login_greeting = a#b\nprotocol imap x#y\nssl = x#z\n",
     "namespace-mail-location-is-its-location": (
         "mail_location = maildir:~/M\nnamespace {\n  mail_location = $mail_location y\n}\n"
