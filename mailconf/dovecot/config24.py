@@ -448,11 +448,7 @@ class Config24:
             user = _expanded(node.values, name) if name in node.values and self.check_users else None
             if user is not None and not _user_exists(user):
                 return f"{name} doesn't exist: {user}"
-        # a service setting doveconf cannot expand: doveconf leaves the services unchecked; and
-        # their listeners too when it is not a string (or its expanded value is refused)
-        unchecked = node is self.root and self._services_unexpandable(typed=False)
-        typed = unchecked and self._services_unexpandable(typed=True)
-        listener = self._listener_error() if node is self.root and not typed else None
+        listener, stopped = self._listener_error() if node is self.root else (None, False)
         if listener is not None:
             return listener
         listen = node.lists.get("listen")
@@ -462,18 +458,21 @@ class Config24:
         # a filter's own services are checked with the filter's (empty) listen list
         if node is not self.root and any(c.kind == "service" for c in node.children):
             return "listen can't be set empty"
-        return self._check_services() if node is self.root and not unchecked else None
+        return self._check_services() if node is self.root and not stopped else None
 
-    def _services_unexpandable(self, *, typed: bool) -> bool:
-        for block in [self.root, *(c for c in self.root.children if c.kind == "service")]:
-            names = tuple(
-                k
-                for k in block.values
-                if k.startswith("service_") and (not typed or self.settings.get(k, {}).get("type") != "string")
-            )
-            if _expansion_failure(block.values, names, self.check_users) is not None:
-                return True
-        return False
+    def _service_unexpandable(self, values: dict[str, str]) -> bool:
+        """Does doveconf fail to get a service's settings (VALUES: the top level's and its
+        block's)? A value it cannot expand, an expanded value its type refuses, or (assumed) a
+        value of another type than string whose expansion is not known here."""
+        names = tuple(k for k in values if k.startswith("service_"))
+        if _expansion_failure(values, names, self.check_users) is not None:
+            return True
+        return any(
+            "%{" in values[k]
+            and self.settings.get(k, {}).get("type") != "string"
+            and _env_expanded(values[k], self.check_users) is None
+            for k in names
+        )
 
     def _path(self, target: Node) -> list[Node]:
         """The blocks from the top level down to TARGET (protocol/local/remote ones)."""
@@ -518,29 +517,36 @@ class Config24:
                     return f"Failed to get {kind} {name}: {where}: {failure}"
         return None
 
-    def _listener_error(self) -> str | None:
+    def _listener_error(self) -> tuple[str | None, bool]:
         """doveconf gets every listener of the top level's services (enabled protocols or not;
         built-in services in name order, then the others as opened; in a service its unix, fifo,
-        then inet listeners), an inet listener after the master settings in its filter. A value
-        it cannot expand fails: "Failed to get unix_listener NAME: unix_listener settings ..."."""
+        then inet listeners), an inet listener after the master settings in its filter (before
+        them when it has a block at the top level). A value it cannot expand fails: "Failed to
+        get unix_listener NAME: unix_listener settings ...". A service whose own settings doveconf
+        cannot get stops it silently, and the services are not checked (True)."""
         builtin: dict[str, Any] = _catalogue()["service_defaults"]
         blocks = {c.name or "": c for c in self.root.children if c.kind == "service"}
         for service in sorted(builtin) + [n for n in blocks if n not in builtin]:
             block = blocks.get(service)
+            if self._service_unexpandable({**self.root.values, **(block.values if block is not None else {})}):
+                return None, True
             for kind, name, node in self._service_listeners(service):
                 top = self._top_listener(kind, name)
                 values = {**self.root.values, **(top.values if top is not None else {})}
                 values |= {**(block.values if block is not None else {}), **(node.values if node is not None else {})}
                 head = f"Failed to get {kind} {name}: "
+                keys = INET_LISTENER_EXPANDED if kind == "inet_listener" else FILE_LISTENER_EXPANDED
+                failure = _expansion_failure(values, tuple(f"{kind}_{k}" for k in keys), self.check_users)
+                own = f"{head}{kind} settings (filter={kind}/{_filter_name(name)}): {failure}" if failure else None
+                if own is not None and top is not None:  # a top-level block's: its own settings first
+                    return own, False
                 if kind == "inet_listener":
                     failure = _expansion_failure(values, MASTER_EXPANDED, self.check_users)
                     if failure is not None:
-                        return f"{head}master settings: {failure}"
-                keys = INET_LISTENER_EXPANDED if kind == "inet_listener" else FILE_LISTENER_EXPANDED
-                failure = _expansion_failure(values, tuple(f"{kind}_{k}" for k in keys), self.check_users)
-                if failure is not None:
-                    return f"{head}{kind} settings (filter={kind}/{_filter_name(name)}): {failure}"
-        return None
+                        return f"{head}master settings: {failure}", False
+                if own is not None:
+                    return own, False
+        return None, False
 
     def _blocks(self, node: Node) -> list[dict[str, str]]:
         """The values of the top level and of each protocol/local/remote block, each with the
@@ -1435,8 +1441,8 @@ DOVECOT_FIELDS = {
 
 def _known_value(expression: str, on_this_machine: bool) -> str | None:
     """What one ``%{...}`` expression gives, when that is known here: ``literal("x")``,
-    ``dovecot:`` fields, and (ON_THIS_MACHINE: doveconf's run sees the same) ``env:`` and
-    ``system:`` ones, through ``lower``, ``upper``, ``reverse`` and ``default("x")``; else None."""
+    ``dovecot:`` fields, and (ON_THIS_MACHINE: doveconf's run sees the same) ``env:``,
+    ``system:`` and ``process:`` ones, through ``lower``, ``upper``, ``reverse`` and ``default("x")``; else None."""
     parts = [p.strip() for p in re.findall(r"(?:'[^']*'|\"[^\"]*\"|\([^)]*\)|[^|])+", expression)]
     if not parts:
         return None
@@ -1450,6 +1456,8 @@ def _known_value(expression: str, on_this_machine: bool) -> str | None:
         value = DOVECOT_FIELDS.get(field)
     elif provider == "env" and on_this_machine and re.fullmatch(r"[^\s}|]+", field):
         value = os.environ.get(field, "")
+    elif provider == "process" and on_this_machine:  # doveconf's own pid differs: a number all the same
+        value = {"pid": str(os.getpid()), "uid": str(os.getuid()), "gid": str(os.getgid())}.get(field)
     elif provider == "system" and on_this_machine:
         uname = os.uname()
         machine = {"hostname": uname.nodename, "os": uname.sysname, "os-version": uname.release}
