@@ -575,6 +575,11 @@ class Config24:
         names = sorted(builtin) + [n for n in blocks if n not in builtin]
 
         def value(name: str, key: str) -> str:
+            raw = setting(name, key)
+            expanded = _env_expanded(raw, self.check_users) if "%{" in raw else None
+            return raw if expanded is None else expanded
+
+        def setting(name: str, key: str) -> str:
             block = blocks.get(name)
             if block is not None and f"service_{key}" in block.values:
                 return block.values[f"service_{key}"]
@@ -1466,6 +1471,8 @@ def _known_value(expression: str, on_this_machine: bool) -> str | None:
         fallback = re.fullmatch(r"default\(\s*(?:'([^']*)'|\"([^\"]*)\")\s*\)", function)
         if value is None:
             return None
+        if function == "default":
+            continue
         if function in ("lower", "upper", "reverse"):
             value = {"lower": value.lower(), "upper": value.upper(), "reverse": value[::-1]}[function]
         elif fallback is not None:
