@@ -84,12 +84,13 @@ def run(argv: list[str]) -> int:
             # a 2.4 file the reader refused: doveconf 2.4's wording
             return _run24(path, mode or "n", hide, names, hide_key)
         exc = reading_error(error, version)
+        # a block left open is found at the end of everything read: doveconf names the main file
+        where = path if exc.message.startswith("Missing '}'") or not exc.path else f"{exc.path}"
         partial = getattr(exc, "partial", None)
-        if partial is not None:  # refused by a check after reading
-            return _checks_failed(partial, exc.message, f"{exc.path or path}", mode or "a", hide, names, hide_key)
+        if partial is not None:  # refused by a check after reading, or a block left open
+            return _checks_failed(partial, exc.message, where, mode or "a", hide, names, hide_key)
         warnings = getattr(exc, "warnings", None)
         warned = [f"doveconf: Warning: {w}" for w in warnings or []]
-        where = f"{exc.path}" if exc.path else path
         native = getattr(exc, "doveconf", None)  # the reader's error carries doveconf's whole text
         if native:
             msg = f"doveconf: Fatal: {native}"

@@ -514,6 +514,19 @@ def _error(message: str, ln: Line) -> ParseError:
     return ParseError(message, path=ln.path, line=ln.line, column=ln.column)
 
 
+def _unreadable(where: str) -> str:
+    """How doveconf's expanding reader words a ``<path`` it cannot read: a directory opens, then its
+    read fails."""
+    try:
+        with open(where, "rb"):
+            pass
+    except IsADirectoryError:
+        return f"read({where}) failed: Is a directory"
+    except OSError as exc:
+        return f"Can't open file {where}: {exc.strerror or exc}"
+    return f"read({where}) failed: Is a directory"
+
+
 def _name_key(section_type: str) -> str:
     """The setting holding a unique section's name (unix/fifo listeners use their path)."""
     return "path" if section_type in ("unix_listener", "fifo_listener") else "name"
@@ -1104,6 +1117,8 @@ class DovecotConfig:
                 current = (scope.values.get("mail_location") or self.effective("mail_location")).value
                 value = " ".join(current if w == "$mail_location" else w for w in value.split())
             ln = Line(ln.kind, "location", value, ln.path, ln.line, ln.column, ln.end_line)
+        if section is not None:
+            self._helper_unknown(ln)
         if section is not None and section.spec.strlist:
             target = section.values
             spec: SettingSpec | None = SettingSpec(ln.key, "string", "")
@@ -1128,7 +1143,11 @@ class DovecotConfig:
             return
         if spec is None:
             sec_spec = self.catalogue.sections.get(ln.key) if section is None else section.spec.sections.get(ln.key)
-            if sec_spec is not None and ln.kind != "file" and not self.lenient:
+            if sec_spec is not None and not self.lenient:
+                if section is None:
+                    self._helper_unknown(ln)
+                if ln.kind == "file":  # doveconf's own run reads the value as written
+                    ln = Line("set", ln.key, "<" + ln.value, ln.path, ln.line, ln.column, ln.end_line)
                 self._list_assign(ln, scope, section, sec_spec)
                 return
             if not self.lenient:
@@ -1173,14 +1192,9 @@ class DovecotConfig:
             if ((section is not None and section.spec.strlist) or helper_reads) and not os.path.isfile(where):
                 self.expand_failed = True  # doveconf's expanding reader fails on it
                 if section is not None and self.helper_error is None:
-                    try:
-                        with open(where, "rb"):
-                            reason = "Is a directory"
-                    except OSError as exc:
-                        reason = exc.strerror or str(exc)
                     self.helper_error = (
-                        f"Error in configuration file {ln.path} line {ln.line}: "
-                        f"{section.type}/0/{ln.key}: Can't open file {where}: {reason}"
+                        f"Error in configuration file {ln.path} line {ln.end_line}: "
+                        f"{section.type}/0/{ln.key}: {_unreadable(where)}"
                     )
             if net_refused:
                 raise _error(f"Auth settings not supported inside local/remote blocks: {ln.key}", ln)
@@ -1222,6 +1236,16 @@ class DovecotConfig:
             target[ln.key].helper = helper_value
         self._global_after_filter(ln, scope, section)
 
+    def _helper_unknown(self, ln: Line) -> None:
+        """The managesieve-login run expands a block's values, and a list's (``service = $x``), too:
+        only global settings are names there."""
+        if ln.kind != "var" or self.lenient or self.helper_error is not None:
+            return
+        words = ln.value.split(" ")
+        unknown = next((w for w in words if w.startswith("$") and w[1:] not in self.catalogue.settings), None)
+        if unknown is not None:
+            self._helper_reading(ln, SettingSpec(ln.key, "string", ""), (f"Unknown variable: {unknown}",))
+
     def _helper_file(self, ln: Line) -> str | tuple[str]:
         """What the managesieve-login run makes of ``key = <path``: the file's text when one of the
         settings it reads (else nothing), or ``(error,)`` when the file cannot be opened."""
@@ -1231,9 +1255,8 @@ class DovecotConfig:
         try:
             with open(where, "rb") as handle:
                 return handle.read().decode("latin-1")
-        except OSError as exc:
-            reason = "Is a directory" if os.path.isdir(where) else exc.strerror or str(exc)
-            return (f"{ln.key}: Can't open file {where}: {reason}",)
+        except OSError:
+            return (f"{ln.key}: {_unreadable(where)}",)
 
     def _helper_words(self, words: list[str], key: str, current: str, scope: Scope) -> str | tuple[str]:
         """What the managesieve-login run makes of a value with ``$name`` words: each replaced with
@@ -1264,7 +1287,7 @@ class DovecotConfig:
             except ValueError as exc:
                 why = str(exc)
         self.expand_failed = True
-        self.helper_error = f"Error in configuration file {ln.path} line {ln.line}: {why}"
+        self.helper_error = f"Error in configuration file {ln.path} line {ln.end_line}: {why}"
         return None
 
     def _global_after_filter(self, ln: Line, scope: Scope, section: Section | None) -> None:
@@ -1555,6 +1578,19 @@ class DovecotConfig:
             exc = ParseError(main, path=self.path, line=0)
             exc.partial = self  # type: ignore[attr-defined]
             raise exc
+
+    def output_check(self) -> None:
+        """Only doveconf's output checks of the global settings (:attr:`check_errors`, base_dir
+        warnings): what doveconf still does for a file it read to the end with a block left open."""
+        if self.lenient:
+            return
+        zero = [f for f in [self.global_scope, *self.filter_scopes] if _mask_matches(f, self.global_scope)]
+        if len(zero) > 1 and self._conflict(zero) is not None:
+            return
+        top = self._merged(zero) if len(zero) > 1 else self.global_scope
+        failures = self._check_scope(top)
+        self._warn_base_dir(top, [m for root, m in failures if root == _BASE_DIR])
+        self.check_errors = [m for root, m in failures if root != _BASE_DIR]
 
     @staticmethod
     def _helper_scope(scope: Scope) -> Scope:
@@ -2223,12 +2259,27 @@ def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
             earlier.warnings = read_before(earlier) + cfg.warnings  # type: ignore[attr-defined]
             earlier.helper_error = cfg.helper_error  # type: ignore[attr-defined]
             return earlier
+        if exc.message.startswith("Missing '}'"):  # every line was read
+            cfg.warnings[:0] = [f"Configuration file {w.path} line {w.line}: {w.message}" for w in hashes]
+            return _missing_brace(cfg, exc)
     except Exception:  # the statements before a syntax error are not a whole file: keep exc
         return exc
     if getattr(exc, "warnings", None) is None:
         exc.warnings = read_before(exc) + cfg.warnings  # type: ignore[attr-defined]
     if cfg.helper_error:
         exc.helper_error = cfg.helper_error  # type: ignore[attr-defined]
+    return exc
+
+
+def _missing_brace(cfg: DovecotConfig, exc: ParseError) -> ParseError:
+    """doveconf 2.3 reads a file with a block left open to the end and prints its settings (with its
+    output checks' errors) before failing with ``Missing '}'``; the managesieve-login run fails so too,
+    unless it failed earlier. ``exc`` carries ``cfg`` as ``partial`` for that."""
+    cfg.output_check()
+    if cfg.helper_error is None:
+        cfg.helper_check_error = exc.message
+    cfg.expand_failed = True  # the capability lines are left out
+    exc.partial = cfg  # type: ignore[attr-defined]
     return exc
 
 
@@ -2254,6 +2305,8 @@ def config_from_tree(tree: object, version: str | None = None) -> DovecotConfig:
             del warnings[after : len(hashes)]
         exc.warnings = warnings  # type: ignore[attr-defined]
         exc.helper_error = cfg.helper_error  # type: ignore[attr-defined]
+        if exc.message.startswith("Missing '}'") and not cfg.lenient:
+            raise _missing_brace(cfg, exc) from None
         raise
     cfg.check()
     return cfg

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from mailconf.dovecot.config import load_config
@@ -658,11 +658,15 @@ TEMPLATES = [
 
 @given(st.sampled_from(TEMPLATES), st.text(alphabet="\"'\\#{} ab\t=$<", max_size=8))
 def test_odd_characters_agree(template: str, fragment: str) -> None:
-    """Quotes, backslashes, braces, comments and blanks in names and values, as doveconf reads them."""
+    """Quotes, backslashes, braces, comments and blanks in names and values, as doveconf reads them:
+    the whole output (exit status, stdout, stderr). A section name with a tab makes doveconf 2.3
+    abort (an assertion in its parser): mailconf refuses it instead, so those cases are left out."""
     exe = need_23()
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "dovecot.conf"
         f.write_text(template % fragment)
-        agree(exe, f, "n")
+        want = real_whole(exe, "-c", str(f), "-n")
+        assume(want[0] >= 0)
+        assert cli("-c", str(f), "-n") == want
