@@ -846,6 +846,9 @@ class Config24:
                         st,
                     )
                 node = stack[-1].child(kind, st.section_name)
+                if kind in self.named:  # opening it sets its name again (a path for unix/fifo listeners)
+                    key = "path" if kind in ("unix_listener", "fifo_listener") else "name"
+                    node.values.pop(f"{kind}_{key}", None)
             else:
                 raise self._fail(f"Unknown section name: {kind}", st)
             stack.append(node)
