@@ -722,17 +722,6 @@ def main() -> int:
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(not_in_net_filter, list(settings.items())))
 
-    # string settings whose "<file" the managesieve-login helper run reads (an unreadable file
-    # makes that run fail and the capability lines disappear from -n)
-    def read_by_helper(item: tuple[str, dict[str, Any]]) -> None:
-        name, _spec = item
-        _rc, out, _err = doveconf(exe, f"{name} = </nonexistent/zzprobe\n", "-n")
-        if "managesieve_sieve_capability" not in out:
-            settings[name]["read_by_helper"] = True
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(read_by_helper, [(n, s) for n, s in settings.items() if s["type"] == "string"]))
-
     # settings doveconf -n hides ("# hidden, use -P to show it")
     def secret(item: tuple[str, dict[str, Any]]) -> None:
         name, spec = item

@@ -27,7 +27,7 @@ TYPES = ("bool", "number", "octal", "size", "time", "time_msecs", "port", "enum"
 class SettingSpec(Record):
     """One setting: ``type`` is one of :data:`TYPES`; ``default`` is doveconf's export form."""
 
-    __slots__ = ("default", "name", "no_net_filter", "read_by_helper", "set_prints", "type", "values")
+    __slots__ = ("default", "name", "no_net_filter", "set_prints", "type", "values")
 
     def __init__(
         self,
@@ -37,7 +37,6 @@ class SettingSpec(Record):
         values: tuple[str, ...] = (),
         set_prints: bool = False,
         no_net_filter: bool = False,
-        read_by_helper: bool = False,
     ) -> None:
         self.name = name
         self.type = type
@@ -47,9 +46,6 @@ class SettingSpec(Record):
         self.set_prints = set_prints
         # refused inside local/remote/local_name filters (settings of the auth process)
         self.no_net_filter = no_net_filter
-        # read by the managesieve-login run doveconf makes for the capability lines (a ``<file`` it
-        # cannot read makes that run fail)
-        self.read_by_helper = read_by_helper
 
 
 class SectionSpec(Record):
@@ -144,7 +140,6 @@ def _spec(name: str, raw: dict[str, Any]) -> SettingSpec:
         tuple(raw.get("values", ())),
         bool(raw.get("set_prints", False)),
         bool(raw.get("no_net_filter", False)),
-        bool(raw.get("read_by_helper", False)),
     )
 
 

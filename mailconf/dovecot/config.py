@@ -514,6 +514,10 @@ def _error(message: str, ln: Line) -> ParseError:
     return ParseError(message, path=ln.path, line=ln.line, column=ln.column)
 
 
+# blocks of the settings roots the managesieve-login run reads: their "<file" values are read
+_HELPER_SECTIONS = frozenset({"namespace"})
+
+
 def _unreadable(where: str) -> str:
     """How doveconf's expanding reader words a ``<path`` it cannot read: a directory opens, then its
     read fails."""
@@ -1119,6 +1123,9 @@ class DovecotConfig:
             ln = Line(ln.kind, "location", value, ln.path, ln.line, ln.column, ln.end_line)
         if section is not None:
             self._helper_unknown(ln)
+            chain = self._section_chain(stack)
+            if ln.kind == "file" and chain and chain[0][0] in _HELPER_SECTIONS:
+                self._helper_unreadable(ln, "/".join(f"{t}/{n or 0}" for t, n in chain) + "/")
         if section is not None and section.spec.strlist:
             target = section.values
             spec: SettingSpec | None = SettingSpec(ln.key, "string", "")
@@ -1146,6 +1153,8 @@ class DovecotConfig:
             if sec_spec is not None and not self.lenient:
                 if section is None:
                     self._helper_unknown(ln)
+                    if ln.kind == "file" and ln.key in _HELPER_SECTIONS:
+                        self._helper_unreadable(ln, "")
                 if ln.kind == "file":  # doveconf's own run reads the value as written
                     ln = Line("set", ln.key, "<" + ln.value, ln.path, ln.line, ln.column, ln.end_line)
                 self._list_assign(ln, scope, section, sec_spec)
@@ -1245,6 +1254,17 @@ class DovecotConfig:
         unknown = next((w for w in words if w.startswith("$") and w[1:] not in self.catalogue.settings), None)
         if unknown is not None:
             self._helper_reading(ln, SettingSpec(ln.key, "string", ""), (f"Unknown variable: {unknown}",))
+
+    def _helper_unreadable(self, ln: Line, prefix: str) -> None:
+        """The managesieve-login run reads ``key = <path`` in the blocks of the roots it reads: a path
+        it cannot read fails it (``prefix``: the blocks' path, ``namespace/inbox/``)."""
+        if self.lenient or self.helper_error is not None:
+            return
+        where = ln.value if ln.value.startswith("/") else os.path.join(os.path.dirname(ln.path), ln.value)
+        if not os.path.isfile(where):
+            self.expand_failed = True
+            why = f"{prefix}{ln.key}: {_unreadable(where)}"
+            self.helper_error = f"Error in configuration file {ln.path} line {ln.end_line}: {why}"
 
     def _helper_file(self, ln: Line) -> str | tuple[str]:
         """What the managesieve-login run makes of ``key = <path``: the file's text when one of the
@@ -2229,17 +2249,20 @@ def reading_error(exc: ParseError, version: str | None = None) -> ParseError:
                 text = handle.read().decode("latin-1").splitlines()[exc.line - 1]
         except (OSError, IndexError):
             text = ""
-        words = text.partition("=")[2].split()
+        # doveconf's words: split at spaces, a word's leading tabs skipped
+        value = text.partition("=")[2].strip(" \t\r")
+        quoted = value[:1] in ("'", '"')  # not expanded; else '#' starts a comment
+        words = [] if quoted else [w.lstrip("\t") for w in value.partition("#")[0].split(" ")]
+        # the managesieve-login run expands every $name first
+        known = Catalogue.for_version(version).settings
+        unknown = next((w for w in words if w.startswith("$") and w[1:] not in known), None)
         if "$" in words:
             refused = ParseError("Unknown variable: $", path=exc.path, line=exc.line, column=exc.column)
             refused.partial_tree = partial  # type: ignore[attr-defined]
             exc = refused
-        else:  # the managesieve-login run expands every $name first
-            known = Catalogue.for_version(version).settings
-            unknown = next((w for w in words if w.startswith("$") and w[1:] not in known), None)
-            if unknown is not None:
-                why = f"Error in configuration file {exc.path} line {exc.line}: Unknown variable: {unknown}"
-                exc.helper_error = why  # type: ignore[attr-defined]
+        if unknown is not None:
+            why = f"Error in configuration file {exc.path} line {exc.line}: Unknown variable: {unknown}"
+            exc.helper_error = why  # type: ignore[attr-defined]
 
     cfg = DovecotConfig(Catalogue.for_version(version), str(getattr(partial, "path", "")) or None)
     hashes = [w for w in getattr(partial, "warnings", ()) if w.code == "ambiguous-hash"]
