@@ -97,7 +97,8 @@ def run(argv: list[str]) -> int:
         elif exc.message.startswith("open(") and exc.line == 0:
             msg = f"doveconf: Fatal: {exc.message}"
         elif exc.line and not exc.message.startswith("Missing '}'"):
-            msg = f"doveconf: Fatal: Error in configuration file {where} line {exc.line}: {exc.message}"
+            at = getattr(exc, "end_line", None) or exc.line
+            msg = f"doveconf: Fatal: Error in configuration file {where} line {at}: {exc.message}"
         else:
             msg = f"doveconf: Fatal: Error in configuration file {where}: {exc.message}"
         if _capability_helper() and not msg.startswith("doveconf: Fatal: open("):

@@ -511,7 +511,10 @@ def _user_exists(name: str) -> bool:
 
 
 def _error(message: str, ln: Line) -> ParseError:
-    return ParseError(message, path=ln.path, line=ln.line, column=ln.column)
+    error = ParseError(message, path=ln.path, line=ln.line, column=ln.column)
+    # doveconf names the line it read last: a value continued with a backslash ends there
+    error.end_line = ln.end_line  # type: ignore[attr-defined]
+    return error
 
 
 # blocks of the settings roots the managesieve-login run reads: their "<file" values are read
