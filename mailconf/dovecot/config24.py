@@ -463,14 +463,15 @@ class Config24:
     def _service_unexpandable(self, values: dict[str, str]) -> bool:
         """Does doveconf fail to get a service's settings (VALUES: the top level's and its
         block's)? A value it cannot expand, an expanded value its type refuses, or (assumed) a
-        value of another type than string whose expansion is not known here."""
+        value whose expansion is not known here, of another type than string or cut by ``substr``
+        or ``index`` (which fail past the value)."""
         names = tuple(k for k in values if k.startswith("service_"))
         if _expansion_failure(values, names, self.check_users) is not None:
             return True
         return any(
             "%{" in values[k]
-            and self.settings.get(k, {}).get("type") != "string"
             and _env_expanded(values[k], self.check_users) is None
+            and (self.settings.get(k, {}).get("type") != "string" or re.search(r"\|\s*(substr|index)\b", values[k]))
             for k in names
         )
 
