@@ -643,10 +643,23 @@ def _layer(values: dict[str, Value], over: dict[str, Value]) -> None:
             values[k] = v
 
 
+# a mailbox's special_use words doveconf knows (RFC 6154 and \\Important, in any case)
+_SPECIAL_USE = frozenset({"\\all", "\\archive", "\\drafts", "\\flagged", "\\important", "\\junk", "\\sent", "\\trash"})
+# what the global settings show of a namespace a /0 filter opens: these settings, as that block sets them
+_NAMESPACE_OPENING = frozenset({"name", "location", "prefix"})
+
+
+def _set_in(section: Section, key: str) -> bool:
+    """Whether a section's block sets ``key`` (not a value opening the section gives, as a namespace's
+    name, location and prefix)."""
+    v = section.values.get(key)
+    return v is not None and v.changed and (v.line != section.line or v.path != section.path)
+
+
 def _merge_named(old: Section, new: Section) -> Section:
     """``new``'s settings under ``old`` (a value ``old`` set wins); of its named sections only those
     ``old`` has too merge, recursively."""
-    values = {**old.values, **{k: v for k, v in new.values.items() if not old.values.get(k, v).changed}}
+    values = {**old.values, **{k: v for k, v in new.values.items() if not _set_in(old, k)}}
     sections = dict(old.sections)
     for stype, items in new.sections.items():
         if stype in sections:
@@ -1805,6 +1818,11 @@ class DovecotConfig:
                 fail(
                     "mail_user", f"Namespace '{ns.get('prefix')}': Hierarchy separator must be only one character long"
                 )
+            for mbox in ns.children("mailbox"):
+                for use in mbox.get("special_use").split(" "):
+                    if use and use.lower() not in _SPECIAL_USE:
+                        fail("mail_user", f"mailbox {mbox.name}: unknown special_use: {use}")
+                        break
         self._check_master(scope, fail, words, failed, out)
         words("pop3", "pop3_client_workarounds")
         words("pop3c", "pop3c_features")
@@ -1968,18 +1986,35 @@ class DovecotConfig:
         for layer in layers:
             values.update(layer.values)
         sections = {t: list(items) for t, items in self.global_scope.sections.items()}
+        created: dict[tuple[str, str], Section] = {}  # named sections the global settings do not have
         for f in zero:
             for stype, items in f.sections.items():
                 lst = sections.setdefault(stype, [])
                 for sec in items:
                     if sec.spec.unique:
-                        # a named section merges into the global one of its name; a new one stays in the filter
+                        # a named section merges into the global one of its name
                         j = next((i for i, s in enumerate(lst) if sec.name and s.name == sec.name), -1)
-                        if j >= 0:
+                        if j >= 0 and (stype, sec.name) in created:
+                            # a later filter's block sets its own settings over them, and its sections of
+                            # the names the opening block has too
+                            old, opening = lst[j], created[(stype, sec.name)]
+                            own = {**old.values, **{k: v for k, v in sec.values.items() if _set_in(sec, k)}}
+                            subs = dict(old.sections)
+                            for sub_type, subs_new in sec.sections.items():
+                                names = {x.name for x in opening.sections.get(sub_type, [])}
+                                kept = {x.name: x for x in subs.get(sub_type, [])}
+                                kept.update({x.name: x for x in subs_new if x.name in names})
+                                subs[sub_type] = list(kept.values())
+                            lst[j] = Section(stype, old.name, old.spec, old.key, own, subs, old.path, old.line)
+                        elif j >= 0:
                             lst[j] = _merge_named(lst[j], sec)
-                        elif stype == "namespace":
-                            # doveconf shows a new namespace here with only the settings opening one sets
-                            implicit = {k: v for k, v in sec.values.items() if k in ("name", "location", "prefix")}
+                        elif sec.name:
+                            # a new one shows here with only the settings opening it gives (a namespace's
+                            # name, location and prefix); a later filter's block of that name adds its own
+                            created[(stype, sec.name)] = sec
+                            implicit = {
+                                k: v for k, v in sec.values.items() if k in _NAMESPACE_OPENING or not _set_in(sec, k)
+                            }
                             lst.append(Section(stype, sec.name, sec.spec, sec.key, implicit, None, sec.path, sec.line))
                         continue
                     same = next((s for s in lst if s.spec.strlist), None)

@@ -357,6 +357,34 @@ def test_cli_matches_doveconf_exit_and_message(tmp_path: Path) -> None:
 # twice, and a refused file gives its Fatal, "Error: managesieve-login: dump-capability process
 # returned 89", then doveconf's own Fatal.
 WHOLE_OUTPUT = {
+    # special_use words: RFC 6154's and \\Important, any case; the mail user root's first failure
+    "special-use": (
+        "protocols = imap\nnamespace a {\n  mailbox Sent {\n    special_use = \\sent  \\Junk\n  }\n"
+        "  mailbox x {\n    special_use = \\Foo \\All,\\Sent\n  }\n}\nnamespace b {\n  separator = ab\n}\n"
+        "auth_worker_max_count = 0\n"
+    ),
+    "special-use-after-the-separator": "namespace a {\n separator = ab\n mailbox x {\n  special_use = \\Foo\n }\n}\n",
+    # a named section two /0 filters open: the global settings show the first block's opening
+    # settings (a namespace's prefix) under the later blocks' own settings and same-named sections
+    "zero-filters-open-the-same-namespace": (
+        "remote 0.0.0.0/0 {\n  namespace a {\n    prefix = x/\n    separator = /\n    mailbox Sent {\n"
+        "      auto = subscribe\n    }\n    mailbox Junk {\n      auto = subscribe\n    }\n  }\n}\n"
+        "remote ::/0 {\n  namespace a {\n    location = maildir:~/y\n    mailbox Sent {\n      auto = create\n"
+        "    }\n    mailbox Trash {\n      auto = create\n    }\n  }\n}\n"
+    ),
+    "zero-filters-open-the-same-metric-and-service": (
+        "remote 0.0.0.0/0 {\n  metric m {\n    filter = event=x\n  }\n  service foo {\n    executable = x\n"
+        "    inet_listener l {\n      port = 1\n    }\n  }\n}\nremote ::/0 {\n  metric m {\n    exporter = e\n  }\n"
+        "  service foo {\n    executable = y\n    inet_listener l {\n      port = 2\n    }\n  }\n}\n"
+    ),
+    "zero-filters-nested-open-the-same-metric": (
+        "login_greeting = hi\nremote 0.0.0.0/0 {\nmetric m {\n  filter = event=x\n}\nlocal ::/0 {\nmetric m {\n"
+        "  filter = event=x\n}\n}\n}\n"
+    ),
+    "zero-filters-over-a-global-namespace": (
+        "namespace a {\n  separator = /\n}\nremote 0.0.0.0/0 {\n  namespace a {\n    prefix = x/\n  }\n}\n"
+        "remote ::/0 {\n  namespace a {\n    prefix = y/\n  }\n}\n"
+    ),
     "warning-only": "protocols = imap\nssl_protocols = !SSLv3\n",
     "unknown-section-at-the-end": "protocols = imap\nfoo {\n",  # Unknown setting, not Missing '}'
     "unknown-setting-before-a-stray-brace": "foo = bar\nprotocols = imap\n}\n",
