@@ -54,8 +54,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   after it): Sieve's
   groups, each passdb then userdb of a block (part of the auth check, after
   ``auth_verbose_passwords``), and every listener of the top level's services (part of the
-  master check, after the users and before ``listen``; a service setting it cannot expand
-  leaves the services unchecked, and their listeners too when that setting is not a string):
+  master check, after the users and before ``listen``; at the first service whose own settings
+  it cannot get, it stops silently and checks no service):
   "Failed to get inet_listener imap: master settings: ... Failed to expand libexec_dir setting
   variables: Unknown variable 'user'";
   the expanded value of a number, boolean or enum is then checked ("Invalid setting ssl=bad
@@ -63,6 +63,8 @@ Also emulated (facts from doveconf 2.4.1, fixtures under tests/dovecot/doveconf2
   2.4.1 gives them; ``env:`` and ``system:`` only by the command: lint does not know the machine
   a file is meant for), and a ``$SET:``/``$ENV:`` value as written ("Invalid
   setting first_valid_uid=$SET:x: Invalid number $SET:x: Not a valid number");
+* opening a named filter again sets its name again (an earlier ``namespace_name``, or a unix/fifo
+  listener's ``path``, is dropped);
 * a boolean list's string as doveconf reads it ("'\"' in the middle of a string", "Missing ending
   '\"'", "Expected ',' or ' ' after '\"'"; a value quoted whole loses its quotes first);
 * ``-a``: every top-level setting (hidden ones only when set) with its value or default, then the
