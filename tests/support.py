@@ -61,6 +61,25 @@ def backdate(*paths: Path) -> None:
             os.utime(p, (old, old), follow_symlinks=False)
 
 
+def run_postconf_standin(args: Sequence[str]) -> tuple[int, str, str]:
+    """Run mailconf's postconf in-process and return (status, stdout, stderr) as the command prints
+    them: on a fatal error the warnings before it, the fatal line, and no stdout."""
+    from mailconf.cli._postconf import Output, parse_args, printable, show
+    from mailconf.postfix.expand import Fatal
+
+    output = Output()
+    status = 0
+    try:
+        show(parse_args(list(args)), output)
+    except Fatal as exc:
+        for message in getattr(exc, "warnings", ()):
+            output.warn(message)
+        output.err.append(f"postconf: fatal: {printable(str(exc))}\n")
+        output.out.clear()
+        status = 1
+    return status, "".join(output.out), "".join(output.err)
+
+
 def run_postconf(
     args: Sequence[str], *, executable: str | None = None, timeout: float = 60
 ) -> tuple[int, bytes, bytes]:

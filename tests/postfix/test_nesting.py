@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mailconf.cli._postconf import Output, parse_args, printable, show
 from mailconf.postfix.expand import Fatal, Runaway, expand
-from tests.support import backdate, require_tool, run_postconf
+from tests.support import backdate, require_tool, run_postconf, run_postconf_standin
 
 NESTING = "unreasonable macro call nesting: "
 
@@ -100,17 +99,7 @@ def _write(tmp_path: Path, main: str) -> Path:
 
 
 def _ours(directory: Path, flags: tuple[str, ...]) -> tuple[int, str, str]:
-    output = Output()
-    status = 0
-    try:
-        show(parse_args(["-c", str(directory), *flags]), output)
-    except Fatal as exc:
-        for message in getattr(exc, "warnings", ()):
-            output.warn(message)
-        output.err.append(f"postconf: fatal: {printable(str(exc))}\n")
-        output.out.clear()
-        status = 1
-    return status, "".join(output.out), "".join(output.err)
+    return run_postconf_standin(["-c", str(directory), *flags])
 
 
 def _real_outcomes(directory: Path, flags: tuple[str, ...], runs: int) -> tuple[set[tuple[int, str, str]], int]:

@@ -6,9 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailconf.cli._postconf import Output, parse_args, printable, show
-from mailconf.postfix.expand import Fatal
-from tests.support import backdate, require_tool, run_postconf
+from tests.support import backdate, require_tool, run_postconf, run_postconf_standin
 
 # Lines that differ between two runs of the real postconf itself (its own process id).
 _VOLATILE = re.compile(r"^(process_id = |debugger_command = .* \d+ & sleep)|^\s+\S*postconf \d+ & sleep")
@@ -32,18 +30,8 @@ def real(directory: Path, *flags: str) -> Result:
 
 
 def ours(directory: Path, *flags: str) -> Result:
-    opts = parse_args(["-c", str(directory), *flags])
-    output = Output()
-    status = 0
-    try:
-        show(opts, output)
-    except Fatal as exc:
-        for message in getattr(exc, "warnings", ()):
-            output.warn(message)
-        output.err.append(f"postconf: fatal: {printable(str(exc))}\n")
-        output.out.clear()
-        status = 1
-    return Result(status, _clean("".join(output.out)), set("".join(output.err).splitlines()))
+    status, out, err = run_postconf_standin(["-c", str(directory), *flags])
+    return Result(status, _clean(out), set(err.splitlines()))
 
 
 def assert_same(directory: Path, *flags: str, stderr: bool = True) -> None:
